@@ -1,0 +1,56 @@
+"""Kindly's Flask API: the app factory."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, request
+from flask_cors import CORS
+from flask_smorest import Api
+
+from api import errors, redis_store, services
+from api.config import Config
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: config, clients, blueprints, error handlers, CLI — in that order."""
+    app = Flask(__name__, static_folder=None)
+
+    # 1. config: environment defaults, then the caller's overrides
+    app.config.from_mapping(Config().as_dict())
+    if config:
+        app.config.from_mapping(config)
+
+    # 2. clients: Redis, stores, engines, pipeline
+    redis_store.init_app(app)
+    services.init_app(app, app.extensions["kindly_redis"])
+    CORS(
+        app,
+        resources={r"/v1/*": {"origins": app.config["KINDLY_CORS_ORIGINS"]}},
+        allow_headers=["Authorization", "Content-Type", "Accept"],
+        expose_headers=["Retry-After", "X-Request-Id"],
+        max_age=600,
+    )
+
+    # 3. blueprints
+    from api.views import health, rewrite
+
+    api = Api(app)
+    api.register_blueprint(health.blp)
+    api.register_blueprint(rewrite.blp)
+
+    # 4. error handlers: one JSON shape; JSON bodies only
+    errors.init_app(app)
+
+    @app.before_request
+    def _json_only() -> None:
+        if request.method in ("POST", "PUT", "PATCH") and request.path.startswith("/v1/"):
+            if request.content_length and not request.is_json:
+                errors.abort(415)
+
+    # 5. CLI
+    from api import cli
+
+    cli.init_app(app)
+    return app

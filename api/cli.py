@@ -1,0 +1,209 @@
+"""The `kindly` command: serve, rewrite, bootstrap, teams and keys."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from api.config import REPO_ROOT
+
+
+def _create_app() -> Flask:
+    from api import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False)
+def main() -> None:
+    """Kindly: soften support replies, keep every fact."""
+
+
+def init_app(app: Flask) -> None:
+    """Commands live on the `main` group; nothing to attach per app."""
+
+
+@main.command("serve")
+@click.option(
+    "--host", default=lambda: os.environ.get("HOST", "127.0.0.1"), show_default="127.0.0.1"
+)
+@click.option(
+    "--port",
+    type=int,
+    default=lambda: int(os.environ.get("PORT", "8000")),
+    show_default="$PORT or 8000",
+)
+@click.option(
+    "--workers",
+    type=int,
+    default=lambda: int(os.environ.get("WEB_CONCURRENCY", "2")),
+    show_default="$WEB_CONCURRENCY or 2",
+)
+@click.option(
+    "--threads",
+    type=int,
+    default=lambda: int(os.environ.get("KINDLY_THREADS", "8")),
+    show_default="$KINDLY_THREADS or 8",
+)
+def serve(host: str, port: int, workers: int, threads: int) -> None:
+    """Serve the API with gunicorn (gthread workers)."""
+    from api.server import run_gunicorn
+
+    run_gunicorn(host=host, port=port, workers=workers, threads=threads)
+
+
+@main.command("rewrite")
+@click.argument("draft")
+@click.option("--customer-name", default=None)
+@click.option("--agent-name", default=None)
+@click.option("--customer-message", default=None, help="The customer's last message.")
+@click.option("--preset", default="warm", show_default=True)
+@click.option("--channel", type=click.Choice(["email", "chat", "social"]), default=None)
+@click.option("--as-json", "as_json", is_flag=True, help="Print the full result as JSON.")
+@with_appcontext
+def rewrite_cmd(
+    draft: str,
+    customer_name: str | None,
+    agent_name: str | None,
+    customer_message: str | None,
+    preset: str,
+    channel: str | None,
+    as_json: bool,
+) -> None:
+    """Soften DRAFT with the offline engine and print it (no server, no Redis needed)."""
+    from api.local_rewrite import rewrite_locally
+
+    try:
+        result = rewrite_locally(
+            draft,
+            customer_name=customer_name,
+            agent_name=agent_name,
+            customer_message=customer_message,
+            preset_slug=preset,
+            channel=channel,
+            prompts_dir=current_app.config["KINDLY_PROMPTS_DIR"],
+        )
+    except LookupError as err:
+        raise click.UsageError(str(err)) from err
+    if as_json:
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        return
+    click.echo(result["rewrite"])
+    notes = [f"- {c}" for c in result["changes"]] + [f"! {w}" for w in result["warnings"]]
+    status = "kept" if result["checks"]["passed"] else "CHANGED"
+    click.echo(f"\n[facts {status}: {len(result['checks']['facts'])}]", err=True)
+    if notes:
+        click.echo("\n".join(notes), err=True)
+
+
+@main.command("bootstrap")
+@click.option(
+    "--key-file",
+    type=click.Path(path_type=Path),
+    default=REPO_ROOT / "var" / "api-key",
+    show_default=True,
+)
+@with_appcontext
+def bootstrap(key_file: Path) -> None:
+    """Create the default team and a local admin key (first start); print how to use it."""
+    from api.services import services
+
+    svc = services()
+    team = current_app.config["KINDLY_DEFAULT_TEAM"]
+    if svc.teams.ensure_team(team, "Default team"):
+        click.echo(f"Created team '{team}'.")
+    svc.presets.seed(team)
+    key = key_file.read_text().strip() if key_file.exists() else ""
+    if not key or svc.teams.verify(key, None, team) is None:
+        _, key = svc.teams.create_key(team, role="admin", label="local admin (make run)")
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(key + "\n")
+        key_file.chmod(0o600)
+        click.echo(f"Created an admin API key (saved to {key_file}, readable only by you).")
+    click.echo(key)
+
+
+@main.group("teams")
+def teams_group() -> None:
+    """Manage teams."""
+
+
+@teams_group.command("create")
+@click.argument("name")
+@with_appcontext
+def teams_create(name: str) -> None:
+    """Create a team; prints its id alone on the last line."""
+    from api.services import services
+
+    svc = services()
+    team = svc.teams.create_team(name)
+    svc.presets.seed(team)
+    click.echo(f"Created team '{name}' with the default presets.")
+    click.echo(team)
+
+
+@teams_group.command("list")
+@with_appcontext
+def teams_list() -> None:
+    """List teams."""
+    from api.services import services
+
+    for info in services().teams.list_teams():
+        click.echo(f"{info['id']}\t{info['name']}")
+
+
+@main.group("keys")
+def keys_group() -> None:
+    """Manage API keys (stored only as hashes)."""
+
+
+@keys_group.command("create")
+@click.option("--team", required=True)
+@click.option(
+    "--role",
+    type=click.Choice(["agent", "team_admin", "admin"]),
+    default="agent",
+    show_default=True,
+)
+@click.option("--label", default="")
+@with_appcontext
+def keys_create(team: str, role: str, label: str) -> None:
+    """Create a key; prints it once, alone on the last line."""
+    from api.services import services
+
+    try:
+        record, secret = services().teams.create_key(team, role=role, label=label)
+    except (LookupError, ValueError) as err:
+        raise click.UsageError(str(err)) from err
+    click.echo(f"Created {role} key {record['id']} for team '{team}'. It is shown only once:")
+    click.echo(secret)
+
+
+@keys_group.command("list")
+@click.option("--team", required=True)
+@with_appcontext
+def keys_list(team: str) -> None:
+    """List a team's keys (never the secrets)."""
+    from api.services import services
+
+    for rec in services().teams.list_keys(team):
+        click.echo(f"{rec['id']}\t{rec['role']}\t{rec['label']}\tcreated={rec['created']}")
+
+
+@keys_group.command("revoke")
+@click.argument("key_id")
+@with_appcontext
+def keys_revoke(key_id: str) -> None:
+    """Revoke a key by id; it stops working at once."""
+    from api.services import services
+
+    if not services().teams.revoke_key(key_id):
+        click.echo(f"No key with id {key_id}.", err=True)
+        sys.exit(1)
+    click.echo(f"Revoked key {key_id}.")

@@ -1,0 +1,64 @@
+"""One Config class: every setting, read from the environment with a safe default."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return int(raw) if raw not in (None, "") else default
+
+
+def _env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    return float(raw) if raw not in (None, "") else default
+
+
+def _env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+class Config:
+    """Settings for one Kindly process. Tests pass overrides to create_app(config)."""
+
+    def __init__(self) -> None:
+        self.REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+        # Short timeouts: a Redis outage must degrade features, never hang a request.
+        self.KINDLY_REDIS_TIMEOUT = _env_float("KINDLY_REDIS_TIMEOUT", 0.25)
+        self.KINDLY_ENGINE = os.environ.get("KINDLY_ENGINE", "auto")
+        self.OPENAI_API_KEY = os.environ.get("OPENAI_API_KEY") or None
+        self.OPENAI_BASE_URL = os.environ.get("OPENAI_BASE_URL") or None
+        self.KINDLY_MODEL = os.environ.get("KINDLY_MODEL", "gpt-4o-mini")
+        self.KINDLY_LLM_TIMEOUT = _env_float("KINDLY_LLM_TIMEOUT", 20.0)
+        self.KINDLY_CACHE_TTL = _env_int("KINDLY_CACHE_TTL", 7 * 24 * 3600)
+        self.KINDLY_LOCK_TTL = _env_float("KINDLY_LOCK_TTL", 30.0)
+        self.KINDLY_ADMIN_KEY = os.environ.get("KINDLY_ADMIN_KEY") or None
+        self.KINDLY_DEFAULT_TEAM = os.environ.get("KINDLY_DEFAULT_TEAM", "default")
+        self.KINDLY_PROMPTS_DIR = Path(
+            os.environ.get("KINDLY_PROMPTS_DIR", str(REPO_ROOT / "prompts"))
+        )
+        self.KINDLY_SPOOL_DIR = Path(
+            os.environ.get("KINDLY_SPOOL_DIR", str(REPO_ROOT / "var" / "spool"))
+        )
+        # Origins allowed to call the API from a browser: the extension and the help desks.
+        self.KINDLY_CORS_ORIGINS = _env_list(
+            "KINDLY_CORS_ORIGINS",
+            r"chrome-extension://.*,moz-extension://.*,https://.*\.zendesk\.com,"
+            r"https://mail\.google\.com",
+        )
+        self.KINDLY_MAX_DRAFT_CHARS = 20_000
+        # Bodies above this are refused with 413 before any parsing.
+        self.MAX_CONTENT_LENGTH = _env_int("KINDLY_MAX_BODY_BYTES", 256 * 1024)
+        self.JSON_SORT_KEYS = False
+        self.API_TITLE = "Kindly"
+        self.API_VERSION = "v1"
+        self.OPENAPI_VERSION = "3.0.3"
+        self.OPENAPI_URL_PREFIX = "/"
+        self.OPENAPI_JSON_PATH = "openapi.json"
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in vars(self).items() if k.isupper()}

@@ -1,0 +1,28 @@
+"""Chooses the primary engine and the offline fallback from config."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from api.engines import Engine
+from api.engines.offline import OfflineEngine
+
+ENGINE_NAMES = ("auto", "offline", "openai")
+
+
+def llm_configured(cfg: Mapping[str, Any]) -> bool:
+    return bool(cfg.get("OPENAI_API_KEY") or cfg.get("OPENAI_BASE_URL"))
+
+
+def build_engines(cfg: Mapping[str, Any]) -> tuple[Engine, Engine]:
+    """Return (primary, fallback). The fallback is always the offline engine."""
+    name = cfg.get("KINDLY_ENGINE", "auto")
+    if name not in ENGINE_NAMES:
+        raise ValueError(f"KINDLY_ENGINE must be one of {', '.join(ENGINE_NAMES)}, not {name!r}")
+    offline = OfflineEngine()
+    if name == "offline" or (name == "auto" and not llm_configured(cfg)):
+        return offline, offline
+    from api.engines.llm import build_llm_engine  # imported only when the LLM is in use
+
+    return build_llm_engine(cfg), offline

@@ -1,0 +1,40 @@
+"""Rewrite one draft in-process with the offline engine: no server, no Redis (`kindly rewrite`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from api.engines.offline import OfflineEngine
+from api.pipeline import normalise_draft, verified_rewrite
+from api.presets import default_presets
+from api.types import RewriteJob
+
+
+def rewrite_locally(
+    draft: str,
+    *,
+    customer_name: str | None = None,
+    agent_name: str | None = None,
+    customer_message: str | None = None,
+    preset_slug: str = "warm",
+    channel: str | None = None,
+    prompts_dir: Path,
+) -> dict[str, Any]:
+    """Soften `draft` with a shipped preset and return the same result shape as the API."""
+    presets = default_presets(prompts_dir)
+    if preset_slug not in presets:
+        raise LookupError(f"No preset '{preset_slug}'. Choose from: {', '.join(sorted(presets))}.")
+    preset = presets[preset_slug]
+    engine = OfflineEngine()
+    job = RewriteJob(
+        draft=normalise_draft(draft),
+        action="soften",
+        channel=channel or preset.get("default_channel") or "email",
+        customer_name=customer_name,
+        agent_name=agent_name,
+        customer_message=customer_message,
+        preset=preset,
+    )
+    value, _ = verified_rewrite(job, engine, engine)
+    return value

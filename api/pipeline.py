@@ -1,0 +1,220 @@
+"""The rewrite pipeline: resolve preset, protect facts, look up cache, call engine, verify,
+store, log. Collaborators are passed in, so it runs and is tested without Flask."""
+
+from __future__ import annotations
+
+import time
+import unicodedata
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from api.cache import RewriteCache, fingerprint
+from api.engines import Engine, EngineError
+from api.facts import check_facts, protected_spans
+from api.presets import PresetStore
+from api.scores import tone_scores
+from api.teams import Principal
+from api.types import EngineResult, FactCheck, RewriteJob
+from api.usage_log import UsageLog
+
+
+class PipelineError(Exception):
+    """A request the pipeline refuses, with the HTTP code and the bad fields."""
+
+    def __init__(self, code: int, message: str, errors: dict[str, list[str]] | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.errors = errors or {}
+
+
+@dataclass
+class RewriteRequest:
+    """One validated request to rewrite a draft."""
+
+    draft: str
+    customer_name: str | None = None
+    agent_name: str | None = None
+    customer_message: str | None = None
+    preset: str = "warm"
+    channel: str | None = None
+    action: str | None = None
+    target_locale: str | None = None
+
+
+@dataclass
+class Pipeline:
+    """Holds the collaborators; `rewrite_draft` runs the steps in order."""
+
+    engine: Engine
+    fallback: Engine
+    cache: RewriteCache
+    presets: PresetStore
+    usage: UsageLog
+    clock: Any = field(default=time.perf_counter)
+
+    def rewrite_draft(self, req: RewriteRequest, who: Principal) -> dict[str, Any]:
+        started = self.clock()
+        preset = self.resolve_preset(who.team, req.preset)
+        action = req.action or preset.get("default_action") or "soften"
+        channel = req.channel or preset.get("default_channel") or "email"
+        engine = self.choose_engine(action)
+        draft = normalise_draft(req.draft)
+        job = RewriteJob(
+            draft=draft,
+            action=action,
+            channel=channel,
+            customer_name=_clean(req.customer_name),
+            agent_name=_clean(req.agent_name),
+            customer_message=_clean(req.customer_message),
+            target_locale=req.target_locale,
+            preset=preset,
+        )
+        digest = fingerprint(
+            {
+                "draft": draft,
+                "customer_name": job.customer_name,
+                "agent_name": job.agent_name,
+                "customer_message": job.customer_message,
+                "preset": [preset["slug"], preset.get("version", 1)],
+                "action": action,
+                "channel": channel,
+                "target_locale": job.target_locale,
+                "engine": engine.name,
+                "model": engine.model,
+                "templates": getattr(engine, "fingerprint", ""),
+            }
+        )
+        value, cached = self.cache.get_or_compute(
+            who.team, digest, lambda: self._compute(job, engine)
+        )
+        response = dict(value)
+        response["id"] = "rw_" + uuid.uuid4().hex[:20]
+        response["cached"] = cached
+        response["latency_ms"] = round((self.clock() - started) * 1000, 2)
+        self.usage.record(who.team, usage_entry(response, who, action, channel))
+        return response
+
+    def resolve_preset(self, team: str, slug: str) -> dict[str, Any]:
+        preset = self.presets.get(team, slug)
+        if preset is None:
+            raise PipelineError(422, "Unknown preset.", {"preset": [f"No preset '{slug}'."]})
+        return preset
+
+    def choose_engine(self, action: str) -> Engine:
+        for engine in (self.engine, self.fallback):
+            if engine.supports(action):
+                return engine
+        raise PipelineError(
+            422,
+            f"The '{action}' action needs the language-model engine, which is not configured.",
+            {"action": [f"'{action}' is not available with the {self.engine.name} engine."]},
+        )
+
+    def _compute(self, job: RewriteJob, engine: Engine) -> tuple[dict[str, Any], bool]:
+        return verified_rewrite(job, engine, self.fallback)
+
+
+def verified_rewrite(
+    job: RewriteJob, engine: Engine, fallback: Engine
+) -> tuple[dict[str, Any], bool]:
+    """Run the engine, check the facts, fall back when needed. Returns (value, cacheable)."""
+    job.spans = protected_spans(job.draft)
+    context = [t for t in (job.customer_message, job.customer_name, job.agent_name) if t]
+    allowed = _preset_allowed(job.preset, job.agent_name)
+    warnings: list[str] = []
+    result = _run(engine, fallback, job, warnings)
+    check = check_facts(job.draft, result.text, context=context, allowed=allowed)
+    if not check.passed and engine is not fallback and fallback.supports(job.action):
+        warnings.append(
+            f"The {engine.name} rewrite changed facts ({_describe(check)}); "
+            "used the offline engine instead."
+        )
+        result = _run(fallback, fallback, job, warnings)
+        check = check_facts(job.draft, result.text, context=context, allowed=allowed)
+    if not check.passed:
+        # Facts are sacred: hand back the draft untouched rather than a changed fact.
+        warnings.append(f"Kept your draft unchanged: the rewrite {_describe(check)}.")
+        result = EngineResult(text=job.draft, engine=result.engine, model=result.model)
+        check = check_facts(job.draft, job.draft, context=context, allowed=allowed)
+    value = {
+        "rewrite": result.text,
+        "engine": result.engine,
+        "model": result.model,
+        "preset": {"slug": job.preset["slug"], "version": job.preset.get("version", 1)},
+        "action": job.action,
+        "channel": job.channel,
+        "checks": check.as_dict(),
+        "scores": {"before": tone_scores(job.draft), "after": tone_scores(result.text)},
+        "changes": result.changes,
+        "warnings": warnings + result.warnings,
+        "rules": result.rules,
+        "usage": {"tokens_in": result.tokens_in, "tokens_out": result.tokens_out},
+        "upstream_request_id": result.upstream_request_id,
+    }
+    # Only a verified answer from the engine the key names is cached: never a fallback.
+    return value, check.passed and not warnings and result.engine == engine.name
+
+
+def _run(engine: Engine, fallback: Engine, job: RewriteJob, warnings: list[str]) -> EngineResult:
+    try:
+        return engine.rewrite(job)
+    except EngineError as err:
+        if engine is fallback:
+            raise
+        warnings.append(f"The {engine.name} engine failed ({err}); used the offline engine.")
+        return fallback.rewrite(job)
+
+
+def normalise_draft(draft: str) -> str:
+    """Same text, same cache key: NFC, unix newlines, no trailing blanks."""
+    text = unicodedata.normalize("NFC", draft).replace("\r\n", "\n").replace("\r", "\n")
+    return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
+
+
+def usage_entry(response: dict[str, Any], who: Principal, action: str, channel: str) -> dict:
+    """The usage-log record of one rewrite: metadata only, never the draft text."""
+    return {
+        "ts": time.time(),
+        "request_id": response["id"],
+        "kind": "rewrite",
+        "key_id": who.key_id,
+        "key_label": who.label,
+        "preset": response["preset"]["slug"],
+        "preset_version": response["preset"]["version"],
+        "action": action,
+        "channel": channel,
+        "engine": response["engine"],
+        "model": response["model"],
+        "cached": response["cached"],
+        "latency_ms": response["latency_ms"],
+        "tokens_in": response["usage"]["tokens_in"],
+        "tokens_out": response["usage"]["tokens_out"],
+        "facts_passed": response["checks"]["passed"],
+        "scores_before": response["scores"]["before"],
+        "scores_after": response["scores"]["after"],
+        "outcome": "ok",
+    }
+
+
+def _clean(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
+
+
+def _preset_allowed(preset: dict[str, Any], agent_name: str | None) -> list[str]:
+    allowed = [p for p in preset.get("required_phrases", []) if p]
+    signoff = preset.get("signoff") or ""
+    if signoff:
+        allowed.append(signoff.replace("{agent_name}", agent_name or ""))
+    return allowed
+
+
+def _describe(check: FactCheck) -> str:
+    parts = []
+    if check.missing:
+        parts.append("dropped " + ", ".join(repr(m) for m in check.missing))
+    if check.invented:
+        parts.append("added " + ", ".join(repr(i) for i in check.invented))
+    return " and ".join(parts) or "failed the fact check"

@@ -1,0 +1,76 @@
+"""Every Redis key Kindly uses, built here from one prefix.
+
+Keys that belong to a team share the hash tag ``{team}`` so a team's keys live in one
+Redis Cluster slot and multi-key operations stay legal.
+
+| key                                   | type   | holds                                  |
+|---------------------------------------|--------|----------------------------------------|
+| kindly:{team}:cache:<sha256>          | string | JSON of a verified rewrite             |
+| kindly:{team}:lock:<sha256>           | string | single-flight lock token               |
+| kindly:{team}:meta                    | hash   | the team's name, created time, settings|
+| kindly:{team}:keys                    | hash   | key id -> JSON key record (no secret)  |
+| kindly:{team}:presets                 | hash   | slug -> JSON preset                    |
+| kindly:{team}:usage                   | stream | usage log entries                      |
+| kindly:{team}:rewrites:<id>           | string | JSON summary of a rewrite (feedback)   |
+| kindly:{global}:teams                 | set    | team ids                               |
+| kindly:{global}:apikeys               | hash   | sha256(api key) -> JSON key record     |
+"""
+
+from __future__ import annotations
+
+import re
+
+PREFIX = "kindly"
+_TEAM_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+def valid_team_id(team: str) -> bool:
+    return bool(_TEAM_ID.match(team))
+
+
+def team_key(team: str, *parts: str) -> str:
+    """A key inside one team's hash slot: kindly:{team}:part:part."""
+    if not valid_team_id(team):
+        raise ValueError(f"invalid team id: {team!r}")
+    return ":".join([PREFIX, "{" + team + "}", *parts])
+
+
+def global_key(*parts: str) -> str:
+    """A key shared by all teams (team index, API key index)."""
+    return ":".join([PREFIX, "{global}", *parts])
+
+
+def cache_key(team: str, digest: str) -> str:
+    return team_key(team, "cache", digest)
+
+
+def lock_key(team: str, digest: str) -> str:
+    return team_key(team, "lock", digest)
+
+
+def presets_key(team: str) -> str:
+    return team_key(team, "presets")
+
+
+def team_meta_key(team: str) -> str:
+    return team_key(team, "meta")
+
+
+def team_keys_key(team: str) -> str:
+    return team_key(team, "keys")
+
+
+def usage_key(team: str) -> str:
+    return team_key(team, "usage")
+
+
+def rewrite_record_key(team: str, rewrite_id: str) -> str:
+    return team_key(team, "rewrites", rewrite_id)
+
+
+def teams_index_key() -> str:
+    return global_key("teams")
+
+
+def apikeys_index_key() -> str:
+    return global_key("apikeys")

@@ -1,0 +1,42 @@
+"""Runs the app under gunicorn from Python, so `kindly serve` needs no extra config file."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):  # type: ignore[no-untyped-def]
+        from api import create_app
+
+        return create_app()
+
+
+def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[str, Any]:
+    """The settings the Procfile uses too (see bench/README.md for why gthread)."""
+    return {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": threads,
+        "timeout": 60,
+        "graceful_timeout": 10,
+        "keepalive": 5,
+        "accesslog": "-",
+        # The access log never shows headers, so API keys can't leak through it.
+        "access_log_format": '%(h)s "%(r)s" %(s)s %(b)s %(M)sms',
+    }
+
+
+def run_gunicorn(host: str, port: int, workers: int, threads: int) -> None:
+    _Gunicorn(gunicorn_options(host, port, workers, threads)).run()

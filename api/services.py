@@ -1,0 +1,55 @@
+"""Builds the app's collaborators once (Redis, stores, engines, pipeline) and hands them out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, current_app
+
+from api.cache import RewriteCache
+from api.engines import Engine
+from api.engines.registry import build_engines
+from api.pipeline import Pipeline
+from api.presets import PresetStore
+from api.redis_store import RedisHandle
+from api.teams import TeamStore
+from api.usage_log import UsageLog
+
+
+@dataclass
+class Services:
+    """Everything a view may call, built from config by `init_app`."""
+
+    redis: RedisHandle
+    teams: TeamStore
+    presets: PresetStore
+    usage: UsageLog
+    cache: RewriteCache
+    engine: Engine
+    fallback: Engine
+    pipeline: Pipeline
+
+
+def init_app(app: Flask, handle: RedisHandle) -> Services:
+    cfg = app.config
+    engine, fallback = build_engines(cfg)
+    presets = PresetStore(handle, cfg["KINDLY_PROMPTS_DIR"])
+    usage = UsageLog(handle, cfg["KINDLY_SPOOL_DIR"])
+    cache = RewriteCache(handle, int(cfg["KINDLY_CACHE_TTL"]), float(cfg["KINDLY_LOCK_TTL"]))
+    services = Services(
+        redis=handle,
+        teams=TeamStore(handle),
+        presets=presets,
+        usage=usage,
+        cache=cache,
+        engine=engine,
+        fallback=fallback,
+        pipeline=Pipeline(engine, fallback, cache, presets, usage),
+    )
+    app.extensions["kindly"] = services
+    return services
+
+
+def services() -> Services:
+    """The current app's collaborators."""
+    return current_app.extensions["kindly"]

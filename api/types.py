@@ -1,0 +1,70 @@
+"""Plain data passed between the rewrite pipeline, the engines and the fact guard."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+ACTIONS = ("soften", "shorten", "simplify", "formal", "friendly", "fix_grammar", "translate")
+CHANNELS = ("email", "chat", "social")
+
+
+@dataclass(frozen=True)
+class Span:
+    """A protected piece of the draft that must survive any rewrite verbatim."""
+
+    kind: str  # number, amount, date, time, url, email, phone, id, quote, code, mention
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class RewriteJob:
+    """Everything an engine needs to rewrite one draft."""
+
+    draft: str
+    action: str = "soften"
+    channel: str = "email"
+    customer_name: str | None = None
+    agent_name: str | None = None
+    customer_message: str | None = None
+    target_locale: str | None = None
+    preset: dict[str, Any] = field(default_factory=dict)
+    spans: list[Span] = field(default_factory=list)
+
+
+@dataclass
+class EngineResult:
+    """What an engine returns: the text plus what it changed and why."""
+
+    text: str
+    engine: str
+    model: str
+    changes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    rules: list[str] = field(default_factory=list)  # ids of rules that fired (for eval)
+    tokens_in: int = 0
+    tokens_out: int = 0
+    upstream_request_id: str | None = None
+
+
+@dataclass
+class FactCheck:
+    """The fact guard's verdict on one rewrite."""
+
+    facts: list[str]
+    missing: list[str]
+    invented: list[str]
+
+    @property
+    def passed(self) -> bool:
+        return not self.missing and not self.invented
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "facts": self.facts,
+            "missing": self.missing,
+            "invented": self.invented,
+            "passed": self.passed,
+        }

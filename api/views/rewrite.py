@@ -1,0 +1,33 @@
+"""POST /v1/rewrite: soften (or otherwise rewrite) one draft."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.auth import current_principal, require_key
+from api.errors import abort
+from api.pipeline import PipelineError, RewriteRequest
+from api.schemas import RewriteRequestSchema, RewriteResponseSchema
+from api.services import services
+
+blp = Blueprint("rewrite", __name__, url_prefix="/v1", description="Rewrite drafts")
+
+
+@blp.route("/rewrite")
+class Rewrite(MethodView):
+    @blp.arguments(RewriteRequestSchema)
+    @blp.response(200, RewriteResponseSchema)
+    @blp.alt_response(401, description="Missing or invalid API key")
+    @blp.alt_response(413, description="Body too large")
+    @blp.alt_response(415, description="Body is not JSON")
+    @require_key("agent")
+    def post(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Rewrite a draft reply in plain, warm language, keeping every fact."""
+        body.pop("stream", None)
+        try:
+            return services().pipeline.rewrite_draft(RewriteRequest(**body), current_principal())
+        except PipelineError as err:
+            abort(err.code, err.message, errors={"json": err.errors} if err.errors else None)

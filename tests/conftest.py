@@ -1,0 +1,74 @@
+"""Shared fixtures: a real redis-server, the app, a test client, a team key."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.redis_server import RedisServer
+
+ADMIN_KEY = "test-admin-key-not-secret"
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture()
+def redis(redis_server: RedisServer):
+    client = redis_server.client()
+    client.flushall()
+    return client
+
+
+@pytest.fixture()
+def app(redis, redis_server: RedisServer, tmp_path: Path):
+    from api import create_app
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "REDIS_URL": redis_server.url,
+            "KINDLY_ENGINE": "offline",
+            "KINDLY_ADMIN_KEY": ADMIN_KEY,
+            "KINDLY_SPOOL_DIR": tmp_path / "spool",
+        }
+    )
+    return app
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture()
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture()
+def team_key(app) -> str:
+    """An agent key of a fresh team 'acme' (with default presets)."""
+    from api.services import services
+
+    with app.app_context():
+        svc = services()
+        team = svc.teams.create_team("Acme", team_id="acme")
+        svc.presets.seed(team)
+        _, secret = svc.teams.create_key(team, role="agent", label="test agent")
+    return secret
+
+
+@pytest.fixture()
+def auth(team_key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {team_key}"}
+
+
+os.environ.setdefault("KINDLY_SPOOL_DIR", str(Path("/tmp") / f"kindly-test-spool-{os.getpid()}"))
