@@ -45,9 +45,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     @app.before_request
     def _json_only() -> None:
-        if request.method in ("POST", "PUT", "PATCH") and request.path.startswith("/v1/"):
-            if request.content_length and not request.is_json:
-                errors.abort(415)
+        writes = request.method in ("POST", "PUT", "PATCH") and request.path.startswith("/v1/")
+        if writes and request.content_length and not request.is_json:
+            errors.abort(415)
 
     # 5. CLI
     from api import cli
