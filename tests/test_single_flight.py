@@ -1,0 +1,94 @@
+"""Single-flight: concurrent identical misses compute once; waiters get the winner's result."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from api.cache import RewriteCache
+from api.redis_store import RedisHandle
+
+
+def make_cache(redis_server, ttl=60, lock_ttl=5.0):
+    return RewriteCache(RedisHandle(redis_server.url, 0.5), ttl, lock_ttl)
+
+
+def test_fifty_identical_misses_compute_once(redis_server, redis):
+    cache = make_cache(redis_server)
+    calls = []
+    lock = threading.Lock()
+
+    def compute():
+        with lock:
+            calls.append(1)
+        time.sleep(0.2)
+        return {"rewrite": "done"}, True
+
+    barrier = threading.Barrier(50)
+
+    def one(_):
+        barrier.wait()
+        return cache.get_or_compute("acme", "d" * 64, compute)
+
+    with ThreadPoolExecutor(50) as pool:
+        results = list(pool.map(one, range(50)))
+    assert len(calls) == 1
+    assert all(value == {"rewrite": "done"} for value, _ in results)
+    assert sum(1 for _, cached in results if not cached) == 1
+    assert not redis.keys("kindly:*:lock:*")
+
+
+def test_uncacheable_results_are_not_stored_and_waiters_compute(redis_server, redis):
+    cache = make_cache(redis_server)
+    calls = []
+
+    def compute():
+        calls.append(1)
+        time.sleep(0.05)
+        return {"rewrite": "failed guard"}, False
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda _: cache.get_or_compute("acme", "e" * 64, compute), range(4)))
+    assert redis.get("kindly:{acme}:cache:" + "e" * 64) is None
+    assert len(calls) >= 2  # nobody served a result that was never verified
+
+
+def test_lock_is_released_when_compute_raises(redis_server, redis):
+    cache = make_cache(redis_server)
+
+    def boom():
+        raise RuntimeError("engine exploded")
+
+    with contextlib.suppress(RuntimeError):
+        cache.get_or_compute("acme", "f" * 64, boom)
+    assert not redis.keys("kindly:*:lock:*")
+
+
+def test_a_stale_lock_only_delays_up_to_its_expiry(redis_server, redis):
+    cache = make_cache(redis_server, lock_ttl=0.3)
+    redis.set("kindly:{acme}:lock:" + "a" * 64, "someone-who-died", px=300)
+    value, cached = cache.get_or_compute("acme", "a" * 64, lambda: ({"v": 1}, True))
+    assert value == {"v": 1} and cached is False
+
+
+def test_failed_fact_check_is_never_cached(app, client, auth, redis):
+    from api.engines.offline import OfflineEngine
+
+    from api.services import services
+    from api.types import EngineResult
+
+    class Forgetful(OfflineEngine):
+        def rewrite(self, job):
+            return EngineResult(text="We sent it.", engine=self.name, model=self.model)
+
+    with app.app_context():
+        svc = services()
+        svc.pipeline.engine = svc.pipeline.fallback = Forgetful()
+    res = client.post("/v1/rewrite", json={"draft": "We sent order 8812 on 3 May."}, headers=auth)
+    body = res.get_json()
+    assert res.status_code == 200
+    assert body["rewrite"] == "We sent order 8812 on 3 May."  # the draft, untouched
+    assert body["warnings"] and body["checks"]["passed"]
+    assert not redis.keys("kindly:*:cache:*")
