@@ -11,6 +11,8 @@ Redis Cluster slot and multi-key operations stay legal.
 | kindly:{team}:keys                    | hash   | key id -> JSON key record (no secret)  |
 | kindly:{team}:presets                 | hash   | slug -> JSON preset                    |
 | kindly:{team}:usage                   | stream | usage log entries                      |
+| kindly:{team}:usage:seen              | zset   | logged request ids -> time (dedupe)    |
+| kindly:{team}:usage:text:<request id> | string | JSON of stored texts (opt-in, TTL)     |
 | kindly:{team}:rewrites:<id>           | string | JSON summary of a rewrite (feedback)   |
 | kindly:{global}:teams                 | set    | team ids                               |
 | kindly:{global}:apikeys               | hash   | sha256(api key) -> JSON key record     |
@@ -62,6 +64,14 @@ def team_keys_key(team: str) -> str:
 
 def usage_key(team: str) -> str:
     return team_key(team, "usage")
+
+
+def usage_seen_key(team: str) -> str:
+    return team_key(team, "usage", "seen")
+
+
+def usage_text_key(team: str, request_id: str) -> str:
+    return team_key(team, "usage", "text", request_id)
 
 
 def rewrite_record_key(team: str, rewrite_id: str) -> str:
