@@ -50,6 +50,15 @@ class Config:
             r"chrome-extension://.*,moz-extension://.*,https://.*\.zendesk\.com,"
             r"https://mail\.google\.com",
         )
+        # Usage log: streams are trimmed by age and by length; request ids are remembered
+        # long enough that a spool replayed after a long outage is still deduplicated.
+        self.KINDLY_USAGE_MAX_AGE_DAYS = _env_int("KINDLY_USAGE_MAX_AGE_DAYS", 90)
+        self.KINDLY_USAGE_MAXLEN = _env_int("KINDLY_USAGE_MAXLEN", 200_000)
+        self.KINDLY_USAGE_DEDUPE_DAYS = _env_int("KINDLY_USAGE_DEDUPE_DAYS", 14)
+        # How long a rewrite can still receive feedback (its small record expires then).
+        self.KINDLY_REWRITE_RECORD_TTL = _env_int("KINDLY_REWRITE_RECORD_TTL", 7 * 24 * 3600)
+        # JSON {"model": [usd per 1M input tokens, usd per 1M output tokens]} for cost estimates.
+        self.KINDLY_PRICES = os.environ.get("KINDLY_PRICES") or None
         self.KINDLY_MAX_DRAFT_CHARS = 20_000
         # Bodies above this are refused with 413 before any parsing.
         self.MAX_CONTENT_LENGTH = _env_int("KINDLY_MAX_BODY_BYTES", 256 * 1024)
