@@ -10,6 +10,9 @@ Redis Cluster slot and multi-key operations stay legal.
 | kindly:{team}:meta                    | hash   | the team's name, created time, settings|
 | kindly:{team}:keys                    | hash   | key id -> JSON key record (no secret)  |
 | kindly:{team}:presets                 | hash   | slug -> JSON preset                    |
+| kindly:{team}:presetversions          | hash   | slug -> last version (never reset)     |
+| kindly:{team}:lastused:<key id>       | string | unix time the key was last used        |
+| kindly:{team}:rate:<scope>:<window>   | string | request/token counter, expires w/ window|
 | kindly:{team}:usage                   | stream | usage log entries                      |
 | kindly:{team}:usage:seen              | zset   | logged request ids -> time (dedupe)    |
 | kindly:{team}:usage:text:<request id> | string | JSON of stored texts (opt-in, TTL)     |
@@ -60,6 +63,20 @@ def team_meta_key(team: str) -> str:
 
 def team_keys_key(team: str) -> str:
     return team_key(team, "keys")
+
+
+def preset_versions_key(team: str) -> str:
+    # Kept when a preset is deleted, so a re-created slug never reuses a cached version.
+    return team_key(team, "presetversions")
+
+
+def key_last_used_key(team: str, key_id: str) -> str:
+    return team_key(team, "lastused", key_id)
+
+
+def rate_key(team: str, scope: str, window: str) -> str:
+    """A limit counter: scope is "team" or "key:<id>", window e.g. "min" or "day:20260101"."""
+    return team_key(team, "rate", scope, window)
 
 
 def usage_key(team: str) -> str:
