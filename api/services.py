@@ -13,7 +13,7 @@ from api.pipeline import Pipeline
 from api.presets import PresetStore
 from api.redis_store import RedisHandle
 from api.teams import TeamStore
-from api.usage_log import UsageLog
+from api.usage_log import UsageLog, parse_prices
 
 
 @dataclass
@@ -34,7 +34,15 @@ def init_app(app: Flask, handle: RedisHandle) -> Services:
     cfg = app.config
     engine, fallback = build_engines(cfg)
     presets = PresetStore(handle, cfg["KINDLY_PROMPTS_DIR"])
-    usage = UsageLog(handle, cfg["KINDLY_SPOOL_DIR"])
+    usage = UsageLog(
+        handle,
+        cfg["KINDLY_SPOOL_DIR"],
+        maxlen=int(cfg["KINDLY_USAGE_MAXLEN"]),
+        max_age_days=int(cfg["KINDLY_USAGE_MAX_AGE_DAYS"]),
+        dedupe_days=int(cfg["KINDLY_USAGE_DEDUPE_DAYS"]),
+        rewrite_record_ttl=int(cfg["KINDLY_REWRITE_RECORD_TTL"]),
+        prices=parse_prices(cfg["KINDLY_PRICES"]),
+    )
     cache = RewriteCache(handle, int(cfg["KINDLY_CACHE_TTL"]), float(cfg["KINDLY_LOCK_TTL"]))
     services = Services(
         redis=handle,
