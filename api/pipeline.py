@@ -93,7 +93,43 @@ class Pipeline:
         response["id"] = "rw_" + uuid.uuid4().hex[:20]
         response["cached"] = cached
         response["latency_ms"] = round((self.clock() - started) * 1000, 2)
-        self.usage.record(who.team, usage_entry(response, who, action, channel))
+        self.usage.record_rewrite(
+            who.team,
+            usage_entry(response, who, action, channel),
+            draft=draft,
+            rewrite_text=response["rewrite"],
+        )
+        return response
+
+    def preview(
+        self, req: RewriteRequest, preset: dict[str, Any], who: Principal
+    ) -> dict[str, Any]:
+        """Rewrite with an unsaved preset (the preset editor's live preview).
+
+        Never cached and no feedback record: the preset may change on the next keystroke.
+        """
+        started = self.clock()
+        action = req.action or preset.get("default_action") or "soften"
+        channel = req.channel or preset.get("default_channel") or "email"
+        engine = self.choose_engine(action)
+        job = RewriteJob(
+            draft=normalise_draft(req.draft),
+            action=action,
+            channel=channel,
+            customer_name=_clean(req.customer_name),
+            agent_name=_clean(req.agent_name),
+            customer_message=_clean(req.customer_message),
+            target_locale=req.target_locale,
+            preset=preset,
+        )
+        value, _ = verified_rewrite(job, engine, self.fallback)
+        response = dict(value)
+        response["id"] = "pv_" + uuid.uuid4().hex[:20]
+        response["cached"] = False
+        response["latency_ms"] = round((self.clock() - started) * 1000, 2)
+        entry = usage_entry(response, who, action, channel)
+        entry["kind"] = "preview"
+        self.usage.record(who.team, entry)
         return response
 
     def resolve_preset(self, team: str, slug: str) -> dict[str, Any]:
