@@ -59,6 +59,12 @@ class Config:
         self.KINDLY_REWRITE_RECORD_TTL = _env_int("KINDLY_REWRITE_RECORD_TTL", 7 * 24 * 3600)
         # JSON {"model": [usd per 1M input tokens, usd per 1M output tokens]} for cost estimates.
         self.KINDLY_PRICES = os.environ.get("KINDLY_PRICES") or None
+        # Limits per key and per team (0 = none); a team's own overrides win
+        # (`kindly teams limits`). Generous per minute: they stop runaway scripts, not agents.
+        self.KINDLY_RATE_KEY_PER_MIN = _env_int("KINDLY_RATE_KEY_PER_MIN", 300)
+        self.KINDLY_RATE_TEAM_PER_MIN = _env_int("KINDLY_RATE_TEAM_PER_MIN", 3000)
+        self.KINDLY_TOKENS_KEY_PER_DAY = _env_int("KINDLY_TOKENS_KEY_PER_DAY", 0)
+        self.KINDLY_TOKENS_TEAM_PER_DAY = _env_int("KINDLY_TOKENS_TEAM_PER_DAY", 2_000_000)
         self.KINDLY_MAX_DRAFT_CHARS = 20_000
         # Bodies above this are refused with 413 before any parsing.
         self.MAX_CONTENT_LENGTH = _env_int("KINDLY_MAX_BODY_BYTES", 256 * 1024)
