@@ -75,7 +75,7 @@ def key_last_used_key(team: str, key_id: str) -> str:
 
 
 def rate_key(team: str, scope: str, window: str) -> str:
-    """A limit counter: scope is "team" or "key:<id>", window e.g. "min" or "day:20260101"."""
+    """A limit counter: scope "team" or "key:<id>"; window "min" (requests) or "tokens" (day)."""
     return team_key(team, "rate", scope, window)
 
 
