@@ -2,19 +2,44 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import wraps
 from typing import Any
 
 from flask import current_app, g, request
 
 from api.errors import abort
+from api.rate_limit import get_limiter
 from api.services import services
 from api.teams import Principal
 
 
 def current_principal() -> Principal:
     return g.principal
+
+
+def acting_team(requested: str | None) -> str:
+    """The team a request acts on: the key's own, or (admins only) the one it names.
+
+    Naming another team with a non-admin key is refused outright (403) rather than quietly
+    ignored, so a client never mistakes its own team's data for another's.
+    """
+    principal = current_principal()
+    if not requested or requested == principal.team:
+        return principal.team
+    if principal.role != "admin":
+        abort(403, "Only admin keys may act on another team.")
+    if not services().teams.team_exists(requested):
+        abort(404, f"No team '{requested}'.")
+    return requested
+
+
+def tokens_spent(result: Any) -> int:
+    """Model tokens a view's result used: rewrites report them; cache hits cost none."""
+    if not isinstance(result, Mapping) or result.get("cached"):
+        return 0
+    usage = result.get("usage") or {}
+    return int(usage.get("tokens_in") or 0) + int(usage.get("tokens_out") or 0)
 
 
 def _presented_key() -> str | None:
@@ -41,10 +66,17 @@ def require_key(role: str = "agent") -> Callable:
             )
             if principal is None:
                 abort(401, "This API key is not valid (revoked or mistyped).")
+            # Set before the role check so a refused request is still logged for its key.
+            g.principal = principal
             if not principal.can(role):
                 abort(403, f"This needs a key with the '{role}' role.")
-            g.principal = principal
-            return view(*args, **kwargs)
+            limiter = get_limiter()
+            refusal = limiter.admit(principal)
+            if refusal:
+                abort(429, refusal.message, headers={"Retry-After": str(refusal.retry_after)})
+            result = view(*args, **kwargs)
+            limiter.charge(principal, tokens_spent(result))
+            return result
 
         return wrapped
 
