@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -20,6 +21,23 @@ def _env_float(name: str, default: float) -> float:
 
 def _env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def cors_origin_patterns(origins: list[str]) -> list[str | re.Pattern[str]]:
+    """KINDLY_CORS_ORIGINS entries as flask-cors matchers that must match the WHOLE origin.
+
+    flask-cors tests regexes with `re.match`, which only anchors the start: unanchored,
+    "https://.*\\.zendesk\\.com" would also let in "https://x.zendesk.com.evil.example".
+    Entries without regex characters stay literal (exact, case-insensitive) origins, and a
+    lone "*" keeps its flask-cors meaning (any origin).
+    """
+    patterns: list[str | re.Pattern[str]] = []
+    for origin in origins:
+        if origin != "*" and any(ch in origin for ch in "*\\[]()?$^+{}|"):
+            patterns.append(re.compile(rf"(?:{origin})\Z", re.IGNORECASE))
+        else:
+            patterns.append(origin)
+    return patterns
 
 
 class Config:
