@@ -1,0 +1,1 @@
+"""Kindly benchmarks: see bench/README.md."""

@@ -1,0 +1,149 @@
+"""Benchmark (a): offline engine time per ~1 KB draft, against baselines timed in the same run.
+
+Contenders, each timed call by call over the same generated drafts, in rotated order each round:
+  baseline    str.lower() plus one word-regex pass over the draft (the floor for any text pass)
+  fact_guard  check_facts(draft, draft): find the draft's facts and check them, nothing else
+  engine      OfflineEngine().rewrite(job)
+  verified    verified_rewrite(job, ...): engine + fact check + tone scores (what a miss costs)
+
+Run: .venv/bin/python bench/offline_engine.py [--quick] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from api.engines.offline import OfflineEngine
+
+from api.facts import check_facts
+from api.pipeline import normalise_draft, verified_rewrite
+from api.presets import default_presets
+from api.types import RewriteJob
+from bench.drafts import SampleDraft, make_drafts
+from bench.stats import fmt_spread, percentile, round_orders
+
+_WORDS = re.compile(r"[a-z']+")
+PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+
+
+def _job(sample: SampleDraft, preset: dict) -> RewriteJob:
+    return RewriteJob(
+        draft=normalise_draft(sample.draft),
+        action="soften",
+        channel="email",
+        customer_name=sample.customer_name,
+        agent_name=sample.agent_name,
+        customer_message=sample.customer_message,
+        preset=preset,
+    )
+
+
+def contenders(samples: list[SampleDraft]) -> dict[str, Callable[[int], object]]:
+    """name -> call(i) that processes draft i once."""
+    preset = default_presets(PROMPTS_DIR)["warm"]
+    engine = OfflineEngine()
+    drafts = [s.draft for s in samples]
+
+    def baseline(i: int) -> object:
+        return sum(1 for _ in _WORDS.finditer(drafts[i].lower()))
+
+    def fact_guard(i: int) -> object:
+        return check_facts(drafts[i], drafts[i])
+
+    # A fresh job per call: the pipeline fills job.spans, and a job is never reused in the app.
+    def engine_only(i: int) -> object:
+        return engine.rewrite(_job(samples[i], preset))
+
+    def verified(i: int) -> object:
+        return verified_rewrite(_job(samples[i], preset), engine, engine)
+
+    return {
+        "baseline": baseline,
+        "fact_guard": fact_guard,
+        "engine": engine_only,
+        "verified": verified,
+    }
+
+
+def time_calls(call: Callable[[int], object], count: int) -> list[float]:
+    """Microseconds per call, one sample per draft."""
+    samples = []
+    clock = time.perf_counter_ns
+    for i in range(count):
+        started = clock()
+        call(i)
+        samples.append((clock() - started) / 1000)
+    return samples
+
+
+def run(drafts: int = 200, rounds: int = 7, seed: int = 2026) -> dict:
+    samples = make_drafts(drafts, seed=seed)
+    calls = contenders(samples)
+    for call in calls.values():  # warm-up: imports, regex compilation, lazy word lists
+        time_calls(call, min(20, drafts))
+    per_call: dict[str, list[float]] = {name: [] for name in calls}
+    round_medians: dict[str, list[float]] = {name: [] for name in calls}
+    for order in round_orders(list(calls), rounds):
+        for name in order:
+            times = time_calls(calls[name], drafts)
+            per_call[name] += times
+            round_medians[name].append(statistics.median(times))
+    result = {
+        "drafts": drafts,
+        "rounds": rounds,
+        "draft_chars_median": statistics.median(len(s.draft) for s in samples),
+        "contenders": {},
+    }
+    for name in calls:
+        mine, base, guard = (
+            round_medians[name],
+            round_medians["baseline"],
+            round_medians["fact_guard"],
+        )
+        result["contenders"][name] = {
+            "median_us": statistics.median(per_call[name]),
+            "p95_us": percentile(per_call[name], 95),
+            "round_median_us": round_medians[name],
+            "ratio_to_baseline": [m / b for m, b in zip(mine, base, strict=True)],
+            "ratio_to_fact_guard": [m / g for m, g in zip(mine, guard, strict=True)],
+        }
+    return result
+
+
+def report(result: dict) -> str:
+    lines = [
+        f"(a) offline engine: {result['drafts']} drafts of ~{result['draft_chars_median']:.0f}"
+        f" chars, {result['rounds']} alternated rounds",
+        f"{'contender':<11} {'median µs':>10} {'p95 µs':>9}  {'x baseline (spread)':>22}"
+        f"  {'x fact_guard (spread)':>22}",
+    ]
+    for name, row in result["contenders"].items():
+        lines.append(
+            f"{name:<11} {row['median_us']:>10.1f} {row['p95_us']:>9.1f}  "
+            f"{fmt_spread(row['ratio_to_baseline'], 1):>22}  "
+            f"{fmt_spread(row['ratio_to_fact_guard'], 2):>22}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer drafts and rounds")
+    parser.add_argument("--json", action="store_true", help="print the raw result as JSON")
+    args = parser.parse_args(argv)
+    result = run(drafts=60, rounds=3) if args.quick else run()
+    print(json.dumps(result, indent=2) if args.json else report(result))
+    return result
+
+
+if __name__ == "__main__":
+    main()
