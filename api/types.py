@@ -47,6 +47,9 @@ class EngineResult:
     tokens_in: int = 0
     tokens_out: int = 0
     upstream_request_id: str | None = None
+    # Why earlier answers (e.g. the language model's, before a repair or a fallback) were
+    # rejected, in plain words; reported in `checks.rejected`.
+    rejected: list[str] = field(default_factory=list)
 
 
 @dataclass
