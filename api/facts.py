@@ -1,0 +1,441 @@
+"""The fact guard: finds the facts a rewrite must keep verbatim and checks a rewrite kept them.
+
+A *fact* is a piece of the draft a rewrite may never change: numbers, amounts, dates, times,
+links, emails, phones, order/case IDs, quoted text, code and @handles. `protected_spans` finds
+them, `check_facts` compares a rewrite with its draft, and `mask_spans`/`unmask` swap facts for
+opaque placeholders so that engines keep them by construction (or never see them at all).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from api.types import FactCheck, Span
+
+# Patterns are fenced so that a span is never glued to a word ("12" in "123") or to the rest of
+# a decimal ("12" in "12.50", "3" in "3:30"), and `_occurs` applies the same rule when it looks
+# a fact up in another text. Keeping the two in step is what makes `check_facts(draft, draft)`
+# pass for every draft. Each pattern starts with a plain character or class and checks what is
+# behind it afterwards: a leading lookbehind stops `re` from skipping ahead to candidate
+# characters, which made the guard several times slower.
+_AFTER = r"(?![A-Za-z0-9])(?![.,:][0-9])"
+
+
+def _lead(first: str) -> str:
+    """`first` (one character or class) as the start of a token: no letter or digit before it,
+    and not the fraction of a decimal."""
+    return rf"{first}(?<![A-Za-z0-9]{first})(?<![0-9][.,:]{first})"
+
+
+_DIGIT = _lead("[0-9]")
+# Digits grouped by "," or "." (7, 1,200, 12.50, 12,50, 1.200,00), minus the leading digit.
+_NUM_REST = r"[0-9]*(?:[.,][0-9]+)*"
+_NUM = r"[0-9]+(?:[.,][0-9]+)*"
+_CURRENCY_SIGN = r"[$€£¥₹₩₽¢]"
+_CURRENCY_CODE = r"(?:USD|EUR|GBP|CAD|AUD|NZD|CHF|JPY|CNY|INR|SEK|NOK|DKK|PLN|MXN|BRL|ZAR|SGD|HKD)"
+_CURRENCY_WORD = r"(?i:dollars?|euros?|pounds?|cents?|pence|bucks)"
+_MAGNITUDE = r"(?:[kKmM]|bn|BN)?"
+_ORDINAL = r"(?:st|nd|rd|th)"
+# A month name without its first letter, which `_lead` has consumed. "May" only when
+# capitalised: "you may 2 ..." is far more common than "may 2" meaning a date.
+_MONTH_FIRST = "[JjFfMmAaSsOoNnDd]"
+_MONTH_REST = (
+    r"(?:(?i:an(?:uary)?|eb(?:ruary)?|ar(?:ch)?|pr(?:il)?|une?|uly?|ug(?:ust)?"
+    r"|ep(?:t(?:ember)?)?|ct(?:ober)?|ov(?:ember)?|ec(?:ember)?)|(?<=M)ay)"
+)
+_MONTH = (
+    r"(?:(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)|May)"
+)
+_YEAR = r"(?:,?[ ][0-9]{4})?"
+_ZONE = r"(?:[ ]?(?:UTC|GMT|[ECMP][SD]T|BST|CES?T|IST|AEST))?"
+_MERIDIEM = r"(?i:[ap]\.m\.|[ap]m)"
+# Bare domains ("example.com/help", "t.co/x") only for common TLDs; TLDs that are also short
+# English words ("in", "it", "to", "me") would turn every missing space after a "." into a link.
+_TLD = (
+    r"(?i:com|org|net|edu|gov|io|co|uk|ca|de|fr|es|nl|ch|au|nz|ie|jp|br|mx|se|dk|fi|pl|ly"
+    r"|app|dev|ai|tv|gl|gg|ms|info|biz|help|shop|store|online|site|xyz|cc|link|page)"
+)
+_URL_CHAR = r"[^\s<>\"'`“”‘’«»]"
+# Characters that end a sentence or close a bracket rather than belong to the link before them.
+_URL_TRAILING = ".,;:!?)]}…*"
+
+
+@dataclass(frozen=True)
+class _Anchor:
+    """Where a pattern that would be slow to try at every word can start: at the nearest point
+    before each `marker` that `reach` (the characters the pattern may take before the marker)
+    gets to when read backwards. Emails are found from their "@", domains from their TLD."""
+
+    marker: re.Pattern[str]
+    reach: re.Pattern[str]
+
+    @classmethod
+    def of(cls, marker: str, reach: str) -> _Anchor:
+        # `reach` runs over the reversed text, so a lazily reversed marker isn't needed.
+        return cls(re.compile(marker), re.compile(reach))
+
+    def starts(self, text: str, reversed_text: str) -> list[int]:
+        length = len(text)
+        starts: dict[int, None] = {}
+        for marker in self.marker.finditer(text):
+            from_right = length - marker.start()
+            reached = self.reach.match(reversed_text, from_right).end() - from_right
+            starts[marker.start() - reached] = None
+        return list(starts)
+
+
+# Each pattern runs over the whole text unless it names a hint: a substring without which it
+# cannot match (skip it), or an _Anchor (try it only at the anchor's starts).
+_Hint = str | _Anchor | None
+_PATTERNS: dict[str, tuple[tuple[str, _Hint], ...]] = {
+    "code": (
+        (r"```[\s\S]+?```", None),
+        (r"~~~[\s\S]+?~~~", None),
+        (r"`[^`\n]+`", None),
+    ),
+    "quote": (
+        (r"\"[^\"\n]+\"", None),
+        (r"“[^”\n]+”", None),
+        (r"«[^»\n]+»", None),
+        (r"„[^“”\n]+[“”]", None),
+        # A run of lines starting with ">" (an email quote) is one span, from the first ">".
+        (r"(?m)^[ \t]*(>[^\n]*(?:\n[ \t]*>[^\n]*)*)", ">"),
+    ),
+    "url": (
+        (rf"{_lead('[hHfF]')}(?i:ttps?|tp)://{_URL_CHAR}+", "://"),
+        (rf"{_lead('[wW]')}(?i:ww)\.{_URL_CHAR}+", None),
+        (
+            rf"[A-Za-z0-9](?<![A-Za-z0-9.@/_-][A-Za-z0-9])"
+            rf"(?:[A-Za-z0-9-]*[A-Za-z0-9])?\.(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)*"
+            rf"{_TLD}(?![A-Za-z0-9-])(?::[0-9]{{2,5}})?(?:/{_URL_CHAR}*)?",
+            _Anchor.of(rf"\.{_TLD}(?![A-Za-z0-9-])", "[A-Za-z0-9.-]*"),
+        ),
+    ),
+    "email": (
+        (
+            r"[A-Za-z0-9._%+-](?<![A-Za-z0-9._%+-][A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*"
+            r"@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![A-Za-z0-9])",
+            _Anchor.of("@", "[A-Za-z0-9._%+-]*"),
+        ),
+    ),
+    "amount": (
+        (rf"{_CURRENCY_SIGN}[ \u00a0]?{_NUM}{_MAGNITUDE}{_AFTER}", None),
+        (
+            rf"{_lead('[A-Z]')}[A-Z]{{0,2}}{_CURRENCY_SIGN}[ \u00a0]?{_NUM}{_MAGNITUDE}{_AFTER}",
+            _Anchor.of(_CURRENCY_SIGN, "[A-Z]{0,3}"),
+        ),
+        (
+            rf"{_CURRENCY_CODE}(?<![A-Za-z0-9]...)[ \u00a0]?{_NUM}{_MAGNITUDE}{_AFTER}",
+            None,
+        ),
+        (
+            rf"{_DIGIT}{_NUM_REST}{_MAGNITUDE}[ \u00a0]?"
+            rf"(?:{_CURRENCY_SIGN}|(?:{_CURRENCY_CODE}|{_CURRENCY_WORD}){_AFTER})",
+            None,
+        ),
+    ),
+    "phone": (
+        (
+            r"\+(?<![A-Za-z0-9+]\+)[0-9]{1,3}(?:[ .-]?\([0-9]{1,4}\))?(?:[ .-]?[0-9]{2,5}){2,5}"
+            + _AFTER,
+            "+",
+        ),
+        (rf"\((?<![A-Za-z0-9(]\()[0-9]{{3}}\)[ ]?[0-9]{{3}}[ .-][0-9]{{4}}{_AFTER}", "("),
+        (
+            # 1-800-555-0100 and 1 (800) 555-0100 | 555-010-9999 | 020 7946 0000
+            rf"{_DIGIT}(?:(?<=1)[ .-](?:\([0-9]{{3}}\)[ ]?|[0-9]{{3}}[ .-])"
+            rf"[0-9]{{3}}[ .-][0-9]{{4}}"
+            rf"|[0-9]{{2}}[ .-][0-9]{{3}}[ .-][0-9]{{4}}"
+            rf"|(?<=0)[0-9]{{2,4}}[ -][0-9]{{3,4}}[ -]?[0-9]{{3,4}}){_AFTER}",
+            None,
+        ),
+    ),
+    "date": (
+        (
+            # 2024-03-05(T10:00) | 05/03/2024, 5.3.24 | 5 March, 5th of March 2024
+            rf"{_DIGIT}(?:[0-9]{{3}}-[0-9]{{2}}-[0-9]{{2}}"
+            rf"(?:[T ][0-9]{{2}}:[0-9]{{2}}(?::[0-9]{{2}})?Z?)?"
+            rf"|[0-9]?(?P<sep>[/.-])[0-9]{{1,2}}(?P=sep)[0-9]{{2,4}}"
+            rf"|[0-9]?{_ORDINAL}?[ ](?:of[ ])?{_MONTH}{_YEAR}){_AFTER}",
+            None,
+        ),
+        (
+            # March 5, Mar. 5th, March 5, 2024 | March 2024
+            rf"{_lead(_MONTH_FIRST)}{_MONTH_REST}"
+            rf"(?:\.?[ ][0-9]{{1,2}}{_ORDINAL}?{_YEAR}|[ ][0-9]{{4}}){_AFTER}",
+            None,
+        ),
+    ),
+    "time": (
+        (
+            rf"{_DIGIT}[0-9]?(?::[0-9]{{2}}(?::[0-9]{{2}})?(?:[ ]?{_MERIDIEM})?|[ ]?{_MERIDIEM})"
+            rf"{_ZONE}{_AFTER}",
+            None,
+        ),
+    ),
+    "mention": ((r"@(?<![A-Za-z0-9_@.]@)[A-Za-z0-9_]+", None),),
+    "number": ((rf"{_DIGIT}{_NUM_REST}(?:%|{_ORDINAL})?{_AFTER}", None),),
+    # "#12345"; other digit-bearing codes (ORD-2024-001, AB12CD, DL123, 24/7) come from
+    # `_code_candidates`, which grows them out from their digits.
+    "id": ((r"#(?<![A-Za-z0-9#]#)[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)*(?![A-Za-z0-9])", None),),
+}
+
+# When two candidates cover the same length, the more specific kind wins ("15:00" is a time,
+# not an id; "3rd" is a number). Longer candidates always win first.
+_RANK = {kind: rank for rank, kind in enumerate(_PATTERNS)}
+_QUOTE_LIKE = frozenset({"code", "quote"})
+
+_Finder = tuple[str, int, re.Pattern[str], _Hint]
+
+
+def _compile(kinds: Iterable[str]) -> tuple[_Finder, ...]:
+    return tuple(
+        (kind, _RANK[kind], re.compile(pattern), hint)
+        for kind in kinds
+        for pattern, hint in _PATTERNS[kind]
+    )
+
+
+_ALL_FINDERS = _compile(_PATTERNS)
+# Inside a rewrite we look through quotes and code: an invented amount inside quotation marks
+# is still an invented amount.
+_CLAIM_FINDERS = _compile(kind for kind in _PATTERNS if kind not in _QUOTE_LIKE)
+
+# A digit that touches a letter or a joiner (",-/_.:" between two letters or digits): where a
+# code such as ORD-2024-001, AB12CD, 24/7 or v2.1 can be. Bare numbers are the number pattern's.
+_CODE_SEED = re.compile(
+    r"[0-9](?:(?<=[A-Za-z][0-9])|(?<=[A-Za-z0-9][-/_.:,][0-9])|(?=[A-Za-z]|[-/_.:,][A-Za-z0-9]))"
+)
+# The characters a code can take, read outwards from a digit: letters and digits, and one
+# joiner between two of them. The same pattern serves both directions (on the reversed text
+# for the left side), because "between two of them" reads the same either way.
+_CODE_CHARS = re.compile(r"(?:[A-Za-z0-9]|[-/_.:,](?=[A-Za-z0-9]))*")
+_ID_CUE = re.compile(
+    r"(?i:order|case|ticket|ref(?:erence)?|invoice|account|acct|confirmation|tracking|booking"
+    r"|claim|reservation|membership|member|policy|serial|id|no\.?|number|#)"
+    r"(?:[ ]+(?:no\.?|number|id|#))?[ ]*[:#]?[ ]*$"
+)
+_NUMBERISH = re.compile(r"[0-9][0-9.,/-]*[A-Za-z%]{0,3}")
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isascii() and char.isalnum()
+
+
+def _is_digit(char: str) -> bool:
+    return "0" <= char <= "9"
+
+
+def _trim_link_end(text: str, start: int, end: int) -> int:
+    """Drop sentence punctuation and unbalanced closing brackets from the end of a link."""
+    while end > start and text[end - 1] in _URL_TRAILING:
+        closer = text[end - 1]
+        opener = {")": "(", "]": "[", "}": "{"}.get(closer)
+        link = text[start:end]
+        if opener and link.count(opener) >= link.count(closer):
+            break
+        end -= 1
+    return end
+
+
+def _code_candidates(text: str, reversed_text: str) -> Iterator[tuple[int, int]]:
+    """Every maximal digit-bearing token (ORD-2024-001, AB12CD, 24/7, v2.1), grown out from a
+    seed digit: much cheaper than trying a token pattern at the start of every word."""
+    length = len(text)
+    covered = 0
+    for seed in _CODE_SEED.finditer(text):
+        if seed.start() < covered:
+            continue
+        from_right = length - seed.start()
+        start = seed.start() - (_CODE_CHARS.match(reversed_text, from_right).end() - from_right)
+        covered = _CODE_CHARS.match(text, seed.start()).end()
+        yield start, covered
+
+
+def _kind_of(kind: str, text: str, start: int, end: int) -> str:
+    """Refine a bare number or digit code into an id when a cue such as "order" precedes it."""
+    if kind == "id" and text[start] != "#" and _NUMBERISH.fullmatch(text, start, end):
+        kind = "number"
+    if kind == "number" and _ID_CUE.search(text, max(0, start - 24), start):
+        kind = "id"
+    return kind
+
+
+def _matches(
+    pattern: re.Pattern[str], hint: _Hint, text: str, reversed_text: str
+) -> Iterable[re.Match[str]]:
+    if hint is None:
+        return pattern.finditer(text)
+    if isinstance(hint, str):
+        return pattern.finditer(text) if hint in text else ()
+    found = (pattern.match(text, start) for start in hint.starts(text, reversed_text))
+    return [match for match in found if match]
+
+
+def _resolve(text: str, finders: tuple[_Finder, ...]) -> list[Span]:
+    reversed_text = text[::-1]
+    candidates: list[tuple[int, int, int, str]] = []
+    add = candidates.append
+    for kind, rank, pattern, hint in finders:
+        matches = _matches(pattern, hint, text, reversed_text)
+        if kind == "url":
+            for match in matches:
+                start, end = match.span()
+                add((start - _trim_link_end(text, start, end), rank, start, kind))
+        elif kind == "quote":
+            for match in matches:
+                start, end = match.span(pattern.groups)  # the ">" run, not its indent
+                add((-len(text[start:end].rstrip()), rank, start, kind))
+        else:
+            for match in matches:
+                start, end = match.span()
+                add((start - end, rank, start, kind))
+    id_rank = _RANK["id"]
+    for start, end in _code_candidates(text, reversed_text):
+        add((start - end, id_rank, start, "id"))
+    # Longest first, then most specific; a candidate overlapping one already taken is dropped.
+    candidates.sort()
+    taken = bytearray(len(text))
+    spans: list[Span] = []
+    for negative_length, _rank, start, kind in candidates:
+        end = start - negative_length
+        if taken.find(1, start, end) != -1:
+            continue
+        taken[start:end] = b"\x01" * (end - start)
+        spans.append(Span(_kind_of(kind, text, start, end), text[start:end], start, end))
+    spans.sort(key=lambda span: span.start)
+    return spans
+
+
+def protected_spans(text: str) -> list[Span]:
+    """The facts of `text` that a rewrite must keep verbatim, non-overlapping, sorted by start."""
+    return _resolve(text, _ALL_FINDERS)
+
+
+def _unique_texts(spans: Iterable[Span]) -> list[str]:
+    return list(dict.fromkeys(span.text for span in spans))
+
+
+def fact_tokens(text: str) -> list[str]:
+    """The distinct fact texts of `text`, in order of first appearance."""
+    return _unique_texts(protected_spans(text))
+
+
+def _occurs(haystack: str, needle: str) -> bool:
+    """Whether `needle` appears in `haystack` as a whole token ("12" is not in "123" or "12.5")."""
+    start = haystack.find(needle)
+    check_left = _is_word_char(needle[0]) if needle else False
+    check_right = _is_word_char(needle[-1]) if needle else False
+    while start != -1:
+        end = start + len(needle)
+        if (not check_left or _free_before(haystack, start, needle[0])) and (
+            not check_right or _free_after(haystack, end, needle[-1])
+        ):
+            return True
+        start = haystack.find(needle, start + 1)
+    return False
+
+
+def _free_before(text: str, start: int, first: str) -> bool:
+    if start == 0:
+        return True
+    previous = text[start - 1]
+    if _is_word_char(previous):
+        return False
+    return not (
+        _is_digit(first) and previous in ".,:" and start >= 2 and _is_digit(text[start - 2])
+    )
+
+
+def _free_after(text: str, end: int, last: str) -> bool:
+    if end == len(text):
+        return True
+    following = text[end]
+    if _is_word_char(following):
+        return False
+    return not (
+        _is_digit(last) and following in ".,:" and end + 1 < len(text) and _is_digit(text[end + 1])
+    )
+
+
+def check_facts(
+    draft: str,
+    rewrite: str,
+    context: Sequence[str | None] | None = None,
+    allowed: Sequence[str] | None = None,
+) -> FactCheck:
+    """Compare a rewrite with its draft.
+
+    `missing`: facts of the draft that the rewrite does not contain verbatim.
+    `invented`: numbers, amounts, dates, IDs, links, emails, phones or @handles in the rewrite
+    that neither the draft, the `context` texts (customer message, names, ...) nor the
+    `allowed` strings (a preset's required sign-off, ...) contain.
+    """
+    facts = fact_tokens(draft)
+    missing = [fact for fact in facts if not _occurs(rewrite, fact)]
+    sources = [draft, *(text for text in context or () if text), *(allowed or ())]
+    invented = [
+        claim
+        for claim in _unique_texts(_resolve(rewrite, _CLAIM_FINDERS))
+        if not any(_occurs(source, claim) for source in sources)
+    ]
+    return FactCheck(facts=facts, missing=missing, invented=invented)
+
+
+# Placeholders look like ⟦F1⟧. The mathematical white square brackets (U+27E6/U+27E7) never
+# occur in support replies, are not letters (so word rules, spell fixers and case changes leave
+# them alone) and read to a language model as one opaque symbol it should copy, not translate.
+_PLACEHOLDER = re.compile(r"⟦[ ]?[Ff]([0-9]+)[ ]?⟧")
+
+
+def placeholder(number: int) -> str:
+    """The placeholder text for the `number`-th distinct fact."""
+    return f"⟦F{number}⟧"
+
+
+def mask_spans(text: str, spans: Iterable[Span]) -> tuple[str, dict[str, str]]:
+    """Replace each span of `text` with a placeholder; return the masked text and
+    placeholder -> fact. The same fact text always gets the same placeholder."""
+    # Never hand out a number the text already shows as a placeholder, or unmask would
+    # "restore" text the author wrote.
+    used = {int(match.group(1)) for match in _PLACEHOLDER.finditer(text)}
+    mapping: dict[str, str] = {}
+    placeholder_of: dict[str, str] = {}
+    pieces: list[str] = []
+    position = 0
+    number = 0
+    for span in sorted(spans, key=lambda span: (span.start, -span.end)):
+        if span.start < position:
+            continue  # overlaps a span already masked
+        fact = text[span.start : span.end]
+        if fact != span.text:
+            raise ValueError(f"span {span!r} does not match the text at {span.start}")
+        if fact not in placeholder_of:
+            number += 1
+            while number in used:
+                number += 1
+            placeholder_of[fact] = placeholder(number)
+            mapping[placeholder_of[fact]] = fact
+        pieces.append(text[position : span.start])
+        pieces.append(placeholder_of[fact])
+        position = span.end
+    pieces.append(text[position:])
+    return "".join(pieces), mapping
+
+
+def unmask(text: str, mapping: dict[str, str]) -> str:
+    """Put the facts back in place of their placeholders (placeholders not in `mapping` stay)."""
+
+    def restore(match: re.Match[str]) -> str:
+        return mapping.get(placeholder(int(match.group(1))), match.group(0))
+
+    return _PLACEHOLDER.sub(restore, text)
+
+
+def missing_placeholders(text: str, mapping: dict[str, str]) -> list[str]:
+    """Placeholders of `mapping` that no longer appear in `text` (a rewriter dropped them)."""
+    present = {placeholder(int(match.group(1))) for match in _PLACEHOLDER.finditer(text)}
+    return [key for key in mapping if key not in present]
