@@ -1,0 +1,54 @@
+// Word-level diff of the draft against the rewrite, so the preview can highlight what changed.
+(() => {
+  const kindly = (globalThis.kindly = globalThis.kindly || {});
+  if (kindly.diffWords) return;
+
+  const MAX_CELLS = 4000000; // beyond this the preview shows the rewrite without highlights
+
+  function tokens(text) {
+    return text.split(/(\s+)/).filter((t) => t !== '');
+  }
+
+  // Returns [{op: 'same'|'add'|'del', text}] with neighbouring pieces of one kind merged.
+  function diffWords(before, after) {
+    const a = tokens(before);
+    const b = tokens(after);
+    if (a.length * b.length > MAX_CELLS) return [{ op: 'add', text: after }];
+    // Longest common subsequence table, filled from the end so the walk goes forwards.
+    const width = b.length + 1;
+    const table = new Uint32Array((a.length + 1) * width);
+    for (let i = a.length - 1; i >= 0; i -= 1) {
+      for (let j = b.length - 1; j >= 0; j -= 1) {
+        table[i * width + j] = a[i] === b[j]
+          ? table[(i + 1) * width + j + 1] + 1
+          : Math.max(table[(i + 1) * width + j], table[i * width + j + 1]);
+      }
+    }
+    const parts = [];
+    const push = (op, text) => {
+      const last = parts[parts.length - 1];
+      if (last && last.op === op) last.text += text;
+      else parts.push({ op, text });
+    };
+    let i = 0;
+    let j = 0;
+    while (i < a.length && j < b.length) {
+      if (a[i] === b[j]) {
+        push('same', a[i]);
+        i += 1;
+        j += 1;
+      } else if (table[(i + 1) * width + j] >= table[i * width + j + 1]) {
+        push('del', a[i]);
+        i += 1;
+      } else {
+        push('add', b[j]);
+        j += 1;
+      }
+    }
+    while (i < a.length) push('del', a[i++]);
+    while (j < b.length) push('add', b[j++]);
+    return parts;
+  }
+
+  kindly.diffWords = diffWords;
+})();

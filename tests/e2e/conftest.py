@@ -1,0 +1,215 @@
+"""Fixtures for the extension's browser tests: the real Kindly API, Chromium with the unpacked
+extension, and fixture pages served at the real Gmail, Zendesk and help-desk URLs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, Route, Worker, sync_playwright
+
+from tests.live_server import LiveServer
+from tests.redis_server import RedisServer, free_port
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+EXTENSION = REPO / "extension"
+EDITORS = HERE / "editors"
+BUNDLES = EDITORS / "build"
+FIXTURES = HERE / "fixtures"
+CHROMIUM = "/usr/bin/chromium"
+ADMIN_KEY = "e2e-admin-key-not-secret"
+
+GMAIL_URL = "https://mail.google.com/mail/u/0/#inbox/FMfcgzQbfLXkWTrGRpNmvKbHsXJhqRzC"
+ZENDESK_URL = "https://acme.zendesk.com/agent/tickets/123"
+# Sites "turned on from the popup": localhost is inside the extension's granted hosts, so the
+# test needs no permission prompt (which headless Chromium can't answer).
+GENERIC_ORIGIN = "http://localhost:8765"
+EDITOR_BUNDLES = ("prosemirror", "lexical", "ckeditor", "textarea")
+
+pytestmark = pytest.mark.e2e
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if HERE in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+def build_editor_bundles() -> Path:
+    """Bundles the real editor libraries with esbuild unless already built (npm ci first)."""
+    wanted = [BUNDLES / f"{name}.js" for name in EDITOR_BUNDLES]
+    sources = list((EDITORS / "src").glob("*.js")) + [EDITORS / "build.mjs"]
+    newest_source = max(p.stat().st_mtime for p in sources)
+    if all(p.exists() and p.stat().st_mtime >= newest_source for p in wanted):
+        return BUNDLES
+    if not (EDITORS / "node_modules").is_dir():
+        if not shutil.which("npm"):
+            pytest.fail("npm is missing: run `make e2e-deps` (installs nodejs, npm ci, bundles)")
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=EDITORS, check=True)
+    subprocess.run(["node", "build.mjs"], cwd=EDITORS, check=True)
+    return BUNDLES
+
+
+@dataclass
+class KindlyApi:
+    """The real Kindly API under test and an agent key for one team."""
+
+    server: LiveServer
+    agent_key: str
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+
+@pytest.fixture(scope="session")
+def kindly_server(redis_server: RedisServer, tmp_path_factory) -> Iterator[KindlyApi]:
+    # A database of its own, so other tests' flushes and this session's cache don't meet.
+    redis_url = redis_server.url.rsplit("/", 1)[0] + "/7"
+    spool = tmp_path_factory.mktemp("kindly-e2e") / "spool"
+    server = LiveServer(redis_url, ADMIN_KEY, spool).start(workers=1, threads=4)
+    from api import create_app
+    from api.services import services
+
+    app = create_app({"REDIS_URL": redis_url, "KINDLY_ADMIN_KEY": ADMIN_KEY,
+                      "KINDLY_ENGINE": "offline", "KINDLY_SPOOL_DIR": spool})
+    with app.app_context():
+        svc = services()
+        team = svc.teams.create_team("Acme Support")
+        svc.presets.seed(team)
+        _, secret = svc.teams.create_key(team, role="agent", label="extension e2e")
+    yield KindlyApi(server, secret)
+    server.stop()
+
+
+def _fulfil_file(route: Route, path: Path) -> None:
+    if not path.is_file():
+        route.fulfill(status=404, body="not found")
+        return
+    types = {".js": "text/javascript", ".css": "text/css", ".html": "text/html"}
+    route.fulfill(body=path.read_bytes(), content_type=types.get(path.suffix, "text/plain"))
+
+
+def site_handler(page_html: Callable[[str], str | None]) -> Callable[[Route], None]:
+    """A route handler: /fixture-assets/* from the editor bundles, pages from page_html(path)."""
+
+    def handle(route: Route) -> None:
+        path = route.request.url.split("://", 1)[1].split("/", 1)[1].split("?")[0].split("#")[0]
+        if path.startswith("fixture-assets/"):
+            _fulfil_file(route, BUNDLES / path.removeprefix("fixture-assets/"))
+            return
+        html = page_html("/" + path)
+        if html is None:
+            route.fulfill(status=404, body="not found")
+        else:
+            route.fulfill(body=html, content_type="text/html")
+
+    return handle
+
+
+def _fixed_page(name: str) -> Callable[[str], str]:
+    return lambda _path: (FIXTURES / name).read_text()
+
+
+def _editor_page(path: str) -> str | None:
+    name = path.strip("/").removesuffix(".html")
+    if name not in EDITOR_BUNDLES:
+        return None
+    return (FIXTURES / "editor_page.html").read_text().replace("{{EDITOR}}", name)
+
+
+def _only_local(route: Route) -> None:
+    host = route.request.url.split("://", 1)[-1].split("/", 1)[0].split(":")[0]
+    if host == "127.0.0.1":
+        route.fallback()
+    else:
+        route.abort()
+
+
+@dataclass
+class ExtensionBrowser:
+    """Chromium with the unpacked extension loaded, its id and its service worker."""
+
+    context: BrowserContext
+    extension_id: str
+    api: KindlyApi
+    pages: list[Page] = field(default_factory=list)
+
+    @property
+    def worker(self) -> Worker:
+        workers = [w for w in self.context.service_workers if self.extension_id in w.url]
+        return workers[0] if workers else self.context.wait_for_event("serviceworker")
+
+    def save_settings(self, **settings: object) -> dict:
+        return self.worker.evaluate("s => kindlyWorker.saveSettings(s)", settings)
+
+    def configure(self, **overrides: object) -> None:
+        settings = {"apiUrl": self.api.url, "apiKey": self.api.agent_key, "agentName": "Alex",
+                    "preset": "warm", "channel": "email", "stream": True}
+        self.save_settings(**{**settings, **overrides})
+
+    def enable_site(self, origin: str) -> dict:
+        return self.worker.evaluate("o => kindlyWorker.enableSite(o)", origin)
+
+    def options_url(self) -> str:
+        return f"chrome-extension://{self.extension_id}/options/options.html"
+
+
+@pytest.fixture(scope="session")
+def extension_browser(kindly_server: KindlyApi, tmp_path_factory) -> Iterator[ExtensionBrowser]:
+    build_editor_bundles()
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    (profile / "Default").mkdir()
+    # No speculative pre-connects to the routed hosts: they would bypass routing.
+    (profile / "Default" / "Preferences").write_text(
+        json.dumps({"net": {"network_prediction_options": 2}})
+    )
+    refusing_proxy = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(profile),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[f"--disable-extensions-except={EXTENSION}", f"--load-extension={EXTENSION}"],
+            proxy={"server": refusing_proxy, "bypass": "127.0.0.1"},
+            viewport={"width": 1280, "height": 900},
+        )
+        # Registered first, so consulted last: anything not routed below never leaves.
+        context.route("**/*", _only_local)
+        context.route("https://mail.google.com/**", site_handler(_fixed_page("gmail_thread.html")))
+        context.route("https://acme.zendesk.com/**",
+                      site_handler(_fixed_page("zendesk_ticket.html")))
+        context.route(f"{GENERIC_ORIGIN}/**", site_handler(_editor_page))
+        worker = context.service_workers[0] if context.service_workers else context.wait_for_event(
+            "serviceworker"
+        )
+        extension_id = worker.url.split("/")[2]
+        browser = ExtensionBrowser(context, extension_id, kindly_server)
+        browser.configure()
+        browser.enable_site(GENERIC_ORIGIN)
+        yield browser
+        context.close()
+
+
+@pytest.fixture()
+def kindly(extension_browser: ExtensionBrowser) -> Iterator[ExtensionBrowser]:
+    """The shared browser, configured for the real API again after each test's changes."""
+    extension_browser.configure()
+    yield extension_browser
+    for page in extension_browser.context.pages:
+        if not page.is_closed() and page.url != "about:blank":
+            page.close()
+
+
+@pytest.fixture()
+def page(kindly: ExtensionBrowser) -> Iterator[Page]:
+    page = kindly.context.new_page()
+    yield page
+    if not page.is_closed():
+        page.close()
