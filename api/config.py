@@ -51,7 +51,20 @@ class Config:
         self.OPENAI_API_KEY = os.environ.get("OPENAI_API_KEY") or None
         self.OPENAI_BASE_URL = os.environ.get("OPENAI_BASE_URL") or None
         self.KINDLY_MODEL = os.environ.get("KINDLY_MODEL", "gpt-4o-mini")
-        self.KINDLY_LLM_TIMEOUT = _env_float("KINDLY_LLM_TIMEOUT", 20.0)
+        self.KINDLY_LLM_TIMEOUT = _env_float("KINDLY_LLM_TIMEOUT", 20.0)  # read, per attempt
+        self.KINDLY_LLM_CONNECT_TIMEOUT = _env_float("KINDLY_LLM_CONNECT_TIMEOUT", 3.0)
+        self.KINDLY_LLM_MAX_RETRIES = _env_int("KINDLY_LLM_MAX_RETRIES", 1)
+        # A 429 asking us to wait longer than this goes straight to the offline engine.
+        self.KINDLY_LLM_RETRY_AFTER_MAX = _env_float("KINDLY_LLM_RETRY_AFTER_MAX", 2.0)
+        self.KINDLY_LLM_BREAKER_FAILURES = _env_int("KINDLY_LLM_BREAKER_FAILURES", 5)
+        self.KINDLY_LLM_BREAKER_COOLDOWN = _env_float("KINDLY_LLM_BREAKER_COOLDOWN", 30.0)
+        self.KINDLY_LLM_TEMPERATURE = _env_float("KINDLY_LLM_TEMPERATURE", 0.3)
+        self.KINDLY_LLM_MAX_TOKENS = _env_int("KINDLY_LLM_MAX_TOKENS", 4096)
+        # Azure OpenAI, used instead of OPENAI_BASE_URL when the endpoint is set.
+        self.AZURE_OPENAI_ENDPOINT = os.environ.get("AZURE_OPENAI_ENDPOINT") or None
+        self.AZURE_OPENAI_API_KEY = os.environ.get("AZURE_OPENAI_API_KEY") or None
+        self.AZURE_OPENAI_DEPLOYMENT = os.environ.get("AZURE_OPENAI_DEPLOYMENT") or None
+        self.OPENAI_API_VERSION = os.environ.get("OPENAI_API_VERSION", "2024-10-21")
         self.KINDLY_CACHE_TTL = _env_int("KINDLY_CACHE_TTL", 7 * 24 * 3600)
         self.KINDLY_LOCK_TTL = _env_float("KINDLY_LOCK_TTL", 30.0)
         self.KINDLY_ADMIN_KEY = os.environ.get("KINDLY_ADMIN_KEY") or None

@@ -12,7 +12,9 @@ ENGINE_NAMES = ("auto", "offline", "openai")
 
 
 def llm_configured(cfg: Mapping[str, Any]) -> bool:
-    return bool(cfg.get("OPENAI_API_KEY") or cfg.get("OPENAI_BASE_URL"))
+    return bool(
+        cfg.get("OPENAI_API_KEY") or cfg.get("OPENAI_BASE_URL") or cfg.get("AZURE_OPENAI_ENDPOINT")
+    )
 
 
 def build_engines(cfg: Mapping[str, Any]) -> tuple[Engine, Engine]:
