@@ -50,7 +50,7 @@ def init_app(app: Flask) -> None:
             message = f"The request body is larger than {limit} bytes."
         response = jsonify(error_body(code, message, errors))
         response.status_code = code
-        for name, value in data.get("headers", {}).items():
+        for name, value in (data.get("headers") or {}).items():
             response.headers[name] = value
         return response
 
