@@ -44,7 +44,8 @@ def init_app(app: Flask) -> None:
         code = err.code or 500
         data = getattr(err, "data", {}) or {}
         message = data.get("message") or MESSAGES.get(code) or err.description or ""
-        errors = data.get("errors")
+        # webargs reports validation failures as "messages"; ours use "errors".
+        errors = data.get("errors") or data.get("messages")
         if code == 413:
             limit = app.config.get("MAX_CONTENT_LENGTH")
             message = f"The request body is larger than {limit} bytes."
