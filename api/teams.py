@@ -18,6 +18,12 @@ from api.redis_store import RedisHandle
 
 ROLES = ("agent", "team_admin", "admin")
 KEY_PREFIX = "kly_"
+# Per-team overrides of the deployment's limits, stored in the team's meta hash as
+# "limit:<name>" (api/rate_limit.py reads them inside its Lua script).
+LIMIT_NAMES = ("key_per_min", "team_per_min", "tokens_key_per_day", "tokens_team_per_day")
+# Writing last-used on every request would cost a Redis write per call; once a minute is
+# precise enough for "is this key still in use?".
+_TOUCH_EVERY_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,7 @@ class TeamStore:
         # so agents keep working through an outage while revocation stays immediate
         # whenever Redis answers.
         self._recent: dict[str, Principal] = {}
+        self._touched: dict[str, float] = {}
 
     @property
     def r(self) -> redis.Redis:
@@ -88,6 +95,38 @@ class TeamStore:
             return None
         return {"id": team, "name": meta.get("name", team), "created": int(meta.get("created", 0))}
 
+    def team_name(self, team: str) -> str:
+        """The team's display name; its id while Redis is unreachable or it has none."""
+        if self.handle.available():
+            try:
+                return self.r.hget(redis_keys.team_meta_key(team), "name") or team
+            except redis.RedisError:
+                self.handle.mark_down()
+        return team
+
+    def set_limits(self, team: str, limits: dict[str, int | None]) -> dict[str, int]:
+        """Override this team's limits (None clears one, back to the deployment default)."""
+        if not self.team_exists(team):
+            raise LookupError(f"no team {team!r}")
+        meta = redis_keys.team_meta_key(team)
+        pipe = self.r.pipeline(transaction=True)
+        for name, value in limits.items():
+            if name not in LIMIT_NAMES:
+                raise ValueError(f"unknown limit {name!r}")
+            if value is None:
+                pipe.hdel(meta, f"limit:{name}")
+            else:
+                pipe.hset(meta, f"limit:{name}", int(value))
+        pipe.execute()
+        return self.team_limits(team)
+
+    def team_limits(self, team: str) -> dict[str, int]:
+        """This team's own limit overrides (only the ones it has)."""
+        meta = self.r.hgetall(redis_keys.team_meta_key(team))
+        return {
+            name: int(meta[f"limit:{name}"]) for name in LIMIT_NAMES if f"limit:{name}" in meta
+        }
+
     def list_teams(self) -> list[dict[str, Any]]:
         teams = sorted(self.r.smembers(redis_keys.teams_index_key()))
         return [info for t in teams if (info := self.team_info(t))]
@@ -116,20 +155,34 @@ class TeamStore:
         return record, secret
 
     def list_keys(self, team: str) -> list[dict[str, Any]]:
+        """A team's keys, oldest first, with last-used times (never the hashes)."""
         raw = self.r.hgetall(redis_keys.team_keys_key(team))
-        records = [json.loads(v) for v in raw.values()]
-        for record in records:
-            record.pop("hash", None)
-        return sorted(records, key=lambda rec: rec["created"])
+        records = [public_record(json.loads(v)) for v in raw.values()]
+        records.sort(key=lambda rec: (rec["created"], rec["id"]))
+        if records:
+            used = self.r.mget([redis_keys.key_last_used_key(team, r["id"]) for r in records])
+            for record, last in zip(records, used, strict=True):
+                record["last_used"] = int(last) if last else None
+        return records
+
+    def find_key(self, key_id: str) -> dict[str, Any] | None:
+        """The public record of one key, whichever team holds it."""
+        for team in self.r.smembers(redis_keys.teams_index_key()):
+            raw = self.r.hget(redis_keys.team_keys_key(team), key_id)
+            if raw:
+                return public_record(json.loads(raw))
+        return None
 
     def revoke_key(self, key_id: str) -> bool:
         for team in self.r.smembers(redis_keys.teams_index_key()):
             raw = self.r.hget(redis_keys.team_keys_key(team), key_id)
             if raw:
                 record = json.loads(raw)
+                # The index entry goes first: from here on the key no longer verifies.
                 pipe = self.r.pipeline(transaction=False)
-                pipe.hdel(redis_keys.team_keys_key(team), key_id)
                 pipe.hdel(redis_keys.apikeys_index_key(), record["hash"])
+                pipe.hdel(redis_keys.team_keys_key(team), key_id)
+                pipe.delete(redis_keys.key_last_used_key(team, key_id))
                 pipe.execute()
                 self._recent.pop(record["hash"], None)
                 return True
@@ -158,9 +211,14 @@ class TeamStore:
 
     def _touch(self, principal: Principal) -> None:
         """Record last-used time; best effort, at most about once a minute per key."""
+        now = time.monotonic()
+        last = self._touched.get(principal.key_id)
+        if last is not None and now - last < _TOUCH_EVERY_SECONDS:
+            return
+        self._touched[principal.key_id] = now
         try:
             self.r.set(
-                redis_keys.team_key(principal.team, "lastused", principal.key_id),
+                redis_keys.key_last_used_key(principal.team, principal.key_id),
                 int(time.time()),
                 ex=90 * 24 * 3600,
             )

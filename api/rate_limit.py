@@ -1,0 +1,158 @@
+"""Requests per minute and tokens per day, per key and per team, counted atomically in Redis.
+
+Why one small Lua script rather than the `limits` package: a request has to pass four
+counters at once (key and team requests per minute, key and team tokens per day). The script
+checks all four and counts the request only when every one passes, in one round trip and
+atomically across all workers; with `limits` that is one call per counter, and a request the
+team limit refuses would still have used up the key's quota. The counters are built by
+api.redis_keys inside the team's hash slot, so the script stays legal on Redis Cluster, and it
+reads the team's own overrides from its meta hash in the same call. Windows are fixed: a
+minute from the first request in it, and the UTC day by Redis's own clock, so every worker
+agrees. It runs on the app's RedisHandle: when Redis is unreachable the limits *fail open* —
+agents keep working and nothing is counted.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import redis
+from flask import Flask, current_app
+
+from api import redis_keys
+from api.redis_store import RedisHandle
+from api.teams import LIMIT_NAMES, Principal
+
+# KEYS: key/min, team/min, key tokens/day, team tokens/day, team meta.
+# ARGV: the deployment's limits in LIMIT_NAMES order (0 = no limit).
+# Returns {1} when admitted, else {0, retry-after in ms, index of the first limit hit}.
+_ADMIT = """
+local names = {'key_per_min', 'team_per_min', 'tokens_key_per_day', 'tokens_team_per_day'}
+local limits = {}
+for i, name in ipairs(names) do
+  local own = redis.call('HGET', KEYS[5], 'limit:' .. name)
+  limits[i] = tonumber(own or ARGV[i]) or 0
+end
+local retry, hit = 0, 0
+for i = 1, 4 do
+  local used = tonumber(redis.call('GET', KEYS[i]) or '0')
+  if limits[i] > 0 and used >= limits[i] then
+    local ttl = redis.call('PTTL', KEYS[i])
+    if ttl > retry then retry = ttl end
+    if hit == 0 then hit = i end
+  end
+end
+if hit > 0 then return {0, retry, hit} end
+for i = 1, 2 do
+  if limits[i] > 0 and redis.call('INCR', KEYS[i]) == 1 then
+    redis.call('PEXPIRE', KEYS[i], 60000)
+  end
+end
+return {1}
+"""
+
+# KEYS: key tokens/day, team tokens/day. ARGV: tokens. The window ends at the next UTC midnight.
+_CHARGE = """
+local now = tonumber(redis.call('TIME')[1])
+local left = 86400 - (now % 86400)
+for i = 1, 2 do
+  redis.call('INCRBY', KEYS[i], ARGV[1])
+  if redis.call('TTL', KEYS[i]) < 0 then redis.call('EXPIRE', KEYS[i], left) end
+end
+return 1
+"""
+
+_WHAT = {
+    1: "this key's {n} requests per minute",
+    2: "this team's {n} requests per minute",
+    3: "this key's {n} tokens per day",
+    4: "this team's {n} tokens per day",
+}
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a request was refused and when to try again."""
+
+    message: str
+    retry_after: int  # whole seconds, at least 1
+
+
+class RateLimiter:
+    """Admit or refuse requests and charge tokens; every Redis failure admits (fails open)."""
+
+    def __init__(self, handle: RedisHandle, defaults: dict[str, int]) -> None:
+        self.handle = handle
+        self.defaults = {name: int(defaults.get(name, 0)) for name in LIMIT_NAMES}
+        self._admit = handle.client.register_script(_ADMIT)
+        self._charge = handle.client.register_script(_CHARGE)
+
+    def admit(self, who: Principal) -> Refusal | None:
+        """Count one request; a Refusal when any limit is reached (nothing is counted then)."""
+        if not self.handle.available():
+            return None
+        keys = [
+            redis_keys.rate_key(who.team, f"key:{who.key_id}", "min"),
+            redis_keys.rate_key(who.team, "team", "min"),
+            *self._token_keys(who),
+            redis_keys.team_meta_key(who.team),
+        ]
+        try:
+            verdict = self._admit(keys=keys, args=[self.defaults[n] for n in LIMIT_NAMES])
+        except redis.RedisError:
+            self.handle.mark_down()
+            return None
+        if int(verdict[0]) == 1:
+            return None
+        retry_ms, hit = int(verdict[1]), int(verdict[2])
+        limit = self.limit_for(who.team, LIMIT_NAMES[hit - 1])
+        seconds = max(1, math.ceil(retry_ms / 1000))
+        return Refusal(
+            f"Too many requests: {_WHAT[hit].format(n=limit)} are used up. "
+            f"Try again in {seconds} s.",
+            seconds,
+        )
+
+    def charge(self, who: Principal, tokens: int) -> None:
+        """Add the tokens a request used to today's key and team totals (best effort)."""
+        if tokens <= 0 or not self.handle.available():
+            return
+        try:
+            self._charge(keys=self._token_keys(who), args=[int(tokens)])
+        except redis.RedisError:
+            self.handle.mark_down()
+
+    def limit_for(self, team: str, name: str) -> int:
+        """The limit in force for `team` (its override, else the deployment's default)."""
+        try:
+            own = self.handle.client.hget(redis_keys.team_meta_key(team), f"limit:{name}")
+        except redis.RedisError:
+            own = None
+        return int(own) if own is not None else self.defaults[name]
+
+    @staticmethod
+    def _token_keys(who: Principal) -> list[str]:
+        return [
+            redis_keys.rate_key(who.team, f"key:{who.key_id}", "tokens"),
+            redis_keys.rate_key(who.team, "team", "tokens"),
+        ]
+
+
+def init_app(app: Flask, handle: RedisHandle) -> RateLimiter:
+    cfg = app.config
+    limiter = RateLimiter(
+        handle,
+        {
+            "key_per_min": cfg["KINDLY_RATE_KEY_PER_MIN"],
+            "team_per_min": cfg["KINDLY_RATE_TEAM_PER_MIN"],
+            "tokens_key_per_day": cfg["KINDLY_TOKENS_KEY_PER_DAY"],
+            "tokens_team_per_day": cfg["KINDLY_TOKENS_TEAM_PER_DAY"],
+        },
+    )
+    app.extensions["kindly_limits"] = limiter
+    return limiter
+
+
+def get_limiter() -> RateLimiter:
+    return current_app.extensions["kindly_limits"]
