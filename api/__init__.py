@@ -9,8 +9,8 @@ from flask import Flask, request
 from flask_cors import CORS
 from flask_smorest import Api
 
-from api import errors, redis_store, services
-from api.config import Config
+from api import errors, rate_limit, redis_store, services
+from api.config import Config, cors_origin_patterns
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -25,20 +25,25 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # 2. clients: Redis, stores, engines, pipeline
     redis_store.init_app(app)
     services.init_app(app, app.extensions["kindly_redis"])
+    rate_limit.init_app(app, app.extensions["kindly_redis"])
     CORS(
         app,
-        resources={r"/v1/*": {"origins": app.config["KINDLY_CORS_ORIGINS"]}},
+        resources={
+            r"/v1/*": {"origins": cors_origin_patterns(app.config["KINDLY_CORS_ORIGINS"])}
+        },
         allow_headers=["Authorization", "Content-Type", "Accept"],
         expose_headers=["Retry-After", "X-Request-Id"],
         max_age=600,
     )
 
     # 3. blueprints
-    from api.views import health, rewrite
+    from api.views import health, me, presets, rewrite
 
     api = Api(app)
     api.register_blueprint(health.blp)
     api.register_blueprint(rewrite.blp)
+    api.register_blueprint(me.blp)
+    api.register_blueprint(presets.blp)
 
     # 4. error handlers: one JSON shape; JSON bodies only
     errors.init_app(app)

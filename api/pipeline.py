@@ -12,6 +12,7 @@ from typing import Any
 from api.cache import RewriteCache, fingerprint
 from api.engines import Engine, EngineError
 from api.facts import check_facts, protected_spans
+from api.phrase_rules import apply_phrase_rules
 from api.presets import PresetStore
 from api.scores import tone_scores
 from api.teams import Principal
@@ -160,14 +161,14 @@ def verified_rewrite(
     context = [t for t in (job.customer_message, job.customer_name, job.agent_name) if t]
     allowed = _preset_allowed(job.preset, job.agent_name)
     warnings: list[str] = []
-    result = _run(engine, fallback, job, warnings)
+    result = apply_phrase_rules(_run(engine, fallback, job, warnings), job)
     check = check_facts(job.draft, result.text, context=context, allowed=allowed)
     if not check.passed and engine is not fallback and fallback.supports(job.action):
         warnings.append(
             f"The {engine.name} rewrite changed facts ({_describe(check)}); "
             "used the offline engine instead."
         )
-        result = _run(fallback, fallback, job, warnings)
+        result = apply_phrase_rules(_run(fallback, fallback, job, warnings), job)
         check = check_facts(job.draft, result.text, context=context, allowed=allowed)
     if not check.passed:
         # Facts are sacred: hand back the draft untouched rather than a changed fact.
