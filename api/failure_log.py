@@ -6,22 +6,45 @@ import time
 import uuid
 from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 
 from api.services import services
+from api.teams import Principal
 
 # Short request fields worth keeping: never the draft or any other free text.
 _CONTEXT_FIELDS = ("preset", "action", "channel")
 _MAX_MESSAGE = 200
 
 
+def _caller() -> Principal | None:
+    """The key behind this request, even when it failed before the view checked the key
+    (a body refused by schema validation, say). A 401 has no valid key by definition."""
+    principal = g.get("principal")
+    if principal is not None:
+        return principal
+    header = request.headers.get("Authorization", "")
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        return None
+    return services().teams.verify(
+        secret.strip(),
+        current_app.config.get("KINDLY_ADMIN_KEY"),
+        current_app.config["KINDLY_DEFAULT_TEAM"],
+    )
+
+
 def failure_entry(response: Response) -> dict[str, Any] | None:
     """The usage entry of this failed request, or None when it is not one to log."""
-    principal = g.get("principal")
-    if principal is None or response.status_code < 400 or not request.path.startswith("/v1/"):
+    if response.status_code < 400 or response.status_code == 401:
+        return None
+    if not request.path.startswith("/v1/"):
+        return None
+    principal = _caller()
+    if principal is None:
         return None
     status = response.status_code
     entry: dict[str, Any] = {
+        "team": principal.team,
         "ts": time.time(),
         "request_id": g.get("request_id") or "req_" + uuid.uuid4().hex[:20],
         "kind": "error",
@@ -50,5 +73,5 @@ def init_app(app: Flask) -> None:
     def _log_failure(response: Response) -> Response:
         entry = failure_entry(response)
         if entry is not None:
-            services().usage.record(g.principal.team, entry)
+            services().usage.record(entry.pop("team"), entry)
         return response

@@ -184,6 +184,8 @@ class UsageLog:
         `texts` are kept only if the team turned text storage on; `rewrite` is the small
         record feedback needs. Neither is spooled.
         """
+        if entry.get("engine") == "offline":
+            entry.setdefault("cost_usd", 0.0)  # runs in-process: its token counts are free
         if "cost_usd" not in entry and ("tokens_in" in entry or "tokens_out" in entry):
             entry["cost_usd"] = estimated_cost(
                 entry.get("model"),
