@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -136,15 +137,19 @@ def teams_group() -> None:
 
 @teams_group.command("create")
 @click.argument("name")
+@click.option("--id", "team_id", default=None, help="Team id (default: made from NAME).")
 @with_appcontext
-def teams_create(name: str) -> None:
-    """Create a team; prints its id alone on the last line."""
+def teams_create(name: str, team_id: str | None) -> None:
+    """Create a team with the default presets; prints its id alone on the last line."""
     from api.services import services
 
     svc = services()
-    team = svc.teams.create_team(name)
+    try:
+        team = svc.teams.create_team(name, team_id=team_id)
+    except ValueError as err:
+        raise click.UsageError(str(err)) from err
     svc.presets.seed(team)
-    click.echo(f"Created team '{name}' with the default presets.")
+    click.echo(f"Created team '{name}' with the default presets. Its id:")
     click.echo(team)
 
 
@@ -156,6 +161,35 @@ def teams_list() -> None:
 
     for info in services().teams.list_teams():
         click.echo(f"{info['id']}\t{info['name']}")
+
+
+@teams_group.command("limits")
+@click.argument("team")
+@click.option("--key-per-min", type=int, default=None, help="Requests per minute per key.")
+@click.option("--team-per-min", type=int, default=None, help="Requests per minute, whole team.")
+@click.option("--tokens-key-per-day", type=int, default=None, help="Tokens per day per key.")
+@click.option("--tokens-team-per-day", type=int, default=None, help="Tokens per day, whole team.")
+@click.option("--reset", "reset", multiple=True, help="Back to the default (a limit's name).")
+@with_appcontext
+def teams_limits(team: str, reset: tuple[str, ...], **limits: int | None) -> None:
+    """Show or override TEAM's limits (0 = no limit); others use the KINDLY_RATE_* defaults."""
+    from api.rate_limit import get_limiter
+    from api.services import services
+
+    if not services().teams.team_exists(team):
+        raise click.UsageError(f"no team {team!r}")
+    changes: dict[str, int | None] = {k: v for k, v in limits.items() if v is not None}
+    changes.update({name.replace("-", "_"): None for name in reset})
+    try:
+        if changes:
+            services().teams.set_limits(team, changes)
+    except (LookupError, ValueError) as err:
+        raise click.UsageError(str(err)) from err
+    limiter = get_limiter()
+    own = services().teams.team_limits(team)
+    for name in limiter.defaults:
+        source = "team" if name in own else "default"
+        click.echo(f"{name}\t{limiter.limit_for(team, name)}\t({source})")
 
 
 @main.group("keys")
@@ -189,11 +223,30 @@ def keys_create(team: str, role: str, label: str) -> None:
 @click.option("--team", required=True)
 @with_appcontext
 def keys_list(team: str) -> None:
-    """List a team's keys (never the secrets)."""
+    """List a team's keys: id, role, label, created and last used (never the secrets)."""
     from api.services import services
 
-    for rec in services().teams.list_keys(team):
-        click.echo(f"{rec['id']}\t{rec['role']}\t{rec['label']}\tcreated={rec['created']}")
+    svc = services()
+    if not svc.teams.team_exists(team):
+        raise click.UsageError(f"no team {team!r}")
+    rows = [("ID", "ROLE", "LABEL", "CREATED", "LAST USED")]
+    for rec in svc.teams.list_keys(team):
+        rows.append(
+            (
+                rec["id"],
+                rec["role"],
+                rec["label"] or "-",
+                _utc(rec["created"]),
+                _utc(rec["last_used"]) if rec["last_used"] else "never",
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _utc(timestamp: int) -> str:
+    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(timestamp))
 
 
 @keys_group.command("revoke")

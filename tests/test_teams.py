@@ -1,0 +1,124 @@
+"""TeamStore against real Redis: keys live only as hashes, revocation is immediate."""
+
+from __future__ import annotations
+
+import pytest
+
+from api.teams import ROLES, hash_key
+
+
+@pytest.fixture()
+def store(app):
+    from api.services import services
+
+    with app.app_context():
+        yield services().teams
+
+
+def _all_redis_text(redis) -> str:
+    """Every key name and value in Redis, as one string."""
+    parts = []
+    for name in redis.scan_iter("*"):
+        parts.append(name)
+        kind = redis.type(name)
+        if kind == "string":
+            parts.append(redis.get(name))
+        elif kind == "hash":
+            parts.extend(f"{k}={v}" for k, v in redis.hgetall(name).items())
+        elif kind == "set":
+            parts.extend(redis.smembers(name))
+        elif kind == "stream":
+            parts.extend(str(entry) for entry in redis.xrange(name))
+        elif kind == "zset":
+            parts.extend(redis.zrange(name, 0, -1))
+        elif kind == "list":
+            parts.extend(redis.lrange(name, 0, -1))
+    return "\n".join(str(p) for p in parts)
+
+
+def test_keys_are_stored_only_as_hashes(store, redis):
+    team = store.create_team("Acme")
+    secrets = [store.create_key(team, role)[1] for role in ROLES]
+    text = _all_redis_text(redis)
+    for secret in secrets:
+        assert secret not in text
+        assert secret.split("_", 2)[2] not in text  # not even the random part
+        assert hash_key(secret) in text
+
+
+def test_each_key_has_id_role_label_created_and_last_used(store):
+    team = store.create_team("Acme")
+    record, secret = store.create_key(team, "team_admin", "Lead")
+    assert set(record) >= {"id", "role", "label", "created", "last_used"}
+    [listed] = store.list_keys(team)
+    assert listed["id"] == record["id"] and listed["role"] == "team_admin"
+    assert listed["label"] == "Lead" and listed["last_used"] is None
+    assert "hash" not in listed
+    principal = store.verify(secret, None, "default")
+    assert principal is not None and principal.team == team
+    assert store.list_keys(team)[0]["last_used"] >= record["created"]
+    assert store.find_key(record["id"])["label"] == "Lead"
+
+
+def test_unknown_wrong_and_revoked_keys_do_not_verify(store):
+    team = store.create_team("Acme")
+    record, secret = store.create_key(team)
+    assert store.verify("kly_nope_nope", None, "default") is None
+    assert store.verify(secret + "x", None, "default") is None
+    assert store.verify(secret, None, "default") is not None
+    assert store.revoke_key(record["id"]) is True
+    assert store.verify(secret, None, "default") is None
+    assert store.list_keys(team) == [] and store.find_key(record["id"]) is None
+    assert store.revoke_key(record["id"]) is False
+
+
+def test_revoked_key_is_refused_even_by_an_app_that_just_accepted_it(app, client, store):
+    """Two app instances stand for two workers: revoking in one is seen by the other."""
+    from api import create_app
+
+    team = store.create_team("Acme")
+    record, secret = store.create_key(team)
+    headers = {"Authorization": f"Bearer {secret}"}
+    other = create_app(dict(app.config)).test_client()
+    assert client.get("/v1/me", headers=headers).status_code == 200
+    assert other.get("/v1/me", headers=headers).status_code == 200
+    store.revoke_key(record["id"])
+    res = other.get("/v1/me", headers=headers)
+    assert res.status_code == 401 and "revoked" in res.json["message"]
+    assert client.get("/v1/me", headers=headers).status_code == 401
+
+
+def test_roles_are_ordered():
+    from api.teams import Principal
+
+    agent, lead, admin = (Principal("t", "k", role) for role in ROLES)
+    assert agent.can("agent") and not agent.can("team_admin") and not agent.can("admin")
+    assert lead.can("team_admin") and not lead.can("admin")
+    assert admin.can("agent") and admin.can("team_admin") and admin.can("admin")
+
+
+def test_team_ids_are_unique_and_valid(store):
+    assert store.create_team("Acme Support!") == "acme-support"
+    assert store.create_team("Acme Support!") == "acme-support-2"
+    with pytest.raises(ValueError):
+        store.create_team("x", team_id="acme-support")
+    with pytest.raises(ValueError):
+        store.create_team("x", team_id="{bad}")
+    with pytest.raises(LookupError):
+        store.create_key("nobody")
+    with pytest.raises(ValueError):
+        store.create_key("acme-support", role="owner")
+
+
+def test_team_limits_override_and_reset(store):
+    team = store.create_team("Acme")
+    assert store.team_limits(team) == {}
+    assert store.set_limits(team, {"key_per_min": 5, "tokens_team_per_day": 0}) == {
+        "key_per_min": 5,
+        "tokens_team_per_day": 0,
+    }
+    assert store.set_limits(team, {"key_per_min": None}) == {"tokens_team_per_day": 0}
+    with pytest.raises(ValueError):
+        store.set_limits(team, {"bogus": 1})
+    with pytest.raises(LookupError):
+        store.set_limits("nobody", {"key_per_min": 1})
