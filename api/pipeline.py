@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 import unicodedata
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,9 @@ from api.scores import tone_scores
 from api.teams import Principal
 from api.types import EngineResult, FactCheck, RewriteJob
 from api.usage_log import UsageLog
+
+# A streamed rewrite's events: ("delta", {"text": ...}) then ("result", body).
+Event = tuple[str, dict[str, Any]]
 
 
 class PipelineError(Exception):
@@ -57,7 +61,79 @@ class Pipeline:
 
     def rewrite_draft(self, req: RewriteRequest, who: Principal) -> dict[str, Any]:
         started = self.clock()
-        preset = self.resolve_preset(who.team, req.preset)
+        job, engine, digest = self.prepare(req, who.team)
+        value, cached = self.cache.get_or_compute(
+            who.team, digest, lambda: self._compute(job, engine)
+        )
+        return self._respond(value, cached, job, who, started)
+
+    def stream_rewrite(self, req: RewriteRequest, who: Principal) -> Iterator[Event]:
+        """The streamed rewrite: ("delta", {"text"}) events as the engine writes, then one
+        ("result", body) with the verified result; `corrected` says the final text differs
+        from the deltas (the guard rejected them). A bad request raises PipelineError here,
+        before the first event. Streams skip the single-flight lock: each caller streams."""
+        started = self.clock()
+        job, engine, digest = self.prepare(req, who.team)
+        return self._stream_events(job, engine, digest, who, started)
+
+    def _stream_events(
+        self, job: RewriteJob, engine: Engine, digest: str, who: Principal, started: float
+    ) -> Iterator[Event]:
+        hit = self.cache.get(who.team, digest)
+        if hit is not None:
+            yield "delta", {"text": hit["rewrite"]}
+            yield "result", {**self._respond(hit, True, job, who, started), "corrected": False}
+            return
+        streamed: list[str] = []
+        opener = getattr(engine, "stream", None)
+        if opener is None:
+            value, cacheable = verified_rewrite(job, engine, self.fallback)
+        else:
+            upstream = None
+            outcome: EngineResult | EngineError
+            try:
+                upstream = opener(job)
+                for text in upstream:
+                    streamed.append(text)
+                    yield "delta", {"text": text}
+                outcome = upstream.result()
+            except EngineError as err:
+                outcome = err
+            finally:
+                # Also on GeneratorExit (client gone): closing stops the upstream call.
+                if upstream is not None:
+                    upstream.close()
+            value, cacheable = verified_rewrite(job, _Settled(engine, outcome), self.fallback)
+        if not streamed:
+            yield "delta", {"text": value["rewrite"]}
+        corrected = bool(streamed) and value["rewrite"] != "".join(streamed)
+        if cacheable:
+            self.cache.put(who.team, digest, value)
+        yield "result", {**self._respond(value, False, job, who, started), "corrected": corrected}
+
+    def _respond(
+        self,
+        value: dict[str, Any],
+        cached: bool,
+        job: RewriteJob,
+        who: Principal,
+        started: float,
+    ) -> dict[str, Any]:
+        response = dict(value)
+        response["id"] = "rw_" + uuid.uuid4().hex[:20]
+        response["cached"] = cached
+        response["latency_ms"] = round((self.clock() - started) * 1000, 2)
+        self.usage.record_rewrite(
+            who.team,
+            usage_entry(response, who, job.action, job.channel),
+            draft=job.draft,
+            rewrite_text=response["rewrite"],
+        )
+        return response
+
+    def prepare(self, req: RewriteRequest, team: str) -> tuple[RewriteJob, Engine, str]:
+        """Resolve preset, action, channel and engine; build the job and its cache key."""
+        preset = self.resolve_preset(team, req.preset)
         action = req.action or preset.get("default_action") or "soften"
         channel = req.channel or preset.get("default_channel") or "email"
         engine = self.choose_engine(action)
@@ -87,20 +163,7 @@ class Pipeline:
                 "templates": getattr(engine, "fingerprint", ""),
             }
         )
-        value, cached = self.cache.get_or_compute(
-            who.team, digest, lambda: self._compute(job, engine)
-        )
-        response = dict(value)
-        response["id"] = "rw_" + uuid.uuid4().hex[:20]
-        response["cached"] = cached
-        response["latency_ms"] = round((self.clock() - started) * 1000, 2)
-        self.usage.record_rewrite(
-            who.team,
-            usage_entry(response, who, action, channel),
-            draft=draft,
-            rewrite_text=response["rewrite"],
-        )
-        return response
+        return job, engine, digest
 
     def preview(
         self, req: RewriteRequest, preset: dict[str, Any], who: Principal
@@ -182,7 +245,7 @@ def verified_rewrite(
         "preset": {"slug": job.preset["slug"], "version": job.preset.get("version", 1)},
         "action": job.action,
         "channel": job.channel,
-        "checks": check.as_dict(),
+        "checks": {**check.as_dict(), "rejected": result.rejected},
         "scores": {"before": tone_scores(job.draft), "after": tone_scores(result.text)},
         "changes": result.changes,
         "warnings": warnings + result.warnings,
@@ -200,8 +263,38 @@ def _run(engine: Engine, fallback: Engine, job: RewriteJob, warnings: list[str])
     except EngineError as err:
         if engine is fallback:
             raise
+        rejected = list(getattr(err, "problems", None) or [f"the {engine.name} engine {err}"])
+        if not fallback.supports(job.action):
+            # Never a 5xx for an upstream failure: hand the draft back, say why.
+            warnings.append(
+                f"The {engine.name} engine failed ({err}) and the {fallback.name} engine "
+                f"cannot '{job.action}'; kept your draft unchanged."
+            )
+            return EngineResult(
+                text=job.draft, engine=fallback.name, model=fallback.model, rejected=rejected
+            )
         warnings.append(f"The {engine.name} engine failed ({err}); used the offline engine.")
-        return fallback.rewrite(job)
+        result = fallback.rewrite(job)
+        result.rejected = [*rejected, *result.rejected]
+        return result
+
+
+class _Settled:
+    """An engine whose answer is already known (a finished stream), so `verified_rewrite`
+    checks a streamed answer exactly like a plain one."""
+
+    def __init__(self, engine: Engine, outcome: EngineResult | EngineError) -> None:
+        self.name = engine.name
+        self.model = engine.model
+        self._outcome = outcome
+
+    def supports(self, action: str) -> bool:
+        return True
+
+    def rewrite(self, job: RewriteJob) -> EngineResult:
+        if isinstance(self._outcome, EngineError):
+            raise self._outcome
+        return self._outcome
 
 
 def normalise_draft(draft: str) -> str:

@@ -46,6 +46,11 @@ class FactCheckSchema(Schema):
     missing = fields.List(fields.String())
     invented = fields.List(fields.String())
     passed = fields.Boolean()
+    rejected = fields.List(
+        fields.String(),
+        metadata={"description": "Why earlier engine answers were rejected (repaired or "
+                  "replaced by the offline engine); empty when none was."},
+    )
 
 
 class ToneScoreSchema(Schema):
@@ -87,6 +92,10 @@ class RewriteResponseSchema(Schema):
     usage = fields.Nested(UsageSchema)
     upstream_request_id = fields.String(allow_none=True)
     latency_ms = fields.Float()
+    corrected = fields.Boolean(
+        metadata={"description": "Streamed only: the final text differs from the deltas "
+                  "because the guard rejected them."}
+    )
 
 
 class HealthSchema(Schema):

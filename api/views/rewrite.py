@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -12,6 +13,7 @@ from api.errors import abort
 from api.pipeline import PipelineError, RewriteRequest
 from api.schemas import RewriteRequestSchema, RewriteResponseSchema
 from api.services import services
+from api.streaming import sse_response
 
 blp = Blueprint("rewrite", __name__, url_prefix="/v1", description="Rewrite drafts")
 
@@ -24,10 +26,23 @@ class Rewrite(MethodView):
     @blp.alt_response(413, description="Body too large")
     @blp.alt_response(415, description="Body is not JSON")
     @require_key("agent")
-    def post(self, body: dict[str, Any]) -> dict[str, Any]:
-        """Rewrite a draft reply in plain, warm language, keeping every fact."""
-        body.pop("stream", None)
+    def post(self, body: dict[str, Any]) -> dict[str, Any] | Response:
+        """Rewrite a draft reply in plain, warm language, keeping every fact.
+
+        With `"stream": true` or `Accept: text/event-stream` the answer is server-sent events:
+        `delta` events ({"text"}) as the text arrives, then one `result` event with the same
+        body as a 200 plus `corrected`."""
+        stream = body.pop("stream", False) or _wants_event_stream()
         try:
-            return services().pipeline.rewrite_draft(RewriteRequest(**body), current_principal())
+            pipeline = services().pipeline
+            if stream:
+                events = pipeline.stream_rewrite(RewriteRequest(**body), current_principal())
+                return sse_response(events, RewriteResponseSchema().dump)
+            return pipeline.rewrite_draft(RewriteRequest(**body), current_principal())
         except PipelineError as err:
             abort(err.code, err.message, errors={"json": err.errors} if err.errors else None)
+
+
+def _wants_event_stream() -> bool:
+    accepted = request.accept_mimetypes
+    return accepted.best_match(["application/json", "text/event-stream"]) == "text/event-stream"
