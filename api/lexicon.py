@@ -41,8 +41,8 @@ class LexiconError(ValueError):
     """A word list or phrase bank is missing, malformed or unsafe."""
 
 
-def phrase_pattern(phrase: str) -> str:
-    """A regex source for a plain phrase.
+def phrase_atoms(phrase: str) -> list[str]:
+    """The regex pieces of a plain phrase, one per character or rule.
 
     Spaces match any run of spaces, apostrophes match straight or curly ones and the
     tokenised forms of contractions ("don't" also matches "do n't", "I'm" matches "I 'm"),
@@ -51,6 +51,8 @@ def phrase_pattern(phrase: str) -> str:
     wildcard = phrase.endswith("*")
     body = phrase[:-1] if wildcard else phrase
     out: list[str] = []
+    if body[:1].isalnum() or body[:1] == "_":
+        out.append(r"(?<!\w)")
     i = 0
     while i < len(body):
         char = body[i]
@@ -67,14 +69,42 @@ def phrase_pattern(phrase: str) -> str:
         else:
             out.append(re.escape(char))
         i += 1
-    source = "".join(out)
     if wildcard:
-        source += r"\w*"
-    if body[:1].isalnum() or body[:1] == "_":
-        source = r"(?<!\w)" + source
+        out.append(r"\w*")
     if wildcard or body[-1:].isalnum() or body[-1:] == "_":
-        source += r"(?!\w)"
-    return source
+        out.append(r"(?!\w)")
+    return out
+
+
+def phrase_pattern(phrase: str) -> str:
+    """A regex source for one plain phrase (see `phrase_atoms`)."""
+    return "".join(phrase_atoms(phrase))
+
+
+def trie_source(paths: Iterable[tuple[list[str], str]]) -> str:
+    """One regex for many phrases that shares their common beginnings.
+
+    A flat "a|b|c|..." of a hundred phrases makes the regex engine try every phrase at every
+    position; as a trie it tries one branch per distinct first character. Each path ends with
+    its `leaf` text (an empty named group tells which phrase matched). Where one phrase is the
+    start of another, the longer one is tried first.
+    """
+    root: dict[str | None, Any] = {}
+    for atoms, leaf in paths:
+        node = root
+        for atom in atoms:
+            node = node.setdefault(atom, {})
+        node.setdefault(None, leaf)
+    return _emit(root) if root else r"(?!x)x"
+
+
+def _emit(node: dict[str | None, Any]) -> str:
+    branches = [atom + _emit(child) for atom, child in node.items() if atom is not None]
+    if None in node:
+        branches.append(node[None])
+    if len(branches) == 1:
+        return branches[0]
+    return "(?:" + "|".join(branches) + ")"
 
 
 def normalise_phrase(text: str) -> str:
@@ -93,21 +123,21 @@ class PhraseTable:
 
     @classmethod
     def build(cls, entries: Iterable[Mapping[str, Any]], key: str = "find") -> PhraseTable:
-        ordered = sorted((dict(e) for e in entries), key=lambda e: -len(e[key]))
-        parts = []
+        ordered = tuple(sorted((dict(e) for e in entries), key=lambda e: -len(e[key])))
+        folded: list[tuple[list[str], str]] = []
+        exact: list[tuple[list[str], str]] = []
         for index, entry in enumerate(ordered):
-            flags = "-i" if entry.get("match_case") else "i"
-            source = phrase_pattern(entry[key])
+            match_case = bool(entry.get("match_case"))
+            atoms = phrase_atoms(entry[key] if match_case else entry[key].lower())
             not_before = entry.get("not_before")
             if not_before:
-                words = "|".join(phrase_pattern(w) for w in not_before)
-                source += rf"(?!\s+(?:{words}))"
+                words = "|".join(phrase_pattern(w.lower()) for w in not_before)
+                atoms.append(rf"(?!\s+(?i:{words}))")
             if entry.get("only_before_end"):
-                source += r"(?=\s*(?:[.!?]|$))"
-            parts.append(f"(?P<p{index}>(?{flags}:{source}))")
-        # A pattern that can never match keeps an empty table harmless.
-        source = "|".join(parts) or r"(?!x)x"
-        return cls(re.compile(source), tuple(ordered))
+                atoms.append(r"(?=\s*(?:[.!?]|$))")
+            (exact if match_case else folded).append((atoms, f"(?P<p{index}>)"))
+        source = f"(?i:{trie_source(folded)})|{trie_source(exact)}"
+        return cls(re.compile(source), ordered)
 
     def entry(self, match: re.Match[str]) -> dict[str, Any]:
         return self.entries[int(match.lastgroup[1:])]  # type: ignore[index]
@@ -121,8 +151,8 @@ class CueSet:
 
     @classmethod
     def build(cls, phrases: Iterable[str], anchored: bool = False) -> CueSet:
-        ordered = sorted(phrases, key=len, reverse=True)
-        source = "|".join(phrase_pattern(p) for p in ordered) or r"(?!x)x"
+        ordered = sorted({p.lower() for p in phrases}, key=len, reverse=True)
+        source = trie_source((phrase_atoms(p), "") for p in ordered)
         if anchored:
             source = rf"^(?:{source})"
         return cls(re.compile(source, re.IGNORECASE))

@@ -176,8 +176,11 @@ def _reword(work: _Work, text: str) -> str:
             continue
         bullet = BULLET.match(line)
         prefix = bullet.group(0) if bullet else ""
-        sentences = split_sentences(line[len(prefix) :])
-        lines[index] = prefix + "".join(_reword_sentence(work, s, banned) for s in sentences)
+        content = line[len(prefix) :]
+        reworded = "".join(_reword_sentence(work, s, banned) for s in split_sentences(content))
+        if not content.endswith((" ", "\t")):
+            reworded = reworded.rstrip(" \t")  # a dropped last sentence leaves no trailing space
+        lines[index] = prefix + reworded
     return "\n".join(lines)
 
 

@@ -117,7 +117,7 @@ def split_draft(draft: str, lexicon: Lexicon, agent_name: str | None = None) -> 
         initials = None
     if initials and initials.start() > 0:
         cut = initials.start()
-        while cut > 0 and body[cut - 1] in " \t":
+        while cut > 0 and body[cut - 1] in " \t\n":
             cut -= 1
         body, tail = body[:cut], body[cut:] + tail
         has_signoff = True

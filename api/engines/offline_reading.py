@@ -26,15 +26,16 @@ def looks_english(text: str, lexicon: Lexicon) -> bool:
     words = [w.lower().replace("’", "'") for w in _WORD.findall(text)]
     if len(words) < lexicon.min_words_for_language:
         return True
-    english = sum(1 for w in words if w in lexicon.english_words) / len(words)
+    english_words = lexicon.english_words
+    english = sum(1 for w in words if w in english_words) / len(words)
+    if english >= 0.25:
+        return True
+    rest = [w for w in words if w not in english_words]
     other = max(
-        (
-            sum(1 for w in words if w in vocab and w not in lexicon.english_words) / len(words)
-            for vocab in lexicon.other_language_words.values()
-        ),
-        default=0.0,
-    )
-    return not (other > english and english < 0.25)
+        (sum(1 for w in rest if w in vocab) for vocab in lexicon.other_language_words.values()),
+        default=0,
+    ) / len(words)
+    return other <= english
 
 
 def read_feeling(message: str | None, lexicon: Lexicon) -> str | None:
