@@ -44,12 +44,16 @@ _WORD = re.compile(r"[^\W\d_]")
 
 
 def reading(text: str) -> tuple[float, float]:
-    """(Flesch-Kincaid grade, Flesch reading ease), both rounded to one decimal."""
+    """(Flesch-Kincaid grade, Flesch reading ease), both rounded to one decimal.
+
+    The grade formula goes below zero for very short, plain text; a grade below 0 means
+    nothing to a reader, so it is floored at 0.
+    """
     if not _WORD.search(text):
         return 0.0, 0.0
     grade = float(textstat.flesch_kincaid_grade(text))
     ease = float(textstat.flesch_reading_ease(text))
-    return round(grade, 1), round(ease, 1)
+    return max(0.0, round(grade, 1)), round(ease, 1)
 
 
 def tone_scores(text: str, lexicon: Lexicon | None = None) -> dict[str, Any]:
