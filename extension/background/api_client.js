@@ -66,7 +66,13 @@ async function errorFrom(response) {
   } catch {
     // A proxy in front of the API may answer with HTML; the status alone is enough.
   }
-  const kind = KIND_BY_STATUS[response.status] || (response.status >= 500 ? 'server' : 'invalid');
+  let kind = KIND_BY_STATUS[response.status] || (response.status >= 500 ? 'server' : 'invalid');
+  // A draft over the API's length limit is refused by validation (422): say "too long".
+  const draftProblems = payload.errors?.json?.draft;
+  if (kind === 'invalid' && Array.isArray(draftProblems) && /long|length|max/i.test(draftProblems.join(' '))) {
+    kind = 'too_long';
+    payload.message = draftProblems.join(' ');
+  }
   const retryHeader = response.headers.get('Retry-After');
   const retryAfter = retryHeader && /^\d+$/.test(retryHeader) ? Number(retryHeader) : null;
   const message = typeof payload.message === 'string' ? payload.message : response.statusText;

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import BrowserContext, Page, Route, Worker, sync_playwright
 
-from tests.live_server import LiveServer
+from tests.live_server import KINDLY, LiveServer
 from tests.redis_server import RedisServer, free_port
 
 HERE = Path(__file__).resolve().parent
@@ -74,18 +74,19 @@ def kindly_server(redis_server: RedisServer, tmp_path_factory) -> Iterator[Kindl
     redis_url = redis_server.url.rsplit("/", 1)[0] + "/7"
     spool = tmp_path_factory.mktemp("kindly-e2e") / "spool"
     server = LiveServer(redis_url, ADMIN_KEY, spool).start(workers=1, threads=4)
-    from api import create_app
-    from api.services import services
-
-    app = create_app({"REDIS_URL": redis_url, "KINDLY_ADMIN_KEY": ADMIN_KEY,
-                      "KINDLY_ENGINE": "offline", "KINDLY_SPOOL_DIR": spool})
-    with app.app_context():
-        svc = services()
-        team = svc.teams.create_team("Acme Support")
-        svc.presets.seed(team)
-        _, secret = svc.teams.create_key(team, role="agent", label="extension e2e")
+    # Through the CLI an operator would use, not the app's internals.
+    team = _kindly_cli(server, "teams", "create", "Acme Support")
+    secret = _kindly_cli(server, "keys", "create", "--team", team, "--role", "agent",
+                         "--label", "extension e2e")
     yield KindlyApi(server, secret)
     server.stop()
+
+
+def _kindly_cli(server: LiveServer, *args: str) -> str:
+    """Runs `kindly ARGS` against the server's Redis; returns the last line it printed."""
+    done = subprocess.run([str(KINDLY), *args], env=server.env, cwd=REPO, capture_output=True,
+                          text=True, timeout=60, check=True)
+    return done.stdout.strip().splitlines()[-1]
 
 
 def _fulfil_file(route: Route, path: Path) -> None:
