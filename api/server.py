@@ -33,8 +33,9 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[s
         "graceful_timeout": 10,
         "keepalive": 5,
         "accesslog": "-",
-        # The access log never shows headers, so API keys can't leak through it.
-        "access_log_format": '%(h)s "%(r)s" %(s)s %(b)s %(M)sms',
+        # The access log shows neither headers nor query strings (%(U)s is the bare path), so
+        # an API key can't leak through it, even from a client that puts one in the URL.
+        "access_log_format": '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms',
     }
 
 
