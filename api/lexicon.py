@@ -187,6 +187,7 @@ class Lexicon:
     feelings: dict[str, CueSet]
     feeling_order: tuple[str, ...]
     feeling_min_cues: int
+    feeling_suppress: dict[str, dict[str, list[str]]]
     acknowledgement_cues: CueSet
     acknowledgements: dict[str, dict[str, list[str]]]
     openers: dict[str, list[str]]
@@ -347,6 +348,7 @@ def _build(directory: Path) -> Lexicon:
         feelings={name: CueSet.build(feeling_cues[name]) for name in order},
         feeling_order=order,
         feeling_min_cues=int(feelings.get("min_cues", 1)),
+        feeling_suppress=feelings.get("suppress", {}),
         acknowledgement_cues=ack_cues,
         acknowledgements=ack_phrases,
         openers=openers,

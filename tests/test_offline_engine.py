@@ -238,7 +238,7 @@ def test_expected_delivery_is_not_treated_as_blame():
     [
         ("Please send us a DM with the details.", "a private message"),
         ("Which acct is it?", "account"),
-        ("The ETA is Friday.", "expected arrival time"),
+        ("The ETA is Friday.", "estimated time"),
         ("We opened an RMA for you.", "return request"),
         ("We'll fix it ASAP.", "as soon as possible"),
         ("FYI, the shop is closed.", "Just so you know"),

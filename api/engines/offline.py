@@ -53,7 +53,7 @@ _FEELING_WORDS = {
 class _Greeting:
     """An opening greeting found at the start of the body."""
 
-    end: int  # where the greeting (with its punctuation and spaces) ends in the line
+    end: int | None  # where the text after the greeting starts in its line (None: unclear)
     has_name: bool
     name_at: int | None  # where a name can be inserted, if the greeting has room for one
     replace_to: int | None  # end of a word the name replaces ("there" in "Hi there")
@@ -68,6 +68,7 @@ class _Work:
     settings: Settings
     lowercase_text: bool = False
     seed: str = ""
+    raw_body: str = ""
     changes: list[str] = field(default_factory=list)
     rules: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -124,6 +125,7 @@ def _rewrite(work: _Work) -> str:
     if not layout.body.strip():
         return draft
     masked = _mask_body(work, layout)
+    work.raw_body = layout.body
     if not looks_english(masked.text, work.lexicon):
         work.warnings.append(NOT_ENGLISH)
         work.rules.append("non_english")
@@ -299,9 +301,14 @@ def _find_greeting(work: _Work, line: str) -> _Greeting | None:
     return _Greeting(at, False, None, None)
 
 
-def _greeting_end(line: str, position: int) -> int:
-    match = re.compile(r"[ \t]*[,!.:;—–-]*[ \t]*").match(line, position)
-    return match.end() if match else position
+_GREETING_TAIL = re.compile(r"[ \t]*+[,!.:;—–-]*+(?:[ \t]+|$)")
+
+
+def _greeting_end(line: str, position: int) -> int | None:
+    """Where the text after a greeting starts; None when the greeting runs straight into
+    something else ("Hi Jo :)", "Hello,please")."""
+    match = _GREETING_TAIL.match(line, position)
+    return match.end() if match else None
 
 
 def _has_closing(work: _Work, body: str, layout: Layout) -> bool:
@@ -318,9 +325,18 @@ def _has_closing(work: _Work, body: str, layout: Layout) -> bool:
     return bool(work.lexicon.closing_cues.search(" ".join(sentences)))
 
 
-def _ends_asking(body: str) -> bool:
-    """A reply that ends on a question is waiting for an answer: no help offer after it."""
-    return body.rstrip().rstrip("\"')]’” \t").endswith("?")
+_OPEN_ENDING = re.compile(
+    r"(?:\?|\.\.\.|…|:|\b\d+/\d+"
+    # A tweet cut off mid-sentence ends on a word that cannot end one.
+    r"|(?<!\w)(?i:the|a|an|and|or|to|of|for|with|your|our|my|but|if|is|are|be|this|that|in|on|at))"
+    r"[\"')\]’”]*\s*\Z"
+)
+
+
+def _ends_open(raw_body: str) -> bool:
+    """No help offer after a question (the reply waits for an answer) or an unfinished text
+    ("..." or a "1/2" thread marker: more follows)."""
+    return bool(_OPEN_ENDING.search(raw_body))
 
 
 @dataclass
@@ -372,7 +388,8 @@ def _plan(work: _Work, body: str, layout: Layout, greeting: _Greeting | None, fu
     ):
         sentences_allowed -= 1
         plan.opener = _choose(work, lexicon.openers, "opener")
-    if sentences_allowed and not _has_closing(work, body, layout) and not _ends_asking(body):
+    open_ending = _ends_open(work.raw_body)
+    if sentences_allowed and not open_ending and not _has_closing(work, body, layout):
         bank = lexicon.offers["email" if email else "chat"]
         plan.offer = _choose(work, bank, "offer")
     restored_lower = normalise_phrase(body)
@@ -418,7 +435,8 @@ def _add_parts(work: _Work, body: str, layout: Layout, full: bool) -> str:
         insert = f" {plan.name_into_greeting}"
         lines[first] = line[: greeting.name_at] + insert + line[cut_to:]
         shift = len(insert) - (cut_to - greeting.name_at)
-        greeting = _Greeting(greeting.end + shift, True, None, None)
+        end = None if greeting.end is None else greeting.end + shift
+        greeting = _Greeting(end, True, None, None)
         work.note("greeting", f"Added {plan.name_into_greeting}'s name to the greeting")
 
     intro = " ".join(p for p in (plan.opener, plan.ack) if p)
@@ -456,6 +474,13 @@ def _insert_intro(
 ) -> None:
     """Put the opener/acknowledgement right after the greeting, or first in the body."""
     target, at = first, 0
+    if greeting is not None and greeting.end is None:
+        # The greeting runs into other text ("Hi Jo :) ..."): go after its first sentence.
+        sentences = split_sentences(lines[first])
+        head = sentences[0] if len(sentences) > 1 else lines[first] + " "
+        lines[first] = head + intro + (" " + "".join(sentences[1:]) if len(sentences) > 1 else "")
+        lines[first] = lines[first].rstrip(" ")
+        return
     if greeting is not None:
         rest = lines[first][greeting.end :]
         if rest.strip():

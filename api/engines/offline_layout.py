@@ -22,8 +22,10 @@ _SIGNATURE_RULE = re.compile(r"^(?:--|—|-- )\s*$")
 # "= JJ", "-- Mat", "~Sam Lee". The mark must follow a space or sentence punctuation so
 # "Wi-Fi" or "T-Mobile" never count.
 _INITIALS = re.compile(
-    r"(?:(?<=\s)|(?<=[.!?)\]])|^)"
+    r"(?:(?:(?<=\s)|(?<=[.!?)\]])|^)"
     r"(?:[-–—~^*=/]{1,2}[ \t]?[A-Z][\w.'’]*(?:[ \t][A-Z][\w.'’]*)?|\^[A-Za-z]{1,12})"
+    # "Thank you- Mariya": a dash glued to the last word, then a space and a name.
+    r"|(?<=[^\W\d_])[-–—][ \t][A-Z][\w.'’]*(?:[ \t][A-Z][\w.'’]*)?)"
     # Tweets often end "^JK 2/2 https://t.co/x": the part counter and links stay with it.
     r"(?:[ \t]+\d/\d)?(?:[ \t]+https?://\S+)*[ \t]*\Z"
 )

@@ -42,11 +42,17 @@ def read_feeling(message: str | None, lexicon: Lexicon) -> str | None:
     """frustration / urgency / confusion / thanks, or None for a neutral or missing message."""
     if not message:
         return None
+    counts = {name: lexicon.feelings[name].count(message) for name in lexicon.feeling_order}
+    lowered = message.lower()
+    for name, rule in lexicon.feeling_suppress.items():
+        if any(counts.get(other) for other in rule.get("by_feelings", ())) or any(
+            text.lower() in lowered for text in rule.get("by_text", ())
+        ):
+            counts[name] = 0
     best, best_count = None, 0
     for name in lexicon.feeling_order:
-        count = lexicon.feelings[name].count(message)
-        if count > best_count:
-            best, best_count = name, count
+        if counts[name] > best_count:
+            best, best_count = name, counts[name]
     return best if best_count >= lexicon.feeling_min_cues else None
 
 
