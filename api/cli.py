@@ -27,7 +27,9 @@ def main() -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Commands live on the `main` group; nothing to attach per app."""
+    """Also attach the commands to `app.cli`, so `app.test_cli_runner()` can invoke them."""
+    for name, command in main.commands.items():
+        app.cli.add_command(command, name)
 
 
 @main.command("serve")
