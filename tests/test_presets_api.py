@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 DRAFT = "Unfortunately, your order #4471 ships on 3 June."
 
@@ -224,3 +226,93 @@ def test_a_banned_phrase_inside_a_fact_stays(client, auth, lead):
     client.patch("/v1/presets/warm", json={"banned_phrases": ["sorry"]}, headers=lead)
     out = _rewrite(client, auth, draft="Please write to sorry@example.com about order 12.")
     assert "sorry@example.com" in out["rewrite"] and out["checks"]["passed"]
+
+
+def test_the_stored_preset_reaches_the_engine(client, auth, lead):
+    """Two presets that differ only in tone settings give visibly different rewrites."""
+    base = {"default_action": "soften", "default_channel": "email", "guidance": ""}
+    soft = {**base, "slug": "soft", "name": "Soft", "warmth": 95, "formality": 10,
+            "length": "longer", "signoff": "Warmly,\n{agent_name}"}
+    stiff = {**base, "slug": "stiff", "name": "Stiff", "warmth": 10, "formality": 95,
+             "length": "shorter", "signoff": "Regards,\n{agent_name}"}
+    for body in (soft, stiff):
+        assert client.post("/v1/presets", json=body, headers=lead).status_code == 201
+    draft = "We can't refund this order. The policy doesn't allow it after 30 days."
+    a = _rewrite(client, auth, preset="soft", draft=draft)["rewrite"]
+    b = _rewrite(client, auth, preset="stiff", draft=draft)["rewrite"]
+    assert a != b
+    assert "Warmly," in a and "Regards," in b
+
+
+def test_presets_read_from_the_defaults_and_refuse_writes_while_redis_is_down(tmp_path):
+    from api import create_app
+    from api.services import services
+    from tests.conftest import ADMIN_KEY
+    from tests.redis_server import RedisServer
+
+    server = RedisServer(tmp_path / "redis").start()
+    try:
+        app = create_app({"TESTING": True, "REDIS_URL": server.url, "KINDLY_ENGINE": "offline",
+                          "KINDLY_ADMIN_KEY": ADMIN_KEY, "KINDLY_SPOOL_DIR": tmp_path / "spool",
+                          "KINDLY_REDIS_TIMEOUT": 0.2})
+        with app.app_context():
+            services().teams.create_team("Acme", team_id="acme")
+            services().presets.seed("acme")
+            _, secret = services().teams.create_key("acme", "team_admin")
+        client = app.test_client()
+        headers = {"Authorization": f"Bearer {secret}"}
+        assert client.get("/v1/me", headers=headers).status_code == 200
+        server.freeze()
+        try:
+            res = client.get("/v1/presets", headers=headers)
+            assert res.status_code == 200 and len(res.json["items"]) >= 5
+            res = client.patch("/v1/presets/warm", json={"warmth": 1}, headers=headers)
+            assert res.status_code == 503 and "Redis" in res.json["message"]
+        finally:
+            server.thaw()
+    finally:
+        server.stop()
+
+
+# --- versions never repeat, whatever the sequence of edits ------------------------------------
+
+operations = st.lists(
+    st.tuples(st.sampled_from(["create", "put", "patch", "delete"]),
+              st.sampled_from(["warm", "billing"])),
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(ops=operations)
+def test_a_slug_never_gets_the_same_version_twice(app, ops):
+    from api.presets import PresetError
+    from api.services import services
+
+    with app.app_context():
+        store = services().presets
+        team = "hypo"
+        store.r.delete(f"kindly:{{{team}}}:presets", f"kindly:{{{team}}}:presetversions")
+        store.seed(team)
+        seen: dict[str, set[int]] = {"warm": {1}, "billing": set()}
+        for op, slug in ops:
+            try:
+                if op == "create":
+                    preset = store.create(team, {"slug": slug, "name": slug})
+                elif op == "put":
+                    preset = store.replace(team, slug, {"name": slug})
+                elif op == "patch":
+                    preset = store.update(team, slug, {"warmth": 7})
+                else:
+                    store.delete(team, slug)
+                    continue
+            except PresetError as err:
+                assert err.code in (404, 409)
+                continue
+            assert preset["version"] not in seen[slug]
+            assert preset["version"] > max(seen[slug], default=0)
+            seen[slug].add(preset["version"])
+            assert store.get(team, slug)["version"] == preset["version"]
