@@ -1,8 +1,9 @@
 """Benchmark (b): cache-hit POST /v1/rewrite through real gunicorn vs a bare Flask endpoint
 under the same gunicorn settings, alternated round by round in one run.
 
-Starts a real redis-server, Kindly (`kindly serve`, offline engine, env admin key) and
-bench/bare_app.py (same `gunicorn_options`), primes Kindly's cache with one ~1 KB draft, then
+Starts a real redis-server, Kindly (`kindly serve`, offline engine) and bench/bare_app.py
+(same `gunicorn_options`), makes an agent key with `kindly keys create` (so each request checks
+a stored key, as the extension's do), primes Kindly's cache with one ~1 KB draft, then
 alternates equal-length load runs (8 keep-alive clients, wrk if installed) against each.
 The ratio Kindly/bare per round is the headline; its min..max over rounds is the spread.
 
@@ -23,12 +24,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.drafts import make_drafts
 from bench.load import LoadResult, load_tool, post_load
-from bench.servers import ADMIN_KEY, ServedApp, WorkerSettings, post_json, start_app
+from bench.servers import ServedApp, WorkerSettings, create_agent_key, post_json, start_app
 from bench.stats import fmt_spread, round_orders
 from tests.redis_server import RedisServer
 
 PATH = "/v1/rewrite"
-AUTH = {"Authorization": f"Bearer {ADMIN_KEY}"}
 
 
 def request_body() -> str:
@@ -44,18 +44,25 @@ def request_body() -> str:
     )
 
 
-def prime_cache(kindly: ServedApp, body: str) -> None:
+def auth_headers(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+def prime_cache(kindly: ServedApp, body: str, headers: dict[str, str]) -> None:
     """First call computes and stores; the second must come back from the cache."""
     for attempt in ("miss", "hit"):
-        status, answer = post_json(kindly.port, PATH, json.loads(body), AUTH)
+        status, answer = post_json(kindly.port, PATH, json.loads(body), headers)
         if status != 200:
             raise RuntimeError(f"Kindly answered {status} on the {attempt}: {answer}")
     if not answer.get("cached"):
         raise RuntimeError(f"the second identical request was not a cache hit: {answer}")
 
 
-def load_once(app: ServedApp, body: str, connections: int, seconds: float) -> LoadResult:
-    return post_load(app.port, PATH, body, AUTH, connections, seconds)
+def load_once(
+    app: ServedApp, body: str, headers: dict[str, str], connections: int, seconds: float
+) -> LoadResult:
+    """Both servers get the same body and headers."""
+    return post_load(app.port, PATH, body, headers, connections, seconds)
 
 
 def summarize(runs: dict[str, list[LoadResult]], baseline: str, contender: str) -> dict:
@@ -88,17 +95,18 @@ def run(
         redis_server = RedisServer(Path(tmp) / "redis").start()
         served: list[ServedApp] = []
         try:
+            headers = auth_headers(create_agent_key(redis_server.url, Path(tmp)))
             apps = {
                 "kindly": start_app("kindly", settings, Path(tmp) / "kindly", redis_server.url),
                 "bare": start_app("bare", settings, Path(tmp) / "bare"),
             }
             served = list(apps.values())
-            prime_cache(apps["kindly"], body)
+            prime_cache(apps["kindly"], body, headers)
             for app in served:  # warm-up: every worker imports, connects and fills its pools
-                load_once(app, body, connections, 1)
+                load_once(app, body, headers, connections, 1)
             for order in round_orders(list(runs), rounds):
                 for name in order:
-                    runs[name].append(load_once(apps[name], body, connections, seconds))
+                    runs[name].append(load_once(apps[name], body, headers, connections, seconds))
         finally:
             for app in served:
                 app.stop()

@@ -6,6 +6,9 @@ Contenders, each timed call by call over the same generated drafts, in rotated o
   engine      OfflineEngine().rewrite(job)
   verified    verified_rewrite(job, ...): engine + fact check + tone scores (what a miss costs)
 
+Also: the first verified_rewrite in a fresh process, alone and as 8 concurrent first calls
+(what one gthread worker meets on its first burst), each in a new child process.
+
 Run: .venv/bin/python bench/offline_engine.py [--quick] [--json]
 """
 
@@ -15,7 +18,9 @@ import argparse
 import json
 import re
 import statistics
+import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -23,7 +28,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from api.engines.offline import OfflineEngine
-
 from api.facts import check_facts
 from api.pipeline import normalise_draft, verified_rewrite
 from api.presets import default_presets
@@ -85,7 +89,46 @@ def time_calls(call: Callable[[int], object], count: int) -> list[float]:
     return samples
 
 
-def run(drafts: int = 200, rounds: int = 7, seed: int = 2026) -> dict:
+def first_calls(threads: int) -> float:
+    """Seconds until `threads` concurrent first verified_rewrite calls all finish, measured in
+    this (fresh) process after the imports."""
+    preset = default_presets(PROMPTS_DIR)["warm"]
+    engine = OfflineEngine()
+    sample = make_drafts(1, seed=5)[0]
+    workers = [
+        threading.Thread(target=verified_rewrite, args=(_job(sample, preset), engine, engine))
+        for _ in range(threads)
+    ]
+    started = time.perf_counter()
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return time.perf_counter() - started
+
+
+def cold_start(threads: int) -> float:
+    """first_calls(threads) in a new Python process."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--first-calls", str(threads)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return float(out.strip().splitlines()[-1])
+
+
+def facts_kept(samples: list[SampleDraft]) -> float:
+    """Share of the drafts whose verified rewrite kept every fact (the timed work is real)."""
+    preset = default_presets(PROMPTS_DIR)["warm"]
+    engine = OfflineEngine()
+    passed = [
+        verified_rewrite(_job(s, preset), engine, engine)[0]["checks"]["passed"] for s in samples
+    ]
+    return sum(passed) / len(passed)
+
+
+def run(drafts: int = 200, rounds: int = 7, seed: int = 2026, cold: bool = True) -> dict:
     samples = make_drafts(drafts, seed=seed)
     calls = contenders(samples)
     for call in calls.values():  # warm-up: imports, regex compilation, lazy word lists
@@ -101,8 +144,12 @@ def run(drafts: int = 200, rounds: int = 7, seed: int = 2026) -> dict:
         "drafts": drafts,
         "rounds": rounds,
         "draft_chars_median": statistics.median(len(s.draft) for s in samples),
+        "facts_kept_share": facts_kept(samples),
         "contenders": {},
     }
+    if cold:
+        result["cold_first_call_s"] = cold_start(1)
+        result["cold_8_concurrent_first_calls_s"] = cold_start(8)
     for name in calls:
         mine, base, guard = (
             round_medians[name],
@@ -132,6 +179,12 @@ def report(result: dict) -> str:
             f"{fmt_spread(row['ratio_to_baseline'], 1):>22}  "
             f"{fmt_spread(row['ratio_to_fact_guard'], 2):>22}"
         )
+    lines.append(f"verified rewrites that kept every fact: {result['facts_kept_share']:.0%}")
+    if "cold_first_call_s" in result:
+        lines.append(
+            f"first call in a fresh process: {result['cold_first_call_s']:.2f} s alone, "
+            f"{result['cold_8_concurrent_first_calls_s']:.2f} s for 8 concurrent first calls"
+        )
     return "\n".join(lines)
 
 
@@ -139,8 +192,12 @@ def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer drafts and rounds")
     parser.add_argument("--json", action="store_true", help="print the raw result as JSON")
+    parser.add_argument("--first-calls", type=int, help=argparse.SUPPRESS)  # cold_start's child
     args = parser.parse_args(argv)
-    result = run(drafts=60, rounds=3) if args.quick else run()
+    if args.first_calls:
+        print(first_calls(args.first_calls))
+        return {}
+    result = run(drafts=60, rounds=3, cold=False) if args.quick else run()
     print(json.dumps(result, indent=2) if args.json else report(result))
     return result
 

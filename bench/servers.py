@@ -65,6 +65,45 @@ def _bin(name: str) -> str:
     return str(Path(sys.executable).parent / name)
 
 
+def kindly_env(redis_url: str, workdir: Path) -> dict[str, str]:
+    """The environment a benchmarked Kindly process (server or CLI) runs with."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "REDIS_URL": redis_url,
+            "KINDLY_ADMIN_KEY": ADMIN_KEY,
+            "KINDLY_ENGINE": "offline",
+            "KINDLY_SPOOL_DIR": str(workdir / "spool"),
+            # Far above what the load reaches, so every request is still counted against the
+            # limits (real work) but none is refused.
+            "KINDLY_RATE_KEY_PER_MIN": "1000000000",
+            "KINDLY_RATE_TEAM_PER_MIN": "1000000000",
+        }
+    )
+    return env
+
+
+def create_agent_key(redis_url: str, workdir: Path) -> str:
+    """An agent key of a new team 'bench', made with the `kindly` CLI: the benchmarks send
+    what an agent's extension sends (a stored key, checked in Redis on every request)."""
+    env = kindly_env(redis_url, workdir)
+    kindly = _bin("kindly")
+    subprocess.run(
+        [kindly, "teams", "create", "Bench", "--id", "bench"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    out = subprocess.run(
+        [kindly, "keys", "create", "--team", "bench", "--label", "bench"],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return out.strip().splitlines()[-1]
+
+
 def start_app(
     which: str, settings: WorkerSettings, workdir: Path, redis_url: str = ""
 ) -> ServedApp:
@@ -75,15 +114,7 @@ def start_app(
     """
     port = free_port()
     workdir.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ)
-    env.update(
-        {
-            "REDIS_URL": redis_url,
-            "KINDLY_ADMIN_KEY": ADMIN_KEY,
-            "KINDLY_ENGINE": "offline",
-            "KINDLY_SPOOL_DIR": str(workdir / "spool"),
-        }
-    )
+    env = kindly_env(redis_url, workdir)
     shape = ["--port", str(port), "--workers", str(settings.workers)]
     shape += ["--threads", str(settings.threads)]
     if which == "kindly" and settings.worker_class == "gthread":

@@ -25,10 +25,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from api.engines.offline import OfflineEngine
-
 from api.cache import Computation, RewriteCache
-from api.pipeline import Pipeline, RewriteRequest
+from api.engines.offline import OfflineEngine
+from api.pipeline import Pipeline, RewriteRequest, verified_rewrite
 from api.presets import PresetStore
 from api.redis_store import RedisHandle
 from api.teams import Principal
@@ -100,6 +99,14 @@ def _process(
         usage=UsageLog(handle, Path(spool_dir)),
     )
 
+    # Pay the process's one-time costs (word lists, CMUdict for the reading scores) before
+    # the burst, so the numbers show single-flight and not a cold start.
+    verified_rewrite(
+        RewriteJob(draft="Warm-up draft, order 1.", preset={"slug": "warm"}),
+        engine.inner,
+        engine.inner,
+    )
+
     def call() -> None:
         barrier.wait()
         started = time.perf_counter()
@@ -129,7 +136,6 @@ def one_burst(
     barrier = ctx.Barrier(misses)
     results = ctx.Queue()
     per_process = [misses // processes + (i < misses % processes) for i in range(processes)]
-    started = time.perf_counter()
     children = [
         ctx.Process(
             target=_process,
@@ -152,7 +158,6 @@ def one_burst(
     answers = [results.get(timeout=120) for _ in range(misses)]
     for child in children:
         child.join()
-    wall = time.perf_counter() - started
     latencies = [a[0] * 1000 for a in answers]
     return {
         "engine_calls": counter.value,
@@ -160,7 +165,6 @@ def one_burst(
         "answers": len(answers),
         "latency_p50_ms": statistics.median(latencies),
         "latency_max_ms": percentile(latencies, 100),
-        "wall_ms": wall * 1000,
     }
 
 
@@ -210,16 +214,14 @@ def report(result: dict) -> str:
         f"(c) single-flight: {result['misses']} identical concurrent misses from "
         f"{result['processes']} processes, engine sleeps {result['engine_delay_ms']:.0f} ms, "
         f"{result['rounds']} alternated rounds",
-        f"{'cache':<17} {'engine calls':>13} {'from cache':>11} {'p50 ms':>8} {'max ms':>8}"
-        f" {'wall ms':>8}",
+        f"{'cache':<17} {'engine calls':>13} {'from cache':>11} {'p50 ms':>8} {'max ms':>8}",
     ]
     for name, runs in result["runs"].items():
         calls = "/".join(str(r["engine_calls"]) for r in runs)
         cached = "/".join(str(r["answered_from_cache"]) for r in runs)
         p50 = statistics.median(r["latency_p50_ms"] for r in runs)
         worst = max(r["latency_max_ms"] for r in runs)
-        wall = statistics.median(r["wall_ms"] for r in runs)
-        lines.append(f"{name:<17} {calls:>13} {cached:>11} {p50:>8.0f} {worst:>8.0f} {wall:>8.0f}")
+        lines.append(f"{name:<17} {calls:>13} {cached:>11} {p50:>8.0f} {worst:>8.0f}")
     lines.append(
         f"upstream calls saved: x{fmt_spread(result['calls_ratio'], 0)} (baseline / single-flight)"
     )

@@ -23,9 +23,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.cache_hit import AUTH, PATH, load_once, prime_cache, request_body
+from bench.cache_hit import PATH, auth_headers, load_once, prime_cache, request_body
 from bench.load import HeldConnections, LoadResult, load_tool
-from bench.servers import ServedApp, WorkerSettings, start_app
+from bench.servers import ServedApp, WorkerSettings, create_agent_key, start_app
 from bench.stats import fmt_spread, round_orders
 from tests.redis_server import RedisServer
 
@@ -48,6 +48,7 @@ def run(
         redis_server = RedisServer(Path(tmp) / "redis").start()
         served: list[ServedApp] = []
         try:
+            headers = auth_headers(create_agent_key(redis_server.url, Path(tmp)))
             apps: dict[str, dict[str, ServedApp]] = {}
             for i, setting in enumerate(settings):
                 workdir = Path(tmp) / f"s{i}"
@@ -56,15 +57,15 @@ def run(
                 bare = start_app("bare", setting, workdir / "bare")
                 served.append(bare)
                 apps[setting.label] = {"kindly": kindly, "bare": bare}
-                prime_cache(kindly, body)
+                prime_cache(kindly, body, headers)
                 for app in (kindly, bare):
-                    load_once(app, body, connections, 1)
+                    load_once(app, body, headers, connections, 1)
             loads = round_orders(["bare", "kindly", "kindly_held"], rounds)
             for r, order in enumerate(round_orders(labels, rounds)):
                 for label in order:
                     for load in loads[r]:
                         runs[label][load].append(
-                            _measure(apps[label], load, body, connections, seconds)
+                            _measure(apps[label], load, body, headers, connections, seconds)
                         )
         finally:
             for app in served:
@@ -82,14 +83,19 @@ def run(
 
 
 def _measure(
-    apps: dict[str, ServedApp], load: str, body: str, connections: int, seconds: float
+    apps: dict[str, ServedApp],
+    load: str,
+    body: str,
+    headers: dict[str, str],
+    connections: int,
+    seconds: float,
 ) -> LoadResult:
     if load == "bare":
-        return load_once(apps["bare"], body, connections, seconds)
+        return load_once(apps["bare"], body, headers, connections, seconds)
     if load == "kindly":
-        return load_once(apps["kindly"], body, connections, seconds)
-    with HeldConnections(apps["kindly"].port, PATH, body, AUTH, HELD):
-        return load_once(apps["kindly"], body, connections, seconds)
+        return load_once(apps["kindly"], body, headers, connections, seconds)
+    with HeldConnections(apps["kindly"].port, PATH, body, headers, HELD):
+        return load_once(apps["kindly"], body, headers, connections, seconds)
 
 
 def _summary(per: dict[str, list[LoadResult]]) -> dict:
