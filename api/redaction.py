@@ -54,14 +54,14 @@ def pii_spans(text: str) -> list[Span]:
     return sorted(spans, key=lambda span: span.start)
 
 
-def sensitive_spans(text: str) -> list[Span]:
+def sensitive_spans(text: str, facts: list[Span] | None = None) -> list[Span]:
     """Everything to hide from the model: card numbers and IBANs first (they win any overlap),
-    then the fact guard's protected spans."""
+    then the fact guard's protected spans (`facts`, found here when not given)."""
     pii = pii_spans(text)
     taken = [(span.start, span.end) for span in pii]
     facts = [
         span
-        for span in protected_spans(text)
+        for span in (protected_spans(text) if facts is None else facts)
         if not any(span.start < end and start < span.end for start, end in taken)
     ]
     return sorted([*pii, *facts], key=lambda span: span.start)
@@ -85,13 +85,17 @@ class Redacted:
         return missing_placeholders(text, kept)
 
 
-def redact(draft: str, customer_message: str | None = None) -> Redacted:
-    """Mask `draft` and `customer_message` with one table (same value, same placeholder)."""
+def redact(
+    draft: str, customer_message: str | None = None, draft_facts: list[Span] | None = None
+) -> Redacted:
+    """Mask `draft` and `customer_message` with one table (same value, same placeholder).
+    `draft_facts`: the draft's protected spans when the caller has them already."""
     # NULs mean nothing in a reply, and dropping them keeps the join below unambiguous.
-    draft = draft.replace("\x00", "")
+    if "\x00" in draft:
+        draft, draft_facts = draft.replace("\x00", ""), None
     message = (customer_message or "").replace("\x00", "")
     offset = len(draft) + len(_JOIN)
-    spans = sensitive_spans(draft) + [
+    spans = sensitive_spans(draft, draft_facts) + [
         Span(span.kind, span.text, span.start + offset, span.end + offset)
         for span in sensitive_spans(message)
     ]

@@ -97,7 +97,7 @@ def echo(request: Recorded) -> str:
 class FakeOpenAI:
     """Start with `with FakeOpenAI() as fake:`; point a client at `fake.url`."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.requests: list[Recorded] = []
         self.default: Reply = Answer(echo)
         self.aborted_streams = 0  # streams the client hung up on before the end
@@ -105,7 +105,7 @@ class FakeOpenAI:
         self._script: list[Reply] = []
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
         self._server.daemon_threads = True
         self._server.block_on_close = False
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -285,3 +285,23 @@ def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(raw)
 
     return Handler
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Serve the fake on its own (bench/llm_overhead.py runs it as a separate process):
+    every request gets the echo answer after a fixed delay."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--delay", type=float, default=0.05, help="seconds before answering")
+    parser.add_argument("--chunk-size", type=int, default=16)
+    args = parser.parse_args(argv)
+    fake = FakeOpenAI(port=args.port)
+    fake.default = Answer(echo, delay=args.delay, chunk_size=args.chunk_size)
+    print(fake.url, flush=True)
+    fake._server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

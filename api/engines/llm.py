@@ -129,7 +129,8 @@ class LLMEngine:
     # -- steps shared by the plain and the streamed path ------------------------------------
 
     def prepare(self, job: RewriteJob) -> Prepared:
-        redacted = redact(job.draft, job.customer_message)
+        # The pipeline has found the draft's facts already (job.spans); reuse them.
+        redacted = redact(job.draft, job.customer_message, job.spans or None)
         words = word_count(job.draft)
         context = prompt_context(
             action=job.action,

@@ -52,10 +52,14 @@ def _script(text: str) -> str | None:
     """The dominant writing system of `text` ('LATIN', 'CYRILLIC', 'CJK', ...)."""
     counts: dict[str, int] = {}
     for char in text:
-        if char.isalpha():
+        if not char.isalpha():
+            continue
+        if char.isascii():
+            script = "LATIN"  # the common case, without a Unicode name lookup
+        else:
             name = unicodedata.name(char, "")
             script = name.split(" ")[0] if name else ""
-            counts[script] = counts.get(script, 0) + 1
+        counts[script] = counts.get(script, 0) + 1
     if not counts:
         return None
     script, count = max(counts.items(), key=lambda item: item[1])

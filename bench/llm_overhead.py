@@ -1,0 +1,271 @@
+"""The latency Kindly adds on top of a language model: POST /v1/rewrite (LLM engine, cache
+miss) against a direct chat-completions call to the same fake upstream, alternated in one run.
+
+Starts a real redis-server, the fake OpenAI server of tests/fake_openai.py as its own process
+(answers after a fixed delay, 50 ms by default) and Kindly under gunicorn (`kindly serve`) with
+OPENAI_BASE_URL pointing at the fake. Each round makes one direct call and one call through
+Kindly, in alternating order, each on its own keep-alive connection; every Kindly draft is new
+(no cache hits). Reported: p50/p99 of the whole request, and for streams the time to the first
+text (a `delta` event from Kindly, the first content chunk from the upstream).
+"Added" is Kindly's percentile minus the direct percentile. Target: under 5 ms at p50.
+
+Run: .venv/bin/python bench/llm_overhead.py [--rounds 200] [--delay 0.05] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from api.config import REPO_ROOT
+from api.presets import default_presets
+from api.prompt_templates import PromptTemplates, prompt_context
+from api.redaction import redact
+from bench.servers import ADMIN_KEY, ServedApp, _wait_ready
+from bench.stats import percentile
+from tests.redis_server import RedisServer, free_port
+
+AUTH = {"Authorization": f"Bearer {ADMIN_KEY}", "Content-Type": "application/json"}
+# A made-up draft of typical length (about 60 words) with a few facts; the order number
+# changes every request so that Kindly never answers from its cache.
+DRAFT = (
+    "Hi, as I said in my last email the refund of $35.00 for order #{order} can't be issued "
+    "until the parcel is back with us. It was sent on 4 March and you can follow it at "
+    "https://track.example.com/{order}. Pls let us know if anything else is wrong and we "
+    "will look into it for you asap."
+)
+
+
+def start_fake(delay: float) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.fake_openai", "--port", str(port), "--delay", str(delay)],
+        cwd=REPO_ROOT,
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            http.client.HTTPConnection("127.0.0.1", port, timeout=1).connect()
+            return proc, port
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError("the fake upstream did not start")
+
+
+def start_kindly(redis_url: str, upstream: int, workdir: Path, threads: int) -> ServedApp:
+    port = free_port()
+    env = {
+        **os.environ,
+        "REDIS_URL": redis_url,
+        "KINDLY_ADMIN_KEY": ADMIN_KEY,
+        "KINDLY_ENGINE": "auto",
+        "OPENAI_BASE_URL": f"http://127.0.0.1:{upstream}/v1",
+        "KINDLY_MODEL": "fake-model",
+        "KINDLY_SPOOL_DIR": str(workdir / "spool"),
+        # The bench is one client hammering one key: no request or token limits.
+        "KINDLY_RATE_KEY_PER_MIN": "0",
+        "KINDLY_RATE_TEAM_PER_MIN": "0",
+        "KINDLY_TOKENS_TEAM_PER_DAY": "0",
+    }
+    kindly = str(Path(sys.executable).parent / "kindly")
+    log_path = workdir / f"kindly-{port}.log"
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(
+            [kindly, "serve", "--port", str(port), "--workers", "1", "--threads", str(threads)],
+            env=env,
+            cwd=REPO_ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+    served = ServedApp("kindly", port, proc, log_path)
+    _wait_ready(served)
+    return served
+
+
+def direct_body(order: int, stream: bool) -> bytes:
+    """What Kindly itself sends upstream for this draft (same prompt, same size)."""
+    draft = DRAFT.format(order=order)
+    preset = default_presets(REPO_ROOT / "prompts")["warm"]
+    redacted = redact(draft)
+    context = prompt_context(
+        action="soften",
+        draft=redacted.draft,
+        preset=preset,
+        channel="email",
+        customer_name="Maria",
+        agent_name="Sam",
+        customer_message=None,
+        target_locale=None,
+        placeholders=redacted.draft_placeholders,
+        draft_words=len(draft.split()),
+    )
+    messages = PromptTemplates(REPO_ROOT / "prompts" / "templates").render("soften", context)
+    body = {"model": "fake-model", "messages": messages.as_openai(), "temperature": 0.3}
+    if stream:
+        body.update(stream=True, stream_options={"include_usage": True})
+    return json.dumps(body).encode()
+
+
+def kindly_body(order: int, stream: bool) -> bytes:
+    body = {"draft": DRAFT.format(order=order), "customer_name": "Maria", "agent_name": "Sam"}
+    if stream:
+        body["stream"] = True
+    return json.dumps(body).encode()
+
+
+class Client:
+    """One keep-alive connection; times a whole request or the first streamed text."""
+
+    def __init__(self, port: int, path: str, headers: dict[str, str]) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.path = path
+        self.headers = headers
+
+    def whole(self, body: bytes) -> float:
+        started = time.perf_counter()
+        self.conn.request("POST", self.path, body, self.headers)
+        response = response_checked(self.conn)
+        response.read()
+        return time.perf_counter() - started
+
+    def first_text(self, body: bytes, marker: bytes) -> float:
+        """Seconds until a line containing `marker` arrives; the rest is read untimed."""
+        started = time.perf_counter()
+        self.conn.request("POST", self.path, body, self.headers)
+        response = response_checked(self.conn)
+        elapsed = None
+        while True:
+            line = response.readline()
+            if not line:
+                break
+            if elapsed is None and marker in line:
+                elapsed = time.perf_counter() - started
+        if elapsed is None:
+            raise RuntimeError("the stream ended without any text")
+        return elapsed
+
+
+def response_checked(conn: http.client.HTTPConnection) -> http.client.HTTPResponse:
+    response = conn.getresponse()
+    if response.status != 200:
+        raise RuntimeError(f"HTTP {response.status}: {response.read()[:300]!r}")
+    return response
+
+
+def measure(rounds: int, delay: float, threads: int) -> dict:
+    with tempfile.TemporaryDirectory(prefix="kindly-llm-bench-") as tmp:
+        workdir = Path(tmp)
+        redis = RedisServer(workdir / "redis").start()
+        fake, upstream = start_fake(delay)
+        kindly = None
+        try:
+            kindly = start_kindly(redis.url, upstream, workdir, threads)
+            check_engine(kindly.port)
+            samples = run_rounds(kindly.port, upstream, rounds)
+        finally:
+            if kindly:
+                kindly.stop()
+            fake.terminate()
+            fake.wait(timeout=10)
+            redis.stop()
+    return {"rounds": rounds, "upstream_delay_ms": delay * 1000, "samples": samples}
+
+
+def check_engine(port: int) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("POST", "/v1/rewrite", kindly_body(1, False), AUTH)
+    result = json.loads(response_checked(conn).read())
+    if result["engine"] != "openai":
+        raise RuntimeError(f"Kindly answered with {result['engine']}: {result['warnings']}")
+
+
+def run_rounds(kindly_port: int, upstream_port: int, rounds: int) -> dict[str, list[float]]:
+    json_headers = {"Content-Type": "application/json"}
+    direct = Client(upstream_port, "/v1/chat/completions", json_headers)
+    direct_stream = Client(upstream_port, "/v1/chat/completions", json_headers)
+    via = Client(kindly_port, "/v1/rewrite", AUTH)
+    via_stream = Client(kindly_port, "/v1/rewrite", AUTH)
+    samples: dict[str, list[float]] = {
+        "direct": [],
+        "kindly": [],
+        "direct_stream": [],
+        "kindly_stream": [],
+    }
+    def call(name: str, order: int) -> float:
+        if name == "direct":
+            return direct.whole(direct_body(order, False))
+        if name == "kindly":
+            return via.whole(kindly_body(order, False))
+        if name == "direct_stream":
+            return direct_stream.first_text(direct_body(order, True), b'"content": "')
+        return via_stream.first_text(kindly_body(order, True), b"event: delta")
+
+    warmup = 20
+    for number in range(warmup + rounds):
+        # Alternate who goes first, so neither side always meets a warmer machine.
+        names = ["direct", "kindly", "direct_stream", "kindly_stream"]
+        if number % 2:
+            names = ["kindly", "direct", "kindly_stream", "direct_stream"]
+        for offset, name in enumerate(names):
+            # Every Kindly draft is new: a fresh order number per call, never a cache hit.
+            elapsed = call(name, 100_000 + number * 4 + offset)
+            if number >= warmup:
+                samples[name].append(elapsed * 1000)
+    return samples
+
+
+def report(result: dict) -> str:
+    s = result["samples"]
+    rows = [
+        ("non-streamed, whole request", "direct", "kindly"),
+        ("streamed, time to first text", "direct_stream", "kindly_stream"),
+    ]
+    lines = [
+        f"LLM overhead: {result['rounds']} alternated rounds, fake upstream answers after "
+        f"{result['upstream_delay_ms']:.0f} ms (ms)",
+        "",
+        "| measure | direct p50 | Kindly p50 | added p50 | direct p99 | Kindly p99 | added p99 |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for label, base, via in rows:
+        b50, k50 = percentile(s[base], 50), percentile(s[via], 50)
+        b99, k99 = percentile(s[base], 99), percentile(s[via], 99)
+        lines.append(
+            f"| {label} | {b50:.1f} | {k50:.1f} | **{k50 - b50:+.1f}** | "
+            f"{b99:.1f} | {k99:.1f} | {k99 - b99:+.1f} |"
+        )
+    added = percentile(s["kindly"], 50) - percentile(s["direct"], 50)
+    lines.append("")
+    lines.append(
+        f"Target: under 5 ms added at p50 (non-streamed): {added:.1f} ms, "
+        f"{'met' if added < 5 else 'NOT met'}."
+    )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=200)
+    parser.add_argument("--delay", type=float, default=0.05, help="upstream delay in seconds")
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads (1 worker)")
+    parser.add_argument("--json", action="store_true", help="print raw samples as JSON too")
+    args = parser.parse_args(argv)
+    result = measure(args.rounds, args.delay, args.threads)
+    print(report(result))
+    if args.json:
+        print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
