@@ -56,11 +56,24 @@ def reading(text: str) -> tuple[float, float]:
     return max(0.0, round(grade, 1)), round(ease, 1)
 
 
+def blame_count(text: str, lexicon: Lexicon) -> int:
+    """Blaming phrases, counted the way the engine sees them: "you need to" only blames when
+    it opens a sentence ("if you need to reach us" does not)."""
+    count = 0
+    for match in lexicon.blame.pattern.finditer(text):
+        if lexicon.blame.entry(match).get("at_start"):
+            before = text[: match.start()].rstrip(" \t\"'“‘(")
+            if before and before[-1] not in ".!?\n":
+                continue
+        count += 1
+    return count
+
+
 def tone_scores(text: str, lexicon: Lexicon | None = None) -> dict[str, Any]:
     """Scores for one text; see the module docstring for what warmth means."""
     lexicon = lexicon or load_lexicon()
     grade, ease = reading(text)
-    blame = sum(1 for _ in lexicon.blame.pattern.finditer(text))
+    blame = blame_count(text, lexicon)
     warm = lexicon.warm_cues.count(text)
     cold = lexicon.cold_cues.count(text) + blame
     return {

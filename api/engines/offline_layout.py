@@ -29,6 +29,8 @@ _INITIALS = re.compile(
     # Tweets often end "^JK 2/2 https://t.co/x": the part counter and links stay with it.
     r"(?:[ \t]+\d/\d)?(?:[ \t]+https?://\S+)*[ \t]*\Z"
 )
+# A first name on its own after the last sentence: "... Happy Halloween. Mark".
+_BARE_NAME = re.compile(r"(?:(?<=[.!?)])[ \t]+|(?<=\n))[A-Z][a-z]{1,14}[ \t]*\Z")
 _NAME_LINE = re.compile(r"^[^\W\d_][\w.'’ -]{0,40}$")
 
 
@@ -117,6 +119,8 @@ def split_draft(draft: str, lexicon: Lexicon, agent_name: str | None = None) -> 
     initials = _INITIALS.search(body)
     if initials and _is_bullet(body, initials.start()):
         initials = None
+    if initials is None:
+        initials = _BARE_NAME.search(body)
     if initials and initials.start() > 0:
         cut = initials.start()
         while cut > 0 and body[cut - 1] in " \t\n":

@@ -120,10 +120,21 @@ def lower_first(text: str) -> str:
     return text
 
 
+_CONTRACTION = re.compile(r"(?<=\w)(n't|'(?:s|re|m|ll|ve|d))\b")
+
+
+def tokenise_like(found: str, replacement: str) -> str:
+    """Write contractions the way the draft does: "aren't" -> "are n't" for tokenised text."""
+    if re.search(r"\w\s+(?:n't|'(?:s|re|m|ll|ve|d))\b", found):
+        return _CONTRACTION.sub(r" \1", replacement)
+    return replacement
+
+
 def fit_case(found: str, replacement: str, at_start: bool, lowercase_text: bool) -> str:
     """Give `replacement` the casing `found` had: "DM" -> "private message", "Utilize" -> "Use"."""
     if not replacement:
         return replacement
+    replacement = tokenise_like(found, replacement)
     letters = [c for c in found if c.isalpha()]
     first_word = [c for c in found.split()[0] if c.isalpha()] if found.split() else []
     acronym = len(first_word) > 1 and all(c.isupper() for c in first_word)
