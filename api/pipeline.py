@@ -321,6 +321,7 @@ def usage_entry(response: dict[str, Any], who: Principal, action: str, channel: 
         "latency_ms": response["latency_ms"],
         "tokens_in": response["usage"]["tokens_in"],
         "tokens_out": response["usage"]["tokens_out"],
+        "upstream_request_id": response.get("upstream_request_id"),
         "facts_passed": response["checks"]["passed"],
         "scores_before": response["scores"]["before"],
         "scores_after": response["scores"]["after"],

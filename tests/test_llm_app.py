@@ -85,6 +85,16 @@ def test_llm_answer_comes_back_with_usage_and_request_id(llm_client, llm_auth, f
     assert again["cached"] is True and len(fake.requests) == 1
 
 
+def test_usage_log_records_tokens_and_the_upstream_request_id(llm_app, llm_client, llm_auth):
+    from api.services import services
+
+    llm_client.post("/v1/rewrite", json=BODY, headers=llm_auth)
+    with llm_app.app_context():
+        (_, entry), *_ = services().usage.entries("acme")
+    assert entry["engine"] == "openai" and entry["upstream_request_id"] == "req_fake_1"
+    assert (entry["tokens_in"], entry["tokens_out"]) == (42, 17)
+
+
 @pytest.mark.parametrize(
     "replies, reason",
     [
