@@ -120,6 +120,12 @@ def test_existing_bare_greeting_gets_the_name():
     assert text.startswith("Hello Maria,\n\n")
 
 
+def test_formal_preset_repairs_a_bare_greeting_line():
+    text = soften("Hi,\n\nYour refund is on its way.", customer_name="Maria",
+                  preset={"formality": 90}).text
+    assert text.startswith("Dear Maria,\n\nYour refund")
+
+
 def test_existing_named_greeting_is_kept():
     draft = "Hi Maria,\n\nYour refund is on its way."
     text = soften(draft, customer_name="Maria").text

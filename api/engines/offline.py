@@ -57,6 +57,7 @@ class _Greeting:
     has_name: bool
     name_at: int | None  # where a name can be inserted, if the greeting has room for one
     replace_to: int | None  # end of a word the name replaces ("there" in "Hi there")
+    alone: bool = False  # the greeting is the whole line
 
 
 @dataclass
@@ -282,6 +283,13 @@ def _greeting_name(work: _Work) -> str | None:
 
 
 def _find_greeting(work: _Work, line: str) -> _Greeting | None:
+    greeting = _greeting_in(work, line)
+    if greeting is not None and greeting.end is not None:
+        greeting.alone = not line[greeting.end :].strip()
+    return greeting
+
+
+def _greeting_in(work: _Work, line: str) -> _Greeting | None:
     stripped = line.lstrip()
     offset = len(line) - len(stripped)
     match = work.lexicon.greeting_starts.match(stripped)
@@ -345,6 +353,7 @@ class _Plan:
 
     greeting: str | None = None
     name_into_greeting: str | None = None
+    greeting_line: str | None = None
     opener: str | None = None
     ack: str | None = None
     offer: str | None = None
@@ -358,15 +367,18 @@ def _plan(work: _Work, body: str, layout: Layout, greeting: _Greeting | None, fu
     email = job.channel not in ("chat", "social")
     name = _greeting_name(work) if settings.adds else None
     if name and full:
+        style = "formal" if settings.greeting_style == "formal" else settings.register
+        if settings.formality < 34 and style != "formal":
+            style = "casual"
+        templates = lexicon.greetings.get(style) or lexicon.greetings["plain"]
+        template = templates["email" if email else "chat"].replace("{name}", name)
         if greeting is None:
-            style = "formal" if settings.greeting_style == "formal" else settings.register
-            if settings.formality < 34 and style != "formal":
-                style = "casual"
-            templates = lexicon.greetings.get(style) or lexicon.greetings["plain"]
-            template = templates["email" if email else "chat"]
-            plan.greeting = template.replace("{name}", name)
+            plan.greeting = template
         elif not greeting.has_name and greeting.name_at is not None:
-            plan.name_into_greeting = name
+            if style == "formal" and email and greeting.alone:
+                plan.greeting_line = template  # "Hi," alone on its line -> "Dear Maria,"
+            else:
+                plan.name_into_greeting = name
     if not (settings.adds and settings.caring and full) or settings.length == "shorter":
         sentences_allowed = 0
     elif email:
@@ -429,6 +441,11 @@ def _add_parts(work: _Work, body: str, layout: Layout, full: bool) -> str:
     email = work.job.channel not in ("chat", "social")
     settings = work.settings
 
+    if plan.greeting_line and greeting:
+        indent = lines[first][: len(lines[first]) - len(lines[first].lstrip())]
+        lines[first] = indent + plan.greeting_line
+        greeting = _Greeting(len(lines[first]), True, None, None, alone=True)
+        work.note("greeting", f"Greeted {_greeting_name(work)} by name")
     if plan.name_into_greeting and greeting and greeting.name_at is not None:
         line = lines[first]
         cut_to = greeting.replace_to if greeting.replace_to is not None else greeting.name_at
