@@ -37,13 +37,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
 
     # 3. blueprints
-    from api.views import health, me, presets, rewrite
+    from api.views import health, keys, me, presets, rewrite
 
     api = Api(app)
     api.register_blueprint(health.blp)
     api.register_blueprint(rewrite.blp)
     api.register_blueprint(me.blp)
     api.register_blueprint(presets.blp)
+    api.register_blueprint(keys.blp)
 
     # 4. error handlers: one JSON shape; JSON bodies only
     errors.init_app(app)

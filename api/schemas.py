@@ -233,3 +233,33 @@ class MeSchema(Schema):
     team = fields.Nested(MeTeamSchema)
     key = fields.Nested(MeKeySchema)
     presets = fields.List(fields.Nested(MePresetSchema))
+
+
+# --- API keys --------------------------------------------------------------------------------
+
+
+class KeySchema(Schema):
+    """An API key as the API shows it: never the secret, never its hash."""
+
+    id = fields.String()
+    team = fields.String()
+    role = fields.String()
+    label = fields.String()
+    created = fields.Integer(metadata={"description": "Unix time."})
+    last_used = fields.Integer(allow_none=True, metadata={"description": "Unix time or null."})
+
+
+class KeyListSchema(Schema):
+    items = fields.List(fields.Nested(KeySchema))
+
+
+class KeyCreateSchema(Schema):
+    role = fields.String(
+        load_default="agent", validate=validate.OneOf(("agent", "team_admin", "admin"))
+    )
+    label = StrippedString(load_default="", validate=validate.Length(max=80))
+
+
+class KeyCreatedSchema(Schema):
+    key = fields.Nested(KeySchema)
+    secret = fields.String(metadata={"description": "The API key. Shown only this once."})

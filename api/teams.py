@@ -165,24 +165,27 @@ class TeamStore:
                 record["last_used"] = int(last) if last else None
         return records
 
-    def find_key(self, key_id: str) -> dict[str, Any] | None:
-        """The public record of one key, whichever team holds it."""
-        for team in self.r.smembers(redis_keys.teams_index_key()):
-            raw = self.r.hget(redis_keys.team_keys_key(team), key_id)
+    def find_key(self, key_id: str, team: str | None = None) -> dict[str, Any] | None:
+        """The public record of one key: in `team` when given, else in whichever team has it."""
+        teams = [team] if team else self.r.smembers(redis_keys.teams_index_key())
+        for owner in teams:
+            raw = self.r.hget(redis_keys.team_keys_key(owner), key_id)
             if raw:
                 return public_record(json.loads(raw))
         return None
 
-    def revoke_key(self, key_id: str) -> bool:
-        for team in self.r.smembers(redis_keys.teams_index_key()):
-            raw = self.r.hget(redis_keys.team_keys_key(team), key_id)
+    def revoke_key(self, key_id: str, team: str | None = None) -> bool:
+        """Revoke a key, looking only in `team` when given. False when there is no such key."""
+        teams = [team] if team else self.r.smembers(redis_keys.teams_index_key())
+        for owner in teams:
+            raw = self.r.hget(redis_keys.team_keys_key(owner), key_id)
             if raw:
                 record = json.loads(raw)
                 # The index entry goes first: from here on the key no longer verifies.
                 pipe = self.r.pipeline(transaction=False)
                 pipe.hdel(redis_keys.apikeys_index_key(), record["hash"])
-                pipe.hdel(redis_keys.team_keys_key(team), key_id)
-                pipe.delete(redis_keys.key_last_used_key(team, key_id))
+                pipe.hdel(redis_keys.team_keys_key(owner), key_id)
+                pipe.delete(redis_keys.key_last_used_key(owner, key_id))
                 pipe.execute()
                 self._recent.pop(record["hash"], None)
                 return True

@@ -94,7 +94,8 @@ def test_naming_another_team_is_refused_on_every_team_scoped_route(app, client, 
     bodies = {"POST": {"slug": "sneaky", "name": "x"}, "PUT": {"name": "x"},
               "PATCH": {"warmth": 1}}
     checked = 0
-    for method, url in _routes(app, "/v1/presets") + _routes(app, "/v1/admin"):
+    scoped = _routes(app, "/v1/presets") + _routes(app, "/v1/admin") + _routes(app, "/v1/keys")
+    for method, url in scoped:
         res = client.open(f"{url}?team=acme", method=method, json=bodies.get(method, {}),
                           headers=globex.auth(role))
         assert res.status_code in (403, 422), (method, url, res.status_code)
@@ -131,7 +132,7 @@ def test_agent_keys_cannot_reach_team_admin_or_admin_endpoints(app, client, team
     ]
     for method, url, body in writes:
         assert client.open(url, method=method, json=body, headers=agent).status_code == 403
-    admin_routes = _routes(app, "/v1/admin") + [
+    admin_routes = _routes(app, "/v1/admin") + _routes(app, "/v1/keys") + [
         r for r in _routes(app, "/v1/presets/") if r[1] == "/v1/presets/preview"
     ]
     for method, url in admin_routes:

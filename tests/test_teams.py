@@ -122,3 +122,62 @@ def test_team_limits_override_and_reset(store):
         store.set_limits(team, {"bogus": 1})
     with pytest.raises(LookupError):
         store.set_limits("nobody", {"key_per_min": 1})
+
+
+# --- /v1/keys --------------------------------------------------------------------------------
+
+
+def _headers(secret: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {secret}"}
+
+
+@pytest.fixture()
+def keyed(store):
+    """Team acme with a secret per role, and team globex with an agent key."""
+    store.create_team("Acme", team_id="acme")
+    store.create_team("Globex", team_id="globex")
+    secrets = {role: store.create_key("acme", role, role)[1] for role in ROLES}
+    secrets["globex"] = store.create_key("globex", "agent", "theirs")[1]
+    return secrets
+
+
+def test_team_admin_issues_lists_and_revokes_agent_keys(client, keyed):
+    lead = _headers(keyed["team_admin"])
+    res = client.post("/v1/keys", json={"role": "agent", "label": "Ana"}, headers=lead)
+    assert res.status_code == 201 and res.headers["Cache-Control"] == "no-store"
+    secret, key = res.json["secret"], res.json["key"]
+    assert key["team"] == "acme" and key["role"] == "agent" and "hash" not in key
+    assert client.get("/v1/me", headers=_headers(secret)).status_code == 200
+    listed = client.get("/v1/keys", headers=lead).json["items"]
+    assert key["id"] in {k["id"] for k in listed} and len(listed) == 4
+    assert not any("hash" in k or "secret" in k for k in listed)
+    assert all(secret not in str(k) for k in listed)
+    assert client.delete(f"/v1/keys/{key['id']}", headers=lead).status_code == 204
+    assert client.get("/v1/me", headers=_headers(secret)).status_code == 401
+    assert client.delete(f"/v1/keys/{key['id']}", headers=lead).status_code == 404
+
+
+def test_team_admin_cannot_mint_or_revoke_admin_keys(client, keyed, store):
+    lead = _headers(keyed["team_admin"])
+    assert client.post("/v1/keys", json={"role": "admin"}, headers=lead).status_code == 403
+    admin_id = keyed["admin"].split("_")[1]
+    assert client.delete(f"/v1/keys/{admin_id}", headers=lead).status_code == 403
+    assert client.get("/v1/me", headers=_headers(keyed["admin"])).status_code == 200
+    admin = _headers(keyed["admin"])
+    assert client.post("/v1/keys", json={"role": "admin"}, headers=admin).status_code == 201
+
+
+def test_keys_endpoints_stay_inside_the_team(client, keyed, store):
+    lead = _headers(keyed["team_admin"])
+    theirs = keyed["globex"].split("_")[1]
+    assert client.delete(f"/v1/keys/{theirs}", headers=lead).status_code == 404
+    assert client.delete(f"/v1/keys/{theirs}?team=globex", headers=lead).status_code == 403
+    assert client.get("/v1/keys?team=globex", headers=lead).status_code == 403
+    assert client.post("/v1/keys?team=globex", json={}, headers=lead).status_code == 403
+    assert client.get("/v1/me", headers=_headers(keyed["globex"])).status_code == 200
+    assert client.get("/v1/keys", headers=_headers(keyed["agent"])).status_code == 403
+    admin = _headers(keyed["admin"])
+    listed = client.get("/v1/keys?team=globex", headers=admin).json["items"]
+    assert [k["label"] for k in listed] == ["theirs"]
+    assert client.delete(f"/v1/keys/{theirs}?team=globex", headers=admin).status_code == 204
+    assert client.get("/v1/me", headers=_headers(keyed["globex"])).status_code == 401
