@@ -59,7 +59,8 @@ def failure_entry(response: Response) -> dict[str, Any] | None:
     body = response.get_json(silent=True) if response.is_json else None
     if isinstance(body, dict) and isinstance(body.get("message"), str):
         entry["message"] = body["message"][:_MAX_MESSAGE]
-    sent = request.get_json(silent=True) if request.is_json else None
+    # A body over the size limit must not be read at all (werkzeug raises 413 again).
+    sent = request.get_json(silent=True) if request.is_json and status != 413 else None
     if isinstance(sent, dict):
         for name in _CONTEXT_FIELDS:
             value = sent.get(name)
