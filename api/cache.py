@@ -81,6 +81,13 @@ class RewriteCache:
             if waited is not None:
                 return waited, True
             token = self._acquire(team, digest)
+        if token:
+            # Double-check: the previous winner may have stored the value between our
+            # miss and our lock.
+            hit = self.get(team, digest)
+            if hit is not None:
+                self._release_lock(team, digest, token)
+                return hit, True
         try:
             value, cacheable = compute()
             if cacheable:
