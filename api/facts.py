@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from api.types import FactCheck, Span
 
@@ -108,15 +109,16 @@ _PATTERNS: dict[str, tuple[tuple[str, _Hint], ...]] = {
         (rf"{_lead('[hHfF]')}(?i:ttps?|tp)://{_URL_CHAR}+", "://"),
         (rf"{_lead('[wW]')}(?i:ww)\.{_URL_CHAR}+", None),
         (
-            rf"[A-Za-z0-9](?<![A-Za-z0-9.@/_-][A-Za-z0-9])"
+            rf"[A-Za-z0-9](?<![A-Za-z0-9.@/_-][A-Za-z0-9])(?<![0-9][.,:][A-Za-z0-9])"
             rf"(?:[A-Za-z0-9-]*[A-Za-z0-9])?\.(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)*"
-            rf"{_TLD}(?![A-Za-z0-9-])(?::[0-9]{{2,5}})?(?:/{_URL_CHAR}*)?",
+            rf"{_TLD}(?![A-Za-z0-9-])(?::[0-9]{{2,5}}(?![A-Za-z0-9]))?"
+            rf"(?:/{_URL_CHAR}*)?",
             _Anchor.of(rf"\.{_TLD}(?![A-Za-z0-9-])", "[A-Za-z0-9.-]*"),
         ),
     ),
     "email": (
         (
-            r"[A-Za-z0-9._%+-](?<![A-Za-z0-9._%+-][A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*"
+            r"[A-Za-z0-9._%+-](?<![A-Za-z0-9._%+-].)(?<![0-9][.,:].)[A-Za-z0-9._%+-]*"
             r"@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![A-Za-z0-9])",
             _Anchor.of("@", "[A-Za-z0-9._%+-]*"),
         ),
@@ -178,9 +180,15 @@ _PATTERNS: dict[str, tuple[tuple[str, _Hint], ...]] = {
     ),
     "mention": ((r"@(?<![A-Za-z0-9_@.]@)[A-Za-z0-9_]+", None),),
     "number": ((rf"{_DIGIT}{_NUM_REST}(?:%|{_ORDINAL})?{_AFTER}", None),),
-    # "#12345"; other digit-bearing codes (ORD-2024-001, AB12CD, DL123, 24/7) come from
-    # `_code_candidates`, which grows them out from their digits.
-    "id": ((r"#(?<![A-Za-z0-9#]#)[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)*(?![A-Za-z0-9])", None),),
+    # "#12345" (not a hashtag without digits); other digit-bearing codes (ORD-2024-001,
+    # AB12CD, DL123, 24/7) come from `_code_candidates`, which grows them out from their digits.
+    "id": (
+        (
+            r"#(?<![A-Za-z0-9#]#)(?=[A-Za-z0-9_-]*[0-9])[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)*"
+            r"(?![A-Za-z0-9])",
+            None,
+        ),
+    ),
 }
 
 # When two candidates cover the same length, the more specific kind wins ("15:00" is a time,
@@ -209,16 +217,16 @@ _CLAIM_FINDERS = _compile(kind for kind in _PATTERNS if kind not in _QUOTE_LIKE)
 _CODE_SEED = re.compile(
     r"[0-9](?:(?<=[A-Za-z][0-9])|(?<=[A-Za-z0-9][-/_.:,][0-9])|(?=[A-Za-z]|[-/_.:,][A-Za-z0-9]))"
 )
-# The characters a code can take, read outwards from a digit: letters and digits, and one
-# joiner between two of them. The same pattern serves both directions (on the reversed text
-# for the left side), because "between two of them" reads the same either way.
-_CODE_CHARS = re.compile(r"(?:[A-Za-z0-9]|[-/_.:,](?=[A-Za-z0-9]))*")
+# The characters a code can take, read outwards from a digit: letters and digits, one of
+# "-/_:" between two of them, and "." or "," next to a digit (v2.1, 1,200; not "kbps.then").
+# The same pattern serves both directions (on the reversed text for the left side).
+_CODE_CHARS = re.compile(r"(?:[A-Za-z0-9]|[-/_:](?=[A-Za-z0-9])|[.,](?=[0-9]))*")
 _ID_CUE = re.compile(
     r"(?i:order|case|ticket|ref(?:erence)?|invoice|account|acct|confirmation|tracking|booking"
     r"|claim|reservation|membership|member|policy|serial|id|no\.?|number|#)"
     r"(?:[ ]+(?:no\.?|number|id|#))?[ ]*[:#]?[ ]*$"
 )
-_NUMBERISH = re.compile(r"[0-9][0-9.,/-]*[A-Za-z%]{0,3}")
+_NUMBERISH = re.compile(r"[0-9][0-9.,:/-]*[A-Za-z%]{0,3}")
 
 
 def _is_word_char(char: str) -> bool:
@@ -300,19 +308,54 @@ def _resolve(text: str, finders: tuple[_Finder, ...]) -> list[Span]:
     candidates.sort()
     taken = bytearray(len(text))
     spans: list[Span] = []
+    overlapped: list[tuple[int, int, str]] = []
     for negative_length, _rank, start, kind in candidates:
         end = start - negative_length
         if taken.find(1, start, end) != -1:
+            overlapped.append((start, end, kind))
             continue
         taken[start:end] = b"\x01" * (end - start)
         spans.append(Span(_kind_of(kind, text, start, end), text[start:end], start, end))
+    spans.extend(_leftovers(text, taken, overlapped))
     spans.sort(key=lambda span: span.start)
     return spans
 
 
+def _leftovers(text: str, taken: bytearray, overlapped: list[tuple[int, int, str]]) -> list[Span]:
+    """Keep the digits of a candidate that a longer one only partly covered ("F2/" in
+    "F2/https://x.co"), so every digit of a text stays protected, when the rest can stand
+    as a fact of its own (it doesn't end glued to a letter or digit)."""
+    spans: list[Span] = []
+    for start, end, kind in overlapped:
+        position = taken.find(0, start, end)
+        while position != -1:
+            stop = taken.find(1, position, end)
+            stop = end if stop == -1 else stop
+            raw = text[position:stop]
+            piece = raw.strip()
+            first = position + len(raw) - len(raw.lstrip())
+            last = first + len(piece)
+            if (
+                any("0" <= char <= "9" for char in piece)
+                and (not _is_word_char(piece[0]) or _free_before(text, first, piece[0]))
+                and (not _is_word_char(piece[-1]) or _free_after(text, last, piece[-1]))
+            ):
+                taken[first:last] = b"\x01" * (last - first)
+                spans.append(Span(kind, piece, first, last))
+            position = taken.find(0, stop, end)
+    return spans
+
+
+# The pipeline asks about the same draft several times per request (spans for the engine, then
+# one check per engine tried), so recent answers are kept. Spans are frozen; callers get a list.
+@lru_cache(maxsize=256)
+def _spans_of(text: str, claims_only: bool) -> tuple[Span, ...]:
+    return tuple(_resolve(text, _CLAIM_FINDERS if claims_only else _ALL_FINDERS))
+
+
 def protected_spans(text: str) -> list[Span]:
     """The facts of `text` that a rewrite must keep verbatim, non-overlapping, sorted by start."""
-    return _resolve(text, _ALL_FINDERS)
+    return list(_spans_of(text, False))
 
 
 def _unique_texts(spans: Iterable[Span]) -> list[str]:
@@ -379,7 +422,7 @@ def check_facts(
     sources = [draft, *(text for text in context or () if text), *(allowed or ())]
     invented = [
         claim
-        for claim in _unique_texts(_resolve(rewrite, _CLAIM_FINDERS))
+        for claim in _unique_texts(_spans_of(rewrite, True))
         if not any(_occurs(source, claim) for source in sources)
     ]
     return FactCheck(facts=facts, missing=missing, invented=invented)
