@@ -25,19 +25,18 @@ from api.redis_store import RedisHandle
 from api.teams import LIMIT_NAMES, Principal
 
 # KEYS: key/min, team/min, key tokens/day, team tokens/day, team meta.
-# ARGV: the deployment's limits in LIMIT_NAMES order (0 = no limit).
+# ARGV: the deployment's limits in LIMIT_NAMES order (0 = no limit); HMGET reads the
+# team's overrides in that same order.
 # Returns {1} when admitted, else {0, retry-after in ms, index of the first limit hit}.
 _ADMIT = """
-local names = {'key_per_min', 'team_per_min', 'tokens_key_per_day', 'tokens_team_per_day'}
+local own = redis.call('HMGET', KEYS[5], 'limit:key_per_min', 'limit:team_per_min',
+                       'limit:tokens_key_per_day', 'limit:tokens_team_per_day')
+local used = redis.call('MGET', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
 local limits = {}
-for i, name in ipairs(names) do
-  local own = redis.call('HGET', KEYS[5], 'limit:' .. name)
-  limits[i] = tonumber(own or ARGV[i]) or 0
-end
 local retry, hit = 0, 0
 for i = 1, 4 do
-  local used = tonumber(redis.call('GET', KEYS[i]) or '0')
-  if limits[i] > 0 and used >= limits[i] then
+  limits[i] = tonumber(own[i] or ARGV[i]) or 0
+  if limits[i] > 0 and (tonumber(used[i]) or 0) >= limits[i] then
     local ttl = redis.call('PTTL', KEYS[i])
     if ttl > retry then retry = ttl end
     if hit == 0 then hit = i end
