@@ -154,7 +154,9 @@ class Pipeline:
                 "customer_name": job.customer_name,
                 "agent_name": job.agent_name,
                 "customer_message": job.customer_message,
-                "preset": [preset["slug"], preset.get("version", 1)],
+                # Slug and version, plus the content itself: a shipped default edited in
+                # a release (still version 1) can't hit rewrites made with the old text.
+                "preset": [preset["slug"], preset.get("version", 1), fingerprint(preset)],
                 "action": action,
                 "channel": channel,
                 "target_locale": job.target_locale,
