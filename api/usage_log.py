@@ -39,6 +39,7 @@ MAX_TEXT_RETENTION_DAYS = 365
 SCAN_BUDGET = 20_000
 _REPLAY_BATCH = 200
 _DIR_CHECK_SECONDS = 30.0
+_WATCH_SECONDS = 1.0
 
 # USD per million tokens (input, output). Overridden by KINDLY_PRICES.
 DEFAULT_PRICES: dict[str, tuple[float, float]] = {
@@ -161,6 +162,10 @@ class UsageLog:
         self._script = handle.client.register_script(_LOG_ENTRY)
         self._lock = threading.Lock()
         self._replay_lock = threading.Lock()
+        self._watcher_lock = threading.Lock()
+        self._watcher: threading.Thread | None = None
+        # Since this process started: entries spooled, replayed, and dropped as duplicates.
+        self.counters = {"spooled": 0, "replayed": 0, "duplicates": 0}
         # Check the spool directory on the first successful write (files left by an
         # earlier run or a dead worker), then every _DIR_CHECK_SECONDS.
         self._next_dir_check = 0.0
@@ -255,6 +260,8 @@ class UsageLog:
     def _spool(self, team: str, entry: dict[str, Any]) -> None:
         line = _compact({"team": team, "entry": {**entry, "spooled": True}}) + "\n"
         self.recheck_spool_soon()
+        if self.replay_in_background:
+            self._ensure_watcher()
         with self._lock:
             self.spool_dir.mkdir(parents=True, exist_ok=True)
             while True:
@@ -267,6 +274,7 @@ class UsageLog:
                         spool.write(line)
                         spool.flush()
                         os.fsync(spool.fileno())
+                        self.counters["spooled"] += 1
                         return
 
     # -- replay ----------------------------------------------------------------------------
@@ -284,6 +292,28 @@ class UsageLog:
         if self.replay_in_background:
             threading.Thread(target=self.replay_spool, name="usage-replay", daemon=True).start()
         else:
+            self.replay_spool()
+
+    def _ensure_watcher(self) -> None:
+        """Start the thread that replays this spool once Redis answers, even if no request
+        comes along to notice (traffic may stop right after the outage)."""
+        with self._watcher_lock:
+            if self._watcher is None or not self._watcher.is_alive():
+                self._watcher = threading.Thread(
+                    target=self._watch_spool, name="usage-spool-watcher", daemon=True
+                )
+                self._watcher.start()
+
+    def _watch_spool(self) -> None:
+        while self.spool_files():
+            time.sleep(_WATCH_SECONDS)
+            if not self.handle.available():
+                continue
+            try:
+                self.handle.client.ping()
+            except redis.RedisError:
+                self.handle.mark_down()
+                continue
             self.replay_spool()
 
     def recheck_spool_soon(self) -> None:
@@ -340,6 +370,7 @@ class UsageLog:
                         report.added += int(added)
                         report.duplicates += 1 - int(added)
                         report.teams.add(team)
+                        self.counters["replayed" if added else "duplicates"] += 1
             except redis.RedisError:
                 self.handle.mark_down()
                 return False
