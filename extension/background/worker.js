@@ -21,19 +21,25 @@ chrome.runtime.onStartup.addListener(() => {
   syncRegistration().catch(() => {});
 });
 
-chrome.commands.onCommand.addListener((command, tab) => {
-  if (command === 'soften-reply' && tab?.id !== undefined) {
+function runCommand(command, tab) {
+  if (command === 'soften-reply' && Number.isInteger(tab?.id)) {
     chrome.tabs.sendMessage(tab.id, { type: 'soften-focused' }).catch(() => {});
   }
-});
+}
+chrome.commands.onCommand.addListener(runCommand);
 
+const OUR_PAGES = chrome.runtime.getURL('');
+
+// Options and popup pages (even when opened in a tab) are ours; content scripts run on
+// other origins' pages. Nothing else (web pages, other extensions) is served at all.
 function isExtensionPage(sender) {
-  return sender.id === chrome.runtime.id && !sender.tab?.id
-    && typeof sender.url === 'string' && sender.url.startsWith(chrome.runtime.getURL(''));
+  return sender.id === chrome.runtime.id && typeof sender.url === 'string'
+    && sender.url.startsWith(OUR_PAGES);
 }
 
 function isOurContentScript(sender) {
-  return sender.id === chrome.runtime.id && Number.isInteger(sender.tab?.id);
+  return sender.id === chrome.runtime.id && Number.isInteger(sender.tab?.id)
+    && !isExtensionPage(sender);
 }
 
 function optionalText(value, limit) {
@@ -115,6 +121,11 @@ const CONTENT_HANDLERS = {
     const settings = await loadSettings();
     return { presets: await listPresets(settings), current: settings.preset };
   },
+  // The page-level fallback for the keyboard shortcut mirrors whatever the user set.
+  async shortcut() {
+    const commands = await chrome.commands.getAll();
+    return { shortcut: commands.find((c) => c.name === 'soften-reply')?.shortcut || '' };
+  },
   async openOptions() {
     await chrome.runtime.openOptionsPage();
     return {};
@@ -161,4 +172,6 @@ chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
 
 // Exposed for the end-to-end tests, which drive the worker directly where a real user would
 // click browser UI that tests can't reach (permission prompts, the toolbar popup).
-globalThis.kindlyWorker = { enableSite, disableSite, siteStatus, loadSettings, saveSettings };
+globalThis.kindlyWorker = {
+  enableSite, disableSite, siteStatus, loadSettings, saveSettings, runCommand,
+};

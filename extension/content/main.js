@@ -237,6 +237,35 @@
     for (const controller of controllers.values()) controller.finishFeedback();
   }, { signal: lifetime.signal });
 
+  // "Alt+Shift+K" -> does this keydown match it? Letters and digits by physical key, so the
+  // Alt-modified characters some layouts produce still match.
+  function matchesShortcut(event, shortcut) {
+    if (!shortcut) return false;
+    const parts = shortcut.split('+');
+    const key = parts.pop();
+    const wantCtrl = parts.includes('Ctrl') || parts.includes('Command') || parts.includes('MacCtrl');
+    const code = /^[A-Z]$/.test(key) ? `Key${key}` : /^[0-9]$/.test(key) ? `Digit${key}` : null;
+    return event.altKey === parts.includes('Alt')
+      && event.shiftKey === parts.includes('Shift')
+      && (event.ctrlKey || event.metaKey) === wantCtrl
+      && (code ? event.code === code : event.key === key);
+  }
+
+  // The browser delivers the command through the worker. Where it can't (headless browsers,
+  // some kiosk setups) the key reaches the page instead, and this listener takes it.
+  sendToWorker({ type: 'shortcut' }).then((answer) => {
+    const shortcut = answer?.ok ? answer.shortcut : '';
+    if (!shortcut) return;
+    window.addEventListener('keydown', (event) => {
+      if (!matchesShortcut(event, shortcut)) return;
+      const controller = focusedController();
+      if (!controller) return;
+      event.preventDefault();
+      event.stopPropagation();
+      controller.soften(null);
+    }, { capture: true, signal: lifetime.signal });
+  });
+
   chrome.runtime.onMessage.addListener((message, sender) => {
     if (sender.id !== chrome.runtime.id || message?.type !== 'soften-focused') return;
     focusedController()?.soften(null);

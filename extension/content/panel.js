@@ -15,7 +15,7 @@
     .soften[hidden] { display: none; }
     .panel {
       position: fixed; z-index: 2147483647; right: 16px; bottom: 16px;
-      width: min(460px, calc(100vw - 32px)); max-height: min(76vh, 720px); overflow: auto;
+      width: min(500px, calc(100vw - 32px)); max-height: min(76vh, 720px); overflow: auto;
       box-sizing: border-box; padding: 14px 16px; border-radius: 10px; background: #fff;
       color: #1d2b2b; font: 14px/1.45 system-ui, sans-serif;
       box-shadow: 0 8px 30px rgba(0,0,0,.25); border: 1px solid #c9dcdc;
@@ -35,7 +35,7 @@
     td.num { text-align: right; font-variant-numeric: tabular-nums; }
     .actions { display: flex; flex-wrap: wrap; gap: 8px; margin-top: 12px; align-items: center; }
     button.action {
-      font: 600 13px/1 system-ui, sans-serif; padding: 8px 12px; border-radius: 6px; cursor: pointer;
+      font: 600 13px/1 system-ui, sans-serif; padding: 8px 10px; border-radius: 6px; cursor: pointer;
       border: 1px solid #0e7c7b; background: #fff; color: #0e5e5d;
     }
     button.primary { background: #0e7c7b; color: #fff; }
@@ -145,7 +145,7 @@
     }
 
     render(...children) {
-      this.panel.replaceChildren(el('h2', { text: 'Kindly' }), ...children);
+      this.panel.replaceChildren(el('h2', { text: 'Kindly' }), ...children.filter(Boolean));
     }
 
     button(label, onClick, primary = false) {
@@ -225,21 +225,25 @@
       const changes = Array.isArray(result.changes) ? result.changes : [];
       const picker = this.presetPicker(presets, current);
       const cachedNote = result.cached ? ' (from cache)' : '';
+      const checks = this.factCheck(result.checks);
       this.render(
         el('p', { class: 'status', role: 'status', text: `Here is a softer version${cachedNote}.` }),
         this.diffView(draft, result.rewrite),
-        changes.length ? el('h3', { text: 'What changed' }) : null,
-        changes.length ? el('ul', {}, changes.map((c) => el('li', { text: String(c) }))) : null,
-        el('h3', { text: 'Fact check' }),
-        this.factCheck(result.checks),
-        result.scores ? el('h3', { text: 'Scores' }) : null,
-        this.scoresTable(result.scores),
+        result.checks && !result.checks.passed ? checks : null,
         el('div', { class: 'actions' }, [
           this.button('Accept', () => this.handlers?.onAccept(), true),
           presets.length > 1 ? picker : null,
           presets.length > 1 ? this.button('Try another preset', () => this.handlers?.onRetry(picker.value)) : null,
           this.button('Cancel', () => this.handlers?.onCancel()),
         ]),
+        changes.length ? el('h3', { text: 'What changed' }) : null,
+        changes.length ? el('ul', {}, changes.map((c) => el('li', { text: String(c) }))) : null,
+        el('h3', { text: 'Fact check' }),
+        result.checks?.passed ? checks : null,
+        !result.checks ? el('p', { text: 'No fact check came back for this rewrite.' }) : null,
+        result.checks && !result.checks.passed ? el('p', { text: 'See the warning above.' }) : null,
+        result.scores ? el('h3', { text: 'Scores' }) : null,
+        this.scoresTable(result.scores),
       );
       this.panel.querySelector('button.primary').focus({ preventScroll: true });
     }

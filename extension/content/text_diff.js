@@ -5,8 +5,33 @@
 
   const MAX_CELLS = 4000000; // beyond this the preview shows the rewrite without highlights
 
+  // Words keep their trailing whitespace, so spaces never match on their own.
   function tokens(text) {
-    return text.split(/(\s+)/).filter((t) => t !== '');
+    return text.match(/^\s+|\S+\s*/g) || [];
+  }
+
+  // Within each changed stretch, all removed words come first, then all added ones, so the
+  // preview reads "~~We can't~~ Hi Priya," rather than interleaving the two.
+  function groupChanges(parts) {
+    const out = [];
+    let del = '';
+    let add = '';
+    const flush = () => {
+      if (del) out.push({ op: 'del', text: del });
+      if (add) out.push({ op: 'add', text: add });
+      del = '';
+      add = '';
+    };
+    for (const part of parts) {
+      if (part.op === 'del') del += part.text;
+      else if (part.op === 'add') add += part.text;
+      else {
+        flush();
+        out.push(part);
+      }
+    }
+    flush();
+    return out;
   }
 
   // Returns [{op: 'same'|'add'|'del', text}] with neighbouring pieces of one kind merged.
@@ -19,7 +44,7 @@
     const table = new Uint32Array((a.length + 1) * width);
     for (let i = a.length - 1; i >= 0; i -= 1) {
       for (let j = b.length - 1; j >= 0; j -= 1) {
-        table[i * width + j] = a[i] === b[j]
+        table[i * width + j] = a[i].trimEnd() === b[j].trimEnd()
           ? table[(i + 1) * width + j + 1] + 1
           : Math.max(table[(i + 1) * width + j], table[i * width + j + 1]);
       }
@@ -33,8 +58,8 @@
     let i = 0;
     let j = 0;
     while (i < a.length && j < b.length) {
-      if (a[i] === b[j]) {
-        push('same', a[i]);
+      if (a[i].trimEnd() === b[j].trimEnd()) {
+        push('same', b[j]); // the rewrite's own spacing
         i += 1;
         j += 1;
       } else if (table[(i + 1) * width + j] >= table[i * width + j + 1]) {
@@ -47,7 +72,7 @@
     }
     while (i < a.length) push('del', a[i++]);
     while (j < b.length) push('add', b[j++]);
-    return parts;
+    return groupChanges(parts);
   }
 
   kindly.diffWords = diffWords;

@@ -71,8 +71,9 @@ form.addEventListener('submit', async (event) => {
     say('The API URL must be a full address such as https://kindly.example.com.', 'bad');
     return;
   }
-  // Ask while the click still counts as a user gesture: nothing may be awaited before this.
-  const granted = await chrome.permissions.request({ origins: [origin] });
+  // Ask while the click still counts as a user gesture (the quick check keeps it alive).
+  const granted = await chrome.permissions.contains({ origins: [origin] })
+    || await chrome.permissions.request({ origins: [origin] });
   if (!granted) {
     say(`Kindly needs permission to reach ${origin.replace('/*', '')}. Nothing was saved.`, 'bad');
     return;

@@ -126,8 +126,9 @@ def _editor_page(path: str) -> str | None:
 
 
 def _only_local(route: Route) -> None:
-    host = route.request.url.split("://", 1)[-1].split("/", 1)[0].split(":")[0]
-    if host == "127.0.0.1":
+    scheme, rest = route.request.url.split("://", 1) if "://" in route.request.url else ("", "")
+    host = rest.split("/", 1)[0].split(":")[0]
+    if host == "127.0.0.1" or scheme == "chrome-extension":
         route.fallback()
     else:
         route.abort()

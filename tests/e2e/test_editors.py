@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import GENERIC_ORIGIN, ExtensionBrowser
 from tests.e2e.steps import (
+    answer_with,
     editor_text,
     panel,
     rewrite_text,
@@ -85,3 +86,20 @@ def test_editor_own_undo_sees_the_accepted_text(page: Page, kindly: ExtensionBro
     panel(page).get_by_role("button", name="Close").click()
     page.keyboard.press("Control+z")
     page.wait_for_function("d => window.editorApi.getText() === d", arg=draft, timeout=3000)
+
+
+@pytest.mark.parametrize("editor", ["prosemirror", "lexical", "ckeditor"])
+def test_failed_rewrite_leaves_the_editor_untouched(page: Page, kindly: ExtensionBrowser,
+                                                     editor: str):
+    url = f"{kindly.api.url}/v1/rewrite"
+    handler = answer_with(429, {"code": 429, "status": "Too Many Requests", "message": "slow"},
+                          {"Retry-After": "12"})
+    kindly.context.route(url, handler)
+    try:
+        draft = f"{DRAFT} (limited, {editor})"
+        open_editor(page, editor, draft)
+        soften_button(page).click()
+        expect(panel(page).get_by_role("alert")).to_contain_text("Try again in 12 seconds")
+    finally:
+        kindly.context.unroute(url, handler)
+    assert editor_text(page) == draft
