@@ -69,7 +69,7 @@ def remove_banned(
     removed: list[str] = []
     current = text
     # Removing one phrase can join words into another banned phrase: repeat until none is
-    # left. Each pass shortens the text, so this ends.
+    # left. Each pass removes at least one non-space character and adds none, so this ends.
     while True:
         found = _unprotected_matches(current, banned, keep)
         if not found:
