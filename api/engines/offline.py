@@ -69,7 +69,7 @@ class _Work:
     settings: Settings
     lowercase_text: bool = False
     seed: str = ""
-    raw_body: str = ""
+    raw_body: str = ""  # the reworded body with its facts back, before any additions
     changes: list[str] = field(default_factory=list)
     rules: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -126,7 +126,6 @@ def _rewrite(work: _Work) -> str:
     if not layout.body.strip():
         return draft
     masked = _mask_body(work, layout)
-    work.raw_body = layout.body
     if not looks_english(masked.text, work.lexicon):
         work.warnings.append(NOT_ENGLISH)
         work.rules.append("non_english")
@@ -135,13 +134,21 @@ def _rewrite(work: _Work) -> str:
     body = _reword(work, masked.text)
     # Phrase choices hash the reworded body, so a second pass picks exactly as the first did.
     work.seed = body
+    work.raw_body = masked.restore(body)
     changes, rules = list(work.changes), list(work.rules)
-    result = layout.join(masked.restore(_add_parts(work, body, layout, full=True)))
-    if work.job.channel == "social" and len(result) > SOCIAL_LIMIT:
-        # Social posts have a hard length limit: keep the rewording, drop what we'd add.
-        work.changes[:], work.rules[:] = changes, rules
-        result = layout.join(masked.restore(_add_parts(work, body, layout, full=False)))
+    result = layout.join(masked.restore(_add_parts(work, body, layout, trim=0)))
+    trim = 0
+    while work.job.channel == "social" and len(result) > SOCIAL_LIMIT and trim < _TRIM_ALL:
+        # Social posts have a hard length limit: give up what we add, least needed first.
+        trim += 1
+        work.changes[:], work.rules[:] = list(changes), list(rules)
+        result = layout.join(masked.restore(_add_parts(work, body, layout, trim=trim)))
     return result
+
+
+# Levels of trimming for length-limited posts: 1 drops the added sentence (acknowledgement or
+# help offer) and the bridge, 2 also the sign-off, 3 also the greeting.
+_TRIM_SENTENCE, _TRIM_SIGNOFF, _TRIM_ALL = 1, 2, 3
 
 
 def _job_spans(job: RewriteJob) -> list[Span]:
@@ -174,11 +181,18 @@ def _banned_table(banned: tuple[str, ...]) -> PhraseTable | None:
 def _reword(work: _Work, text: str) -> str:
     banned = _banned_table(work.settings.banned)
     lines = text.split("\n")
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
     for index, line in enumerate(lines):
         if not line.strip():
             continue
         bullet = BULLET.match(line)
         prefix = bullet.group(0) if bullet else ""
+        if index == first and not prefix:
+            # What follows "Hi there," starts a sentence, as it will once an acknowledgement
+            # goes in between; rewording it that way now keeps a second pass a no-op.
+            greeting = _find_greeting(work, line)
+            if greeting is not None and greeting.end is not None:
+                prefix = line[: greeting.end]
         content = line[len(prefix) :]
         reworded = "".join(_reword_sentence(work, s, banned) for s in split_sentences(content))
         if not content.endswith((" ", "\t")):
@@ -247,7 +261,7 @@ def _polite_request(work: _Work, sentence: str) -> str:
     if stripped[verb.end() : verb.end() + 1] == ":":
         return sentence  # "Update: ..." is a heading, not a command
     softener = work.lexicon.request_softener
-    if work.lowercase_text:
+    if work.lowercase_text or stripped[:1].islower():
         softener = softener.lower()
     work.note("please", "Turned a bare instruction into a polite request")
     first = stripped if stripped[:2].isupper() else lower_first(stripped)
@@ -306,10 +320,12 @@ def _greeting_in(work: _Work, line: str) -> _Greeting | None:
         return _Greeting(_greeting_end(line, at), False, base, at)
     if _PUNCT_AFTER_GREETING.match(line, at):
         return _Greeting(_greeting_end(line, at), False, at, at)
-    return _Greeting(at, False, None, None)
+    return _Greeting(_greeting_end(line, at), False, None, None)
 
 
-_GREETING_TAIL = re.compile(r"[ \t]*+[,!.:;—–-]*+(?:[ \t]+|$)")
+# After a greeting: its punctuation then a space ("Hi Maria, ..."), or just a space before a
+# word ("Hi Thanks for ..."). Anything else ("Hi Jo :)", "Hello,please") is no clear seam.
+_GREETING_TAIL = re.compile(r"[ \t]*+(?:[,!.:;—–-]++(?:[ \t]+|$)|(?<=[ \t])(?=\w)|$)")
 
 
 def _greeting_end(line: str, position: int) -> int | None:
@@ -361,12 +377,12 @@ class _Plan:
     required: list[str] = field(default_factory=list)
 
 
-def _plan(work: _Work, body: str, layout: Layout, greeting: _Greeting | None, full: bool) -> _Plan:
+def _plan(work: _Work, body: str, layout: Layout, greeting: _Greeting | None, trim: int) -> _Plan:
     job, settings, lexicon = work.job, work.settings, work.lexicon
     plan = _Plan()
     email = job.channel not in ("chat", "social")
     name = _greeting_name(work) if settings.adds else None
-    if name and full:
+    if name and trim < _TRIM_ALL:
         style = "formal" if settings.greeting_style == "formal" else settings.register
         if settings.formality < 34 and style != "formal":
             style = "casual"
@@ -379,7 +395,9 @@ def _plan(work: _Work, body: str, layout: Layout, greeting: _Greeting | None, fu
                 plan.greeting_line = template  # "Hi," alone on its line -> "Dear Maria,"
             else:
                 plan.name_into_greeting = name
-    if not (settings.adds and settings.caring and full) or settings.length == "shorter":
+    quiet = not (settings.adds and settings.caring) or settings.length == "shorter"
+    quiet = quiet or not _has_content(body, greeting)
+    if quiet or trim >= _TRIM_SENTENCE:
         sentences_allowed = 0
     elif email:
         sentences_allowed = 3
@@ -408,11 +426,20 @@ def _plan(work: _Work, body: str, layout: Layout, greeting: _Greeting | None, fu
     plan.required = [
         p for p in settings.required if normalise_phrase(p) not in restored_lower
     ]
-    if settings.adds and full and not layout.has_signoff and not layout.has_closing_line:
+    signed = layout.has_signoff or layout.has_closing_line
+    if settings.adds and trim < _TRIM_SIGNOFF and not signed:
         plan.signoff = _signoff(work, email)
     if plan.ack:
         work.note(f"ack:{feeling}", f"Acknowledged the customer's {_FEELING_WORDS[feeling]}")
     return plan
+
+
+def _has_content(body: str, greeting: _Greeting | None) -> bool:
+    """Whether the body says anything besides its greeting (nothing to acknowledge otherwise)."""
+    if greeting is None or greeting.end is None:
+        return bool(body.strip())
+    lines = body.lstrip("\n").split("\n")
+    return bool(lines[0][greeting.end :].strip() or "\n".join(lines[1:]).strip())
 
 
 def _signoff(work: _Work, email: bool) -> str | None:
@@ -433,11 +460,11 @@ def _signoff(work: _Work, email: bool) -> str | None:
     return template.replace("{agent_name}", agent).strip()
 
 
-def _add_parts(work: _Work, body: str, layout: Layout, full: bool) -> str:
+def _add_parts(work: _Work, body: str, layout: Layout, trim: int) -> str:
     lines = body.split("\n")
     first = next((i for i, line in enumerate(lines) if line.strip()), 0)
     greeting = _find_greeting(work, lines[first])
-    plan = _plan(work, body, layout, greeting, full)
+    plan = _plan(work, body, layout, greeting, trim)
     email = work.job.channel not in ("chat", "social")
     settings = work.settings
 
@@ -462,7 +489,7 @@ def _add_parts(work: _Work, body: str, layout: Layout, full: bool) -> str:
     if intro:
         _insert_intro(lines, first, greeting, intro, email)
 
-    lines = _soften_refusal(work, lines, intro, email and settings.adds and full)
+    lines = _soften_refusal(work, lines, intro, email and settings.adds and trim == 0)
 
     text = "\n".join(lines)
     if plan.greeting:

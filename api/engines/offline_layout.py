@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from api.lexicon import Lexicon
 
-_LEAD = re.compile(r"\A\s*(?:@\w+[ \t]*[,:]?[ \t]*)+\s*")
+_LEAD = re.compile(r"\A\s*(?:@\w+[ \t]*[,:]?(?:[ \t]+|(?=\n)|\Z))+\s*")
 _QUOTE_HEADER = re.compile(
     r"^(?:On\b.{0,200}\bwrote:\s*$|-{2,}\s*Original Message\s*-{2,}|-{2,}\s*Forwarded message)",
     re.IGNORECASE,
