@@ -81,7 +81,7 @@ def _wrk(
                 "wrk",
                 "-t1",
                 f"-c{connections}",
-                f"-d{seconds:g}s",
+                f"-d{max(1, round(seconds))}s",  # wrk takes whole seconds
                 "--timeout",
                 "2s",
                 "-s",

@@ -8,7 +8,7 @@ every (setting, load) pair, in a rotated order, so the settings are compared wit
 in the same round: ~1 means streams don't starve other requests, ~0 means they do.
 
 Run: .venv/bin/python bench/worker_settings.py [--quick]
-     [--settings gthread:2x8,gthread:4x4,gthread:3x4,sync:2x1,sync:5x1] [--json]
+     [--settings gthread:2x8,gthread:2x16,gthread:4x4,gthread:3x4,sync:2x1,sync:5x1] [--json]
 """
 
 from __future__ import annotations
@@ -29,13 +29,13 @@ from bench.servers import ServedApp, WorkerSettings, create_agent_key, start_app
 from bench.stats import fmt_spread, round_orders
 from tests.redis_server import RedisServer
 
-DEFAULT_SETTINGS = "gthread:2x8,gthread:4x4,gthread:3x4,sync:2x1,sync:5x1"
+DEFAULT_SETTINGS = "gthread:2x8,gthread:2x16,gthread:4x4,gthread:3x4,sync:2x1,sync:5x1"
 HELD = 8
 
 
 def run(
     settings: list[WorkerSettings],
-    rounds: int = 3,
+    rounds: int = 4,
     seconds: float = 4,
     connections: int = 8,
 ) -> dict:
@@ -139,11 +139,16 @@ def report(result: dict) -> str:
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="2 rounds of 2 s")
+    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--seconds", type=int, default=4)
     parser.add_argument("--settings", default=DEFAULT_SETTINGS, help="comma-separated list")
     parser.add_argument("--json", action="store_true", help="print the raw result as JSON")
     args = parser.parse_args(argv)
     settings = [WorkerSettings.parse(s) for s in args.settings.split(",")]
-    result = run(settings, rounds=2, seconds=2) if args.quick else run(settings)
+    if args.quick:
+        result = run(settings, rounds=2, seconds=2)
+    else:
+        result = run(settings, rounds=args.rounds, seconds=args.seconds)
     print(json.dumps(result, indent=2) if args.json else report(result))
     return result
 
