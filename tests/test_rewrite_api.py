@@ -191,3 +191,8 @@ def spec_rules(app):
         if rule.rule.startswith(("/v1/", "/healthz")):
             rules.add(re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.rule))
     return rules
+
+
+def test_key_is_checked_before_the_body(client):
+    res = client.post("/v1/rewrite", json={"channel": "fax"})
+    assert res.status_code == 401

@@ -20,12 +20,14 @@ blp = Blueprint("rewrite", __name__, url_prefix="/v1", description="Rewrite draf
 
 @blp.route("/rewrite")
 class Rewrite(MethodView):
+    # The key is checked before the body, so a caller without a valid key learns nothing
+    # about the request format and always gets 401.
+    @require_key("agent")
     @blp.arguments(RewriteRequestSchema)
     @blp.response(200, RewriteResponseSchema)
     @blp.alt_response(401, description="Missing or invalid API key")
     @blp.alt_response(413, description="Body too large")
     @blp.alt_response(415, description="Body is not JSON")
-    @require_key("agent")
     def post(self, body: dict[str, Any]) -> dict[str, Any] | Response:
         """Rewrite a draft reply in plain, warm language, keeping every fact.
 
