@@ -18,6 +18,8 @@ from api.redis_store import RedisHandle
 
 ROLES = ("agent", "team_admin", "admin")
 KEY_PREFIX = "kly_"
+# How long a key verified by Redis stays usable while Redis is unreachable.
+STALE_KEY_SECONDS = 300.0
 # Per-team overrides of the deployment's limits, stored in the team's meta hash as
 # "limit:<name>" (api/rate_limit.py reads them inside its Lua script).
 LIMIT_NAMES = ("key_per_min", "team_per_min", "tokens_key_per_day", "tokens_team_per_day")
@@ -56,7 +58,7 @@ class TeamStore:
         # Last good verifications, used only while Redis is unreachable (stale-if-error),
         # so agents keep working through an outage while revocation stays immediate
         # whenever Redis answers.
-        self._recent: dict[str, Principal] = {}
+        self._recent: dict[str, tuple[Principal, float]] = {}
         self._touched: dict[str, float] = {}
 
     @property
@@ -197,19 +199,34 @@ class TeamStore:
             return Principal(team=default_team, key_id="env-admin", role="admin", label="env")
         digest = hash_key(secret)
         if not self.handle.available():
-            return self._recent.get(digest)
+            return self._remembered(digest)
         try:
             raw = self.r.hget(redis_keys.apikeys_index_key(), digest)
         except redis.RedisError:
             self.handle.mark_down()
-            return self._recent.get(digest)
+            return self._remembered(digest)
         if not raw:
             self._recent.pop(digest, None)
             return None
         record = json.loads(raw)
         principal = Principal(record["team"], record["id"], record["role"], record["label"])
-        self._recent[digest] = principal
+        self._recent[digest] = (principal, time.monotonic())
         self._touch(principal)
+        return principal
+
+    def _remembered(self, digest: str) -> Principal | None:
+        """A key Redis confirmed recently, trusted for a bounded time while Redis is away.
+
+        The bound caps how long a key revoked just before an outage could still work on a
+        worker that had seen it; within it, agents keep working through a short outage.
+        """
+        remembered = self._recent.get(digest)
+        if remembered is None:
+            return None
+        principal, seen = remembered
+        if time.monotonic() - seen > STALE_KEY_SECONDS:
+            self._recent.pop(digest, None)
+            return None
         return principal
 
     def _touch(self, principal: Principal) -> None:
