@@ -184,6 +184,7 @@ class Lexicon:
     bridges: dict[str, list[str]]
     request_verbs: CueSet
     request_softener: str
+    request_questions: PhraseTable
     feelings: dict[str, CueSet]
     feeling_order: tuple[str, ...]
     feeling_min_cues: int
@@ -285,6 +286,7 @@ def _build(directory: Path) -> Lexicon:
         _check_inserts(f"refusals.json {key}", _leaves(_need(refusals, key, "refusals.json")))
     requests = raw["requests"]
     _check_inserts("requests.json softener", [_need(requests, "softener", "requests.json")])
+    _check_inserts("requests.json questions", (q["say"] for q in requests.get("questions", [])))
 
     feelings = raw["feelings"]
     feeling_cues = _need(feelings, "feelings", "feelings.json")
@@ -345,6 +347,7 @@ def _build(directory: Path) -> Lexicon:
         bridges=refusals["bridge"],
         request_verbs=CueSet.build(_need(requests, "verbs", "requests.json"), anchored=True),
         request_softener=requests["softener"],
+        request_questions=PhraseTable.build(requests.get("questions", [])),
         feelings={name: CueSet.build(feeling_cues[name]) for name in order},
         feeling_order=order,
         feeling_min_cues=int(feelings.get("min_cues", 1)),

@@ -224,6 +224,12 @@ def test_you_need_to_becomes_a_polite_question():
     assert "Could you please restart the router?" in text
 
 
+def test_blunt_questions_become_polite_requests():
+    assert "Could you please send us your email?" in soften("Can you send us your email?").text
+    assert soften("Can you please send it?").text.startswith("Can you please send it?")
+    assert soften("Where can you find it?").text.startswith("Where can you find it?")
+
+
 def test_removed_phrase_leaves_clean_punctuation():
     text = soften("The refund, as I said, takes a few days.").text
     assert "The refund takes a few days." in text

@@ -250,9 +250,20 @@ def _reword_sentence(work: _Work, sentence: str, banned: PhraseTable | None) -> 
 
 
 def _polite_request(work: _Work, sentence: str) -> str:
-    """'Send us the form.' -> 'Please send us the form.'"""
+    """'Send us the form.' -> 'Please send us the form.'; 'Can you ...?' -> 'Could you please'."""
     stripped = sentence.lstrip()
     indent = sentence[: len(sentence) - len(stripped)]
+    if "please" not in stripped.lower():
+
+        def opening(entry: dict, at_start: bool) -> str | None:
+            return entry["say"] if at_start else None
+
+        asked, fired = apply_table(
+            stripped, work.lexicon.request_questions, opening, work.lowercase_text
+        )
+        if fired and asked.rstrip().endswith("?"):
+            work.note("please", "Turned a blunt question into a polite request")
+            return indent + asked
     verb = work.lexicon.request_verbs.match(stripped)
     if not verb or stripped.rstrip().endswith("?") or "please" in stripped.lower():
         return sentence
