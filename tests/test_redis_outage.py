@@ -92,3 +92,20 @@ def test_known_keys_keep_working_through_an_outage(outage_app, own_redis):
     # A key never seen before can't be verified without Redis: refused, not waved through.
     res = client.post("/v1/rewrite", json={"draft": "x"}, headers={"Authorization": "Bearer kly_x"})
     assert res.status_code == 401
+
+
+def test_remembered_keys_expire_during_a_long_outage(outage_app, own_redis, monkeypatch):
+    from api import teams
+    from api.services import services
+
+    with outage_app.app_context():
+        svc = services()
+        svc.teams.ensure_team("ops")
+        _, key = svc.teams.create_key("ops", role="agent")
+    client = outage_app.test_client()
+    auth = {"Authorization": f"Bearer {key}"}
+    assert client.post("/v1/rewrite", json={"draft": "Hi."}, headers=auth).status_code == 200
+    own_redis.stop()
+    monkeypatch.setattr(teams, "STALE_KEY_SECONDS", 0.0)
+    res = client.post("/v1/rewrite", json={"draft": "Order 99 shipped."}, headers=auth)
+    assert res.status_code == 401
