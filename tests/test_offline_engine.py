@@ -367,8 +367,17 @@ def test_existing_closing_means_no_second_closing():
     assert not contains_any(result.text, OFFERS)
 
 
-def test_no_help_offer_after_a_question():
-    result = soften("Could you send me the order number?")
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "Could you send me the order number?",
+        "Which version do you have? https://example.com/versions",
+        "The next steps are in the thread below... 1/2",
+        "Please send us your booking reference and the",
+    ],
+)
+def test_no_help_offer_after_a_question_or_an_unfinished_post(draft):
+    result = soften(draft)
     assert "closing" not in result.rules
 
 

@@ -371,7 +371,9 @@ _OPEN_ENDING = re.compile(
 def _ends_open(raw_body: str) -> bool:
     """No help offer after a question (the reply waits for an answer) or an unfinished text
     ("..." or a "1/2" thread marker: more follows)."""
-    return bool(_OPEN_ENDING.search(raw_body))
+    # A link or emoji after the last sentence does not end it: look at what comes before.
+    text = re.sub(r"(?:\s+(?:https?://\S+|[^\w\s.!?,;:\"')\]’”]+))+\s*\Z", "", raw_body)
+    return bool(_OPEN_ENDING.search(text))
 
 
 @dataclass
