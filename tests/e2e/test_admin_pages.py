@@ -8,8 +8,10 @@ and watch the live preview, all without a single request leaving 127.0.0.1.
 from __future__ import annotations
 
 import os
+import random
 import re
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +25,7 @@ from tests.redis_server import RedisServer
 pytestmark = pytest.mark.e2e
 
 CHROMIUM = "/usr/bin/chromium"
+ADMIN_KEY = "e2e-admin-pages-key"
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT_TEXT = "<script>window.__pwned = 1</script>"
 DRAFT = "Your refund of $42.50 for order {n} was processed. You must wait 5 days."
@@ -54,7 +57,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AdminSite]:
         {
             "REDIS_URL": redis_server.url,
             "KINDLY_ENGINE": "offline",
-            "KINDLY_ADMIN_KEY": "e2e-admin-pages-key",
+            "KINDLY_ADMIN_KEY": ADMIN_KEY,
             "KINDLY_SPOOL_DIR": tmp / "spool",
             # Seeding shares two busy cores with Chromium: a slow answer must not send
             # entries to the spool (texts are never spooled, and this test reads one).
@@ -84,6 +87,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AdminSite]:
         json={"draft": f"Hello, {SCRIPT_TEXT} your code is 42.", "preset": "warm"},
         headers=headers,
     )
+    with app.app_context():
+        seed_history(services(), "demo", days=21)
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -91,6 +96,55 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AdminSite]:
     server.shutdown()
     thread.join(timeout=10)
     redis_server.stop()
+
+
+def seed_history(svc, team: str, days: int) -> None:
+    """Three weeks of made-up traffic for a second team, so the charts have a shape."""
+    svc.teams.create_team("Demo", team_id=team)
+    rng = random.Random(7)
+    now = time.time()
+    for day in range(days, -1, -1):
+        for n in range(rng.randint(25, 60) + (days - day) * 2):
+            ts = now - day * 86_400 - rng.uniform(0, 80_000) if day else now - rng.uniform(0, 60)
+            cached = rng.random() < 0.15 + 0.4 * (days - day) / days
+            warmth = rng.uniform(0.1, 0.5)
+            svc.usage.record(
+                team,
+                {
+                    "ts": ts,
+                    "request_id": f"rw_demo{day:02d}{n:03d}",
+                    "kind": "rewrite",
+                    "key_id": f"k{n % 4}",
+                    "key_label": f"agent {n % 4}",
+                    "preset": rng.choice(["warm", "warm", "formal", "concise"]),
+                    "preset_version": 1,
+                    "engine": "llm",
+                    "model": "gpt-4o-mini",
+                    "cached": cached,
+                    "latency_ms": 4.0 if cached else rng.uniform(600, 2400),
+                    "tokens_in": 0 if cached else rng.randint(300, 700),
+                    "tokens_out": 0 if cached else rng.randint(80, 300),
+                    "scores_before": {"warmth": warmth, "reading_grade": rng.uniform(8, 12)},
+                    "scores_after": {
+                        "warmth": warmth + rng.uniform(0.1, 0.5),
+                        "reading_grade": rng.uniform(5, 8),
+                    },
+                    "outcome": "ok",
+                },
+            )
+            if rng.random() < 0.5:
+                outcome = rng.choices(["accepted", "edited", "rejected"], [6, 3, 1])[0]
+                svc.usage.record(
+                    team,
+                    {
+                        "ts": ts + 30,
+                        "request_id": f"fb_demo{day:02d}{n:03d}",
+                        "kind": "feedback",
+                        "rewrite_id": f"rw_demo{day:02d}{n:03d}",
+                        "key_id": f"k{n % 4}",
+                        "outcome": outcome,
+                    },
+                )
 
 
 @pytest.fixture(scope="module")
@@ -134,13 +188,13 @@ def page(site: AdminSite, browser) -> Iterator[Page]:
     assert site.outside_requests == []
 
 
-def sign_in(page: Page, site: AdminSite, key: str | None = None) -> None:
+def sign_in(page: Page, site: AdminSite, key: str | None = None, team: str = "acme") -> None:
     page.goto(f"{site.url}/admin/")
     key_field = page.get_by_label("API key")
     expect(key_field).to_be_focused()  # keyboard users start typing at once
     key_field.type(key or site.lead_key)
     page.keyboard.press("Enter")
-    expect(page.locator("#whoami-text")).to_contain_text("team acme")
+    expect(page.locator("#whoami-text")).to_contain_text(f"team {team}")
 
 
 def test_sign_in_rejects_agent_and_wrong_keys(page: Page, site: AdminSite):
@@ -214,9 +268,32 @@ def test_charts_draw_from_stats(page: Page, site: AdminSite):
     expect(totals.locator("dd").first).to_have_text("65")
     assert page.locator("figure.chart rect.bar").count() > 0
     assert page.locator("figure.chart circle.dot").count() > 0
+
+
+def test_admins_pick_a_team_and_see_its_charts(page: Page, site: AdminSite):
+    sign_in(page, site, ADMIN_KEY, team="default")
+    team = page.get_by_label("Team", exact=True)
+    team.fill("demo")
+    team.press("Enter")
+    expect(page.locator("#usage-table tbody")).to_contain_text("agent 1")  # demo's keys
+    page.get_by_role("button", name="Charts").click()
+    expect(page.locator("figure.chart")).to_have_count(4)
+    expect(page.locator("#charts-status")).to_contain_text("UTC days")
+    requests = page.locator("figure.chart").first.locator("rect.bar")
+    expect(requests).to_have_count(60)  # 30 days x (rewrites, errors)
+    # The other team's data never leaks into a team admin's view.
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, site)
+    page.get_by_role("button", name="Charts").click()
+    expect(page.locator("#totals dd").first).to_have_text("65")
     if os.environ.get("KINDLY_ADMIN_SCREENSHOT"):
-        page.get_by_role("button", name="Usage").click()
-        expect(page.locator("#usage-table tbody tr")).to_have_count(50)
+        page.get_by_role("button", name="Sign out").click()
+        sign_in(page, site, ADMIN_KEY, team="default")
+        page.get_by_label("Team", exact=True).fill("demo")
+        page.get_by_label("Team", exact=True).press("Enter")
+        page.get_by_role("button", name="Charts").click()
+        expect(requests).to_have_count(60)
+        page.set_viewport_size({"width": 1366, "height": 1180})
         page.screenshot(path=str(REPO / "docs" / "admin.png"))
 
 
