@@ -45,9 +45,20 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     api.register_blueprint(me.blp)
     api.register_blueprint(presets.blp)
     api.register_blueprint(keys.blp)
+    from api.views import admin, feedback, preset_preview
 
-    # 4. error handlers: one JSON shape; JSON bodies only
+    api.register_blueprint(preset_preview.blp)
+    api.register_blueprint(feedback.blp)
+    api.register_blueprint(admin.blp)
+    from api.admin import pages as admin_pages
+
+    app.register_blueprint(admin_pages.bp)
+
+    # 4. error handlers: one JSON shape; JSON bodies only; failed requests are logged
     errors.init_app(app)
+    from api import failure_log
+
+    failure_log.init_app(app)
 
     @app.before_request
     def _json_only() -> None:
