@@ -34,6 +34,7 @@ from api.lexicon import Lexicon, PhraseTable, load_lexicon, normalise_phrase
 from api.types import EngineResult, RewriteJob, Span
 
 NOT_ENGLISH = "Draft does not look like English; left unchanged."
+_UPPER = re.compile(r"[A-ZÀ-ÞĀ-Ž]")
 SOCIAL_LIMIT = 280
 _TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "madam", "dame"})
 _NAME_AFTER_GREETING = re.compile(
@@ -69,6 +70,7 @@ class _Work:
     settings: Settings
     lowercase_text: bool = False
     seed: str = ""
+    active: set[str] = field(default_factory=set)  # phrase tables that match somewhere
     raw_body: str = ""  # the reworded body with its facts back, before any additions
     changes: list[str] = field(default_factory=list)
     rules: list[str] = field(default_factory=list)
@@ -130,7 +132,7 @@ def _rewrite(work: _Work) -> str:
         work.warnings.append(NOT_ENGLISH)
         work.rules.append("non_english")
         return draft
-    work.lowercase_text = not any(c.isupper() for c in masked.text)
+    work.lowercase_text = _UPPER.search(masked.text) is None
     body = _reword(work, masked.text)
     # Phrase choices hash the reworded body, so a second pass picks exactly as the first did.
     work.seed = body
@@ -180,6 +182,21 @@ def _banned_table(banned: tuple[str, ...]) -> PhraseTable | None:
 
 def _reword(work: _Work, text: str) -> str:
     banned = _banned_table(work.settings.banned)
+    lexicon = work.lexicon
+    # A table with no match anywhere in the body cannot match in any sentence: skip it there.
+    # (Contractions are left out: refusal rewrites can create them.)
+    work.active = {
+        name
+        for name, table in (
+            ("blame", lexicon.blame),
+            ("refusal", lexicon.refusal_rewrites),
+            ("jargon", lexicon.jargon),
+            ("casual", lexicon.casual_words),
+            ("filler", lexicon.filler_phrases),
+            ("questions", lexicon.request_questions),
+        )
+        if table.pattern.search(text)
+    }
     lines = text.split("\n")
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     for index, line in enumerate(lines):
@@ -213,7 +230,7 @@ def _reword_sentence(work: _Work, sentence: str, banned: PhraseTable | None) -> 
         core, fired = apply_table(core, banned, lambda e, s: "", lower)
         for _entry, found, _new in fired:
             work.note("banned", f"Removed the banned phrase '{found}'")
-    if settings.length == "shorter":
+    if settings.length == "shorter" and "filler" in work.active:
         core, fired = apply_table(core, lexicon.filler_phrases, lambda e, s: "", lower)
         for _entry, found, _new in fired:
             work.note("filler", f"Removed the filler '{found.strip(' ,')}'")
@@ -223,21 +240,26 @@ def _reword_sentence(work: _Work, sentence: str, banned: PhraseTable | None) -> 
             return None
         return entry.get("say_at_start", entry["say"]) if at_start else entry["say"]
 
-    core, fired = apply_table(core, lexicon.blame, blame_say, lower)
+    fired = []
+    if "blame" in work.active:
+        core, fired = apply_table(core, lexicon.blame, blame_say, lower)
     made_request = False
     for entry, _found, new in fired:
         work.note("blame", entry.get("why") or "Softened blaming wording")
         made_request = made_request or new.lower().startswith("could you")
-    core, fired = apply_table(core, lexicon.refusal_rewrites, lambda e, s: e["say"], lower)
-    for _entry, found, new in fired:
-        work.note("refusal", f"Softened '{found}' to '{new}'")
-    core, fired = apply_table(core, lexicon.jargon, lambda e, s: e["plain"], lower)
-    for _entry, found, new in fired:
-        work.note("jargon", f"Replaced '{found}' with '{new}'")
-    if settings.expands_contractions:
-        core, fired = apply_table(core, lexicon.casual_words, lambda e, s: e["say"], lower)
+    if "refusal" in work.active:
+        core, fired = apply_table(core, lexicon.refusal_rewrites, lambda e, s: e["say"], lower)
         for _entry, found, new in fired:
-            work.note("formal", f"Replaced casual '{found}' with '{new}'")
+            work.note("refusal", f"Softened '{found}' to '{new}'")
+    if "jargon" in work.active:
+        core, fired = apply_table(core, lexicon.jargon, lambda e, s: e["plain"], lower)
+        for _entry, found, new in fired:
+            work.note("jargon", f"Replaced '{found}' with '{new}'")
+    if settings.expands_contractions:
+        if "casual" in work.active:
+            core, fired = apply_table(core, lexicon.casual_words, lambda e, s: e["say"], lower)
+            for _entry, found, new in fired:
+                work.note("formal", f"Replaced casual '{found}' with '{new}'")
         core, fired = apply_table(core, lexicon.contractions, lambda e, s: e["say"], lower)
         if fired:
             work.note("formal", "Wrote contractions out in full for a formal tone")
@@ -253,7 +275,7 @@ def _polite_request(work: _Work, sentence: str) -> str:
     """'Send us the form.' -> 'Please send us the form.'; 'Can you ...?' -> 'Could you please'."""
     stripped = sentence.lstrip()
     indent = sentence[: len(sentence) - len(stripped)]
-    if "please" not in stripped.lower():
+    if "please" not in stripped.lower() and "questions" in work.active:
 
         def opening(entry: dict, at_start: bool) -> str | None:
             return entry["say"] if at_start else None

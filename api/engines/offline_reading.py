@@ -11,17 +11,18 @@ from api.lexicon import Lexicon
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|n['’]t|['’](?:s|re|m|ll|ve|d)\b")
 
 
-def _is_latin(char: str) -> bool:
-    return ord(char) < 0x250 or 0x1E00 <= ord(char) <= 0x1EFF
+_LETTER = re.compile(r"[^\W\d_]")
+# Letters outside Basic Latin, Latin-1, Latin Extended-A/B and Latin Extended Additional.
+_NON_LATIN_LETTER = re.compile(r"(?![A-Za-z\u00c0-\u024f\u1e00-\u1eff])[^\W\d_]")
 
 
 def looks_english(text: str, lexicon: Lexicon) -> bool:
     """A stop-word vote; short texts count as English unless they are mostly non-Latin."""
-    letters = [c for c in text if c.isalpha()]
+    letters = len(_LETTER.findall(text))
     if not letters:
         return True
-    foreign = sum(1 for c in letters if not _is_latin(c))
-    if foreign >= 3 and foreign / len(letters) > 0.5:
+    foreign = len(_NON_LATIN_LETTER.findall(text))
+    if foreign >= 3 and foreign / letters > 0.5:
         return False
     words = [w.lower().replace("’", "'") for w in _WORD.findall(text)]
     if len(words) < lexicon.min_words_for_language:
