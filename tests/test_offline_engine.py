@@ -360,8 +360,15 @@ def test_existing_signoff_is_kept_as_is(draft):
     assert "signoff" not in result.rules
 
 
-def test_existing_closing_means_no_second_closing():
-    draft = "Your refund is on its way. Let me know if you have any other questions."
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "Your refund is on its way. Let me know if you have any other questions.",
+        "Your refund is on its way. Thank you!",
+        "Your refund is on its way. Have a great day.",
+    ],
+)
+def test_existing_closing_means_no_second_closing(draft):
     result = soften(draft, agent_name="Sam")
     assert "closing" not in result.rules
     assert not contains_any(result.text, OFFERS)

@@ -379,7 +379,11 @@ def _has_closing(work: _Work, body: str, layout: Layout) -> bool:
         return False
     last = paragraphs[-1].split("\n")[-2:]
     sentences = [s for line in last for s in split_sentences(line)][-2:]
-    return bool(work.lexicon.closing_cues.search(" ".join(sentences)))
+    if work.lexicon.closing_cues.search(" ".join(sentences)):
+        return True
+    # A short "Thank you!" or "Thanks, take care." at the end already closes the reply.
+    final = sentences[-1].strip() if sentences else ""
+    return bool(work.lexicon.closing_lines.match(final)) and len(final.split()) <= 6
 
 
 _OPEN_ENDING = re.compile(
