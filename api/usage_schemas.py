@@ -20,7 +20,7 @@ _NUMBER = re.compile(r"^\d+(\.\d+)?$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-class Moment(fields.Field):
+class Moment(fields.String):
     """A point in time: an ISO date, an ISO date-time or epoch seconds; loads as epoch seconds.
 
     Times without a zone are UTC. A bare date means the start of that day, or its end when
@@ -58,9 +58,16 @@ class Moment(fields.Field):
 class RangeArgsSchema(Schema):
     """A time range and, for admins, another team."""
 
-    since = Moment(data_key="from", load_default=None, metadata={"description": "Start."})
+    since = Moment(
+        data_key="from",
+        load_default=None,
+        metadata={"description": "Start: ISO date or date-time (UTC if no zone), or epoch s."},
+    )
     until = Moment(
-        data_key="to", end_of_day=True, load_default=None, metadata={"description": "End."}
+        data_key="to",
+        end_of_day=True,
+        load_default=None,
+        metadata={"description": "End, inclusive; a bare date means the end of that day."},
     )
     team = fields.String(
         load_default=None,
