@@ -14,7 +14,11 @@
   let lastFocusedEditor = null;
 
   function sendToWorker(message) {
-    return chrome.runtime.sendMessage(message).catch(() => ({ ok: false }));
+    try {
+      return chrome.runtime.sendMessage(message).catch(() => ({ ok: false }));
+    } catch {
+      return Promise.resolve({ ok: false }); // the extension was reloaded under this page
+    }
   }
 
   async function loadPresets() {
@@ -84,7 +88,14 @@
       this.job = { draft, preset: chosen, result: null };
       overlay.showBusy(label);
       const context = adapter.readContext(this.editor);
-      const port = chrome.runtime.connect({ name: 'rewrite' });
+      let port;
+      try {
+        port = chrome.runtime.connect({ name: 'rewrite' });
+      } catch {
+        // The extension was updated or reloaded; this old copy of the script is cut off.
+        overlay.showError({ kind: 'reloaded' });
+        return;
+      }
       this.port = port;
       port.onMessage.addListener((message) => {
         if (this.port !== port) return;

@@ -91,6 +91,8 @@
         return `Kindly had a problem on its side${error.status ? ` (${error.status})` : ''}. Try again in a moment.` + unchanged;
       case 'draft_changed':
         return 'Your draft changed while Kindly was working, so nothing was replaced. Soften it again to include your latest words.';
+      case 'reloaded':
+        return 'Kindly was updated. Reload this page to keep using it.' + unchanged;
       case 'write_failed':
         return "This editor didn't take the new text, so your draft was left as it was.";
       default:
