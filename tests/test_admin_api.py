@@ -273,3 +273,33 @@ def test_preview_does_not_shadow_the_preset_named_preview(client, keys):
     )
     assert created.status_code == 201
     assert client.get("/v1/presets/preview", headers=keys["lead"]).json["slug"] == "preview"
+
+
+def test_rate_limited_requests_are_logged_as_such(redis, redis_server, tmp_path):
+    from api import create_app
+    from api.services import services
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "REDIS_URL": redis_server.url,
+            "KINDLY_ENGINE": "offline",
+            "KINDLY_SPOOL_DIR": tmp_path / "spool",
+            "KINDLY_RATE_KEY_PER_MIN": 1,
+        }
+    )
+    with app.app_context():
+        svc = services()
+        svc.teams.ensure_team("acme")
+        _, agent = svc.teams.create_key("acme", role="agent", label="busy agent")
+        _, lead = svc.teams.create_key("acme", role="team_admin", label="lead")
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {agent}"}
+    assert client.post("/v1/rewrite", json={"draft": DRAFT}, headers=headers).status_code == 200
+    refused = client.post("/v1/rewrite", json={"draft": DRAFT}, headers=headers)
+    assert refused.status_code == 429
+    page = client.get(
+        "/v1/admin/usage?outcome=rate_limited", headers={"Authorization": f"Bearer {lead}"}
+    )
+    (entry,) = page.json["items"]
+    assert entry["status"] == 429 and entry["key_label"] == "busy agent"
