@@ -679,3 +679,38 @@ def test_property_any_text_keeps_its_facts(draft, fields):
     result = soften(draft, **fields)
     context = [fields["customer_name"], fields["agent_name"], fields["customer_message"]]
     assert check_facts(draft, result.text, context=context).passed
+
+
+# ---------------------------------------------------------------- eval script
+
+
+def test_eval_script_measures_a_small_data_set(tmp_path):
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parent.parent
+    rows = [
+        {"id": "twcs:1", "text": "@1 Send us a DM with your acct number. ^AB",
+         "customer_message": "this is so frustrating"},
+        {"id": "twcs:2", "text": "@2 We can't refund order 12345, sorry.", "customer_message": ""},
+        {"id": "mail:1", "text": "you need to fill in the form by friday ."},
+    ]
+    data = tmp_path / "eval"
+    data.mkdir()
+    (data / "tiny.dev.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    run = [sys.executable, str(repo / "scripts" / "eval"), "--data", str(data)]
+    table = subprocess.run(run, capture_output=True, text=True, timeout=120, check=True).stdout
+    assert "| facts all kept (%) | 100.0 | 100.0 |" in table
+    assert "rule `jargon` fired" in table
+    report = json.loads(
+        subprocess.run([*run, "--json"], capture_output=True, text=True, timeout=120,
+                       check=True).stdout
+    )
+    assert report["tiny"]["rows"] == 3 and report["tiny"]["idempotent_pct"] == 100.0
+    assert report["tiny"]["invented_facts"] == 0
+    missing = subprocess.run([sys.executable, str(repo / "scripts" / "eval"), "--data",
+                              str(tmp_path / "nowhere")], capture_output=True, text=True,
+                             timeout=120)
+    assert missing.returncode == 0 and "nothing to measure" in missing.stderr
