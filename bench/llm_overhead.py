@@ -5,8 +5,10 @@ Starts a real redis-server, the fake OpenAI server of tests/fake_openai.py as it
 (answers after a fixed delay, 50 ms by default) and Kindly under gunicorn (`kindly serve`) with
 OPENAI_BASE_URL pointing at the fake. Each round makes one direct call and one call through
 Kindly, in alternating order, each on its own keep-alive connection; every Kindly draft is new
-(no cache hits). Reported: p50/p99 of the whole request, and for streams the time to the first
-text (a `delta` event from Kindly, the first content chunk from the upstream).
+(no cache hits). A third series makes the direct call through the official openai client, so
+the report also shows what Kindly adds beyond the SDK any Python integration would use.
+Reported: p50/p99 of the whole request, and for streams the time to the first text (a `delta`
+event from Kindly, the first content chunk from the upstream).
 "Added" is Kindly's percentile minus the direct percentile. Target: under 5 ms at p50.
 
 Run: .venv/bin/python bench/llm_overhead.py [--rounds 200] [--delay 0.05] [--json]
@@ -24,6 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import openai
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from api.config import REPO_ROOT
@@ -34,6 +38,7 @@ from bench.servers import ADMIN_KEY, ServedApp, _wait_ready
 from bench.stats import percentile
 from tests.redis_server import RedisServer, free_port
 
+WARMUP = 20
 AUTH = {"Authorization": f"Bearer {ADMIN_KEY}", "Content-Type": "application/json"}
 # A made-up draft of typical length (about 60 words) with a few facts; the order number
 # changes every request so that Kindly never answers from its cache.
@@ -172,14 +177,54 @@ def measure(rounds: int, delay: float, threads: int) -> dict:
         try:
             kindly = start_kindly(redis.url, upstream, workdir, threads)
             check_engine(kindly.port)
+            kindly_pids = process_tree(kindly.proc.pid)
+            cpu_before = cpu_seconds(kindly_pids), cpu_seconds([redis.proc.pid])
             samples = run_rounds(kindly.port, upstream, rounds)
+            cpu_after = cpu_seconds(kindly_pids), cpu_seconds([redis.proc.pid])
         finally:
             if kindly:
                 kindly.stop()
             fake.terminate()
             fake.wait(timeout=10)
             redis.stop()
-    return {"rounds": rounds, "upstream_delay_ms": delay * 1000, "samples": samples}
+    # Kindly served two rewrites per measured round (plain and streamed), plus the warm-up.
+    served = 2 * (rounds + WARMUP)
+    return {
+        "rounds": rounds,
+        "upstream_delay_ms": delay * 1000,
+        "samples": samples,
+        "cpu_ms_per_rewrite": {
+            "kindly": (cpu_after[0] - cpu_before[0]) * 1000 / served,
+            "redis": (cpu_after[1] - cpu_before[1]) * 1000 / served,
+        },
+        "load_average": os.getloadavg(),
+    }
+
+
+def process_tree(root: int) -> list[int]:
+    """`root` and its children (gunicorn's master and workers)."""
+    pids = [root]
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == root:
+            pids.append(int(stat.parent.name))
+    return pids
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes (Linux /proc), in seconds."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
 
 
 def check_engine(port: int) -> None:
@@ -196,31 +241,41 @@ def run_rounds(kindly_port: int, upstream_port: int, rounds: int) -> dict[str, l
     direct_stream = Client(upstream_port, "/v1/chat/completions", json_headers)
     via = Client(kindly_port, "/v1/rewrite", AUTH)
     via_stream = Client(kindly_port, "/v1/rewrite", AUTH)
+    # The same direct call through the official openai client: what any Python integration
+    # pays anyway, so "added vs SDK" is Kindly's own work (auth, Redis, masking, checks...).
+    sdk = openai.OpenAI(
+        api_key="unused", base_url=f"http://127.0.0.1:{upstream_port}/v1", max_retries=0
+    )
     samples: dict[str, list[float]] = {
-        "direct": [],
-        "kindly": [],
-        "direct_stream": [],
-        "kindly_stream": [],
+        name: [] for name in ("direct", "direct_sdk", "kindly", "direct_stream", "kindly_stream")
     }
+
+    def sdk_call(body: bytes) -> float:
+        request = json.loads(body)
+        started = time.perf_counter()
+        sdk.chat.completions.with_raw_response.create(**request).parse()
+        return time.perf_counter() - started
+
     def call(name: str, order: int) -> float:
         if name == "direct":
             return direct.whole(direct_body(order, False))
         if name == "kindly":
             return via.whole(kindly_body(order, False))
+        if name == "direct_sdk":
+            return sdk_call(direct_body(order, False))
         if name == "direct_stream":
             return direct_stream.first_text(direct_body(order, True), b'"content": "')
         return via_stream.first_text(kindly_body(order, True), b"event: delta")
 
-    warmup = 20
-    for number in range(warmup + rounds):
+    for number in range(WARMUP + rounds):
         # Alternate who goes first, so neither side always meets a warmer machine.
-        names = ["direct", "kindly", "direct_stream", "kindly_stream"]
+        names = ["direct", "direct_sdk", "kindly", "direct_stream", "kindly_stream"]
         if number % 2:
-            names = ["kindly", "direct", "kindly_stream", "direct_stream"]
+            names = ["kindly", "direct_sdk", "direct", "kindly_stream", "direct_stream"]
         for offset, name in enumerate(names):
             # Every Kindly draft is new: a fresh order number per call, never a cache hit.
-            elapsed = call(name, 100_000 + number * 4 + offset)
-            if number >= warmup:
+            elapsed = call(name, 100_000 + number * 5 + offset)
+            if number >= WARMUP:
                 samples[name].append(elapsed * 1000)
     return samples
 
@@ -229,6 +284,7 @@ def report(result: dict) -> str:
     s = result["samples"]
     rows = [
         ("non-streamed, whole request", "direct", "kindly"),
+        ("non-streamed, vs the openai SDK", "direct_sdk", "kindly"),
         ("streamed, time to first text", "direct_stream", "kindly_stream"),
     ]
     lines = [
@@ -246,7 +302,14 @@ def report(result: dict) -> str:
             f"{b99:.1f} | {k99:.1f} | {k99 - b99:+.1f} |"
         )
     added = percentile(s["kindly"], 50) - percentile(s["direct"], 50)
+    cpu = result["cpu_ms_per_rewrite"]
     lines.append("")
+    lines.append(
+        f"CPU per rewrite: Kindly processes {cpu['kindly']:.1f} ms, redis-server "
+        f"{cpu['redis']:.2f} ms. Load average during the run: "
+        + ", ".join(f"{x:.1f}" for x in result["load_average"])
+        + f" on {os.cpu_count()} CPUs."
+    )
     lines.append(
         f"Target: under 5 ms added at p50 (non-streamed): {added:.1f} ms, "
         f"{'met' if added < 5 else 'NOT met'}."

@@ -32,6 +32,11 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
         "sv": "och att det som är inte vi du för med på ett tack din ditt ni har också men",
     }.items()
 }
+_LANGUAGES_OF: dict[str, tuple[str, ...]] = {}
+for _lang, _vocab in _FUNCTION_WORDS.items():
+    for _word in _vocab:
+        _LANGUAGES_OF[_word] = (*_LANGUAGES_OF.get(_word, ()), _lang)
+_ASCII_LETTERS = re.compile(r"[A-Za-z]")
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?", re.UNICODE)
 _PLACEHOLDER = re.compile(r"⟦[ ]?[Ff][0-9]+[ ]?⟧")
 _SCRIPT_LANGUAGES = {
@@ -50,16 +55,14 @@ class Problem:
 
 def _script(text: str) -> str | None:
     """The dominant writing system of `text` ('LATIN', 'CYRILLIC', 'CJK', ...)."""
-    counts: dict[str, int] = {}
-    for char in text:
-        if not char.isalpha():
-            continue
-        if char.isascii():
-            script = "LATIN"  # the common case, without a Unicode name lookup
-        else:
-            name = unicodedata.name(char, "")
-            script = name.split(" ")[0] if name else ""
-        counts[script] = counts.get(script, 0) + 1
+    # ASCII letters are counted in C; only the rest needs a Unicode name lookup each.
+    counts: dict[str, int] = {"LATIN": len(_ASCII_LETTERS.findall(text))}
+    if not text.isascii():
+        for char in text:
+            if char.isalpha() and not char.isascii():
+                name = unicodedata.name(char, "")
+                script = name.split(" ")[0] if name else ""
+                counts[script] = counts.get(script, 0) + 1
     if not counts:
         return None
     script, count = max(counts.items(), key=lambda item: item[1])
@@ -77,7 +80,10 @@ def detect_language(text: str) -> str | None:
     words = [w.lower() for w in _WORD.findall(text)]
     if len(words) < 6:
         return None
-    hits = {lang: sum(w in vocab for w in words) for lang, vocab in _FUNCTION_WORDS.items()}
+    hits = dict.fromkeys(_FUNCTION_WORDS, 0)
+    for word in words:
+        for lang in _LANGUAGES_OF.get(word, ()):
+            hits[lang] += 1
     ranked = sorted(hits.items(), key=lambda item: item[1], reverse=True)
     (best, best_hits), (_, second_hits) = ranked[0], ranked[1]
     if best_hits >= 3 and best_hits >= 0.12 * len(words) and best_hits >= 1.5 * second_hits:
