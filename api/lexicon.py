@@ -185,6 +185,7 @@ class Lexicon:
     request_verbs: CueSet
     request_softener: str
     request_questions: PhraseTable
+    request_closing_cues: CueSet
     feelings: dict[str, CueSet]
     feeling_order: tuple[str, ...]
     feeling_min_cues: int
@@ -348,6 +349,7 @@ def _build(directory: Path) -> Lexicon:
         request_verbs=CueSet.build(_need(requests, "verbs", "requests.json"), anchored=True),
         request_softener=requests["softener"],
         request_questions=PhraseTable.build(requests.get("questions", [])),
+        request_closing_cues=CueSet.build(requests.get("closing_cues", [])),
         feelings={name: CueSet.build(feeling_cues[name]) for name in order},
         feeling_order=order,
         feeling_min_cues=int(feelings.get("min_cues", 1)),

@@ -180,6 +180,8 @@ def test_every_added_phrase_is_recognised_on_a_second_pass():
         assert LEX.acknowledgement_cues.search(text), text
     for text in leaves(LEX.offers):
         assert LEX.closing_cues.search(text), text
+        if LEX.request_verbs.match(text):
+            assert LEX.request_closing_cues.search(text), text  # or "Please" gets added
     for text in leaves(LEX.apologies):
         assert LEX.apology_cues.search(text), text
 

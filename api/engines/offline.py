@@ -289,7 +289,7 @@ def _polite_request(work: _Work, sentence: str) -> str:
     verb = work.lexicon.request_verbs.match(stripped)
     if not verb or stripped.rstrip().endswith("?") or "please" in stripped.lower():
         return sentence
-    if work.lexicon.closing_cues.search(stripped):
+    if work.lexicon.request_closing_cues.search(stripped):
         return sentence  # "Let me know if anything else comes up" is a closing, not an order
     if stripped[verb.end() : verb.end() + 1] == ":":
         return sentence  # "Update: ..." is a heading, not a command
