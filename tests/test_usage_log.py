@@ -38,7 +38,7 @@ def stream_ids(redis, team: str = TEAM) -> list[str]:
 
 @pytest.fixture()
 def usage(redis, redis_server, tmp_path: Path) -> UsageLog:
-    handle = RedisHandle(redis_server.url, 0.5)
+    handle = RedisHandle(redis_server.url, 3.0)  # a busy shared machine
     return UsageLog(handle, tmp_path / "spool", replay_in_background=False)
 
 
