@@ -244,3 +244,25 @@ def test_prompt_dir_must_have_every_template(tmp_path: Path, fake):
     (tmp_path / "templates").mkdir()
     with pytest.raises(FileNotFoundError):
         build_llm_engine({"OPENAI_BASE_URL": fake.url, "KINDLY_PROMPTS_DIR": tmp_path})
+
+
+def test_azure_openai_uses_its_own_client_and_deployment(fake):
+    import openai
+
+    fake.reset()
+    fake.default = Answer(lambda r: r.draft)
+    engine = build_llm_engine(
+        {
+            "AZURE_OPENAI_ENDPOINT": fake.url.removesuffix("/v1"),
+            "AZURE_OPENAI_API_KEY": "azure-test-key",
+            "AZURE_OPENAI_DEPLOYMENT": "kindly-dep",
+            "OPENAI_API_VERSION": "2024-10-21",
+            "KINDLY_PROMPTS_DIR": REPO_ROOT / "prompts",
+        }
+    )
+    assert isinstance(engine.client, openai.AzureOpenAI) and engine.model == "kindly-dep"
+    assert engine.rewrite(job()).text == DRAFT
+    sent = fake.requests[0]
+    assert "/openai/deployments/kindly-dep/chat/completions" in sent.path
+    assert "api-version=2024-10-21" in sent.path
+    assert sent.headers.get("api-key") == "azure-test-key"
