@@ -350,32 +350,39 @@ class UsageLog:
             if not _same_file(spool, path):
                 return True
             report.files += 1
-            records = []
-            for line in spool:
-                if not line.strip():
-                    continue
-                report.lines += 1
-                try:
-                    item = json.loads(line)
-                    records.append((item["team"], item["entry"]))
-                except (ValueError, KeyError, TypeError):
-                    report.unreadable += 1  # a line cut short by a crash mid-write
+            # Read and send in batches, so a long outage's big file never sits in memory.
+            batch: list[tuple[str, dict[str, Any]]] = []
             try:
-                for start in range(0, len(records), _REPLAY_BATCH):
-                    pipe = self.handle.client.pipeline(transaction=False)
-                    batch = records[start : start + _REPLAY_BATCH]
-                    for team, entry in batch:
-                        self._write(self.handle.client, team, entry, None, None, pipe=pipe)
-                    for (team, _), added in zip(batch, pipe.execute(), strict=True):
-                        report.added += int(added)
-                        report.duplicates += 1 - int(added)
-                        report.teams.add(team)
-                        self.counters["replayed" if added else "duplicates"] += 1
+                for line in spool:
+                    if not line.strip():
+                        continue
+                    report.lines += 1
+                    try:
+                        item = json.loads(line)
+                        batch.append((item["team"], item["entry"]))
+                    except (ValueError, KeyError, TypeError):
+                        report.unreadable += 1  # a line cut short by a crash mid-write
+                    if len(batch) >= _REPLAY_BATCH:
+                        self._replay_batch(batch, report)
+                        batch = []
+                self._replay_batch(batch, report)
             except redis.RedisError:
                 self.handle.mark_down()
                 return False
             path.unlink()
         return True
+
+    def _replay_batch(self, batch: list[tuple[str, dict[str, Any]]], report: ReplayReport) -> None:
+        if not batch:
+            return
+        pipe = self.handle.client.pipeline(transaction=False)
+        for team, entry in batch:
+            self._write(self.handle.client, team, entry, None, None, pipe=pipe)
+        for (team, _), added in zip(batch, pipe.execute(), strict=True):
+            report.added += int(added)
+            report.duplicates += 1 - int(added)
+            report.teams.add(team)
+            self.counters["replayed" if added else "duplicates"] += 1
 
     # -- reading (Redis errors propagate: the admin views turn them into 503) ---------------
 

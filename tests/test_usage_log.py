@@ -225,3 +225,14 @@ def test_cost_estimates():
     assert estimated_cost("m", 1_000_000, 500_000, prices) == 2.0
     assert estimated_cost("unknown", 10, 10, prices) is None
     assert estimated_cost("unknown", 0, 0, prices) == 0.0
+
+
+def test_replay_streams_big_files_and_skips_a_line_cut_by_a_crash(down_usage, usage, redis):
+    for n in range(450):  # more than one replay batch
+        down_usage.record(TEAM, entry(f"rw_big{n:03d}"))
+    with down_usage.spool_path.open("a") as spool:
+        spool.write('{"team": "acme", "entry": {"ts": 1, "requ')  # the process died here
+    report = usage.replay_spool()
+    assert (report.lines, report.added, report.unreadable) == (451, 450, 1)
+    assert len(stream_ids(redis)) == 450
+    assert usage.spool_files() == []
