@@ -18,6 +18,7 @@ from tests.e2e.steps import (
     soften_and_wait,
     soften_button,
     wait_for_editor,
+    wait_until,
     watch_api,
 )
 from tests.redis_server import free_port
@@ -83,6 +84,7 @@ def test_unreachable_api(page: Page, kindly: ExtensionBrowser):
     [
         (429, {"Retry-After": "30"}, "Try again in 30 seconds"),
         (503, {}, "problem on its side (503)"),
+        (413, {}, "too long for Kindly"),  # a body over the server's byte limit
     ],
 )
 def test_rate_limit_and_server_errors(page: Page, kindly: ExtensionBrowser, status, headers, shown):
@@ -95,6 +97,9 @@ def test_rate_limit_and_server_errors(page: Page, kindly: ExtensionBrowser, stat
         expect_alert(page, shown, DRAFT)
     finally:
         kindly.context.unroute(url, handler)
+    if status == 413:
+        expect(panel(page).get_by_role("button", name="Try again")).to_have_count(0)
+        return
     # Once the API is back, "Try again" goes through.
     panel(page).get_by_role("button", name="Try again").click()
     expect(panel(page).get_by_role("button", name="Accept")).to_be_visible()
@@ -169,3 +174,28 @@ def test_non_streaming_mode(page: Page, kindly: ExtensionBrowser):
         expect(panel(page).get_by_role("button", name="Undo")).to_be_visible()
     assert calls.rewrites[0]["stream"] is False
     assert "20931" in editor_text(page)
+
+
+def test_undelivered_feedback_waits_and_is_sent_later(page: Page, kindly: ExtensionBrowser):
+    read_queue = "chrome.storage.local.get('feedbackQueue').then(s => s.feedbackQueue || [])"
+    kindly.worker.evaluate("chrome.storage.local.remove('feedbackQueue')")
+    feedback_url = f"{kindly.api.url}/v1/rewrites/*/feedback"
+    down = answer_with(503, {"code": 503, "status": "Service Unavailable", "message": "down"})
+    kindly.context.route(feedback_url, down)
+    try:
+        open_textarea(page, DRAFT + " (feedback queued)")
+        soften_and_wait(page)
+        panel(page).get_by_role("button", name="Cancel").click()
+        wait_until(page, lambda: len(kindly.worker.evaluate(read_queue)) == 1, "queued feedback")
+    finally:
+        kindly.context.unroute(feedback_url, down)
+    queued = kindly.worker.evaluate(read_queue)[0]
+    assert queued["outcome"] == "rejected"
+
+    # The next successful rewrite flushes the queue to the real API.
+    with watch_api(kindly.context, kindly.api.url) as calls:
+        soften_and_wait(page)
+        wait_until(page, lambda: calls.feedback, "the queued feedback to be sent")
+    rewrite_id, body, status = calls.feedback[0]
+    assert (rewrite_id, body["outcome"]) == (queued["id"], "rejected") and status < 300
+    wait_until(page, lambda: kindly.worker.evaluate(read_queue) == [], "an empty queue")
