@@ -457,8 +457,9 @@ def _plan(work: _Work, body: str, layout: Layout, greeting: _Greeting | None, tr
     ):
         sentences_allowed -= 1
         plan.opener = _choose(work, lexicon.openers, "opener")
-    open_ending = _ends_open(work.raw_body)
-    if sentences_allowed and not open_ending and not _has_closing(work, body, layout):
+    content = _without_greeting(body, greeting)
+    closed = _ends_open(work.raw_body) or _has_closing(work, content, layout)
+    if sentences_allowed and not closed:
         bank = lexicon.offers["email" if email else "chat"]
         plan.offer = _choose(work, bank, "offer")
     restored_lower = normalise_phrase(body)
@@ -471,6 +472,15 @@ def _plan(work: _Work, body: str, layout: Layout, greeting: _Greeting | None, tr
     if plan.ack:
         work.note(f"ack:{feeling}", f"Acknowledged the customer's {_FEELING_WORDS[feeling]}")
     return plan
+
+
+def _without_greeting(body: str, greeting: _Greeting | None) -> str:
+    """The body minus its opening greeting ("Hi Maria, Thanks," -> "Thanks,")."""
+    if greeting is None or greeting.end is None:
+        return body
+    lines = body.lstrip("\n").split("\n")
+    lines[0] = lines[0][greeting.end :]
+    return "\n".join(lines)
 
 
 def _has_content(body: str, greeting: _Greeting | None) -> bool:
@@ -544,7 +554,10 @@ def _add_parts(work: _Work, body: str, layout: Layout, trim: int) -> str:
         if email:
             text = text.rstrip() + "\n\n" + " ".join(ending)
         else:
-            text = text.rstrip() + " " + " ".join(ending)
+            text = text.rstrip()
+            if text[-1:].isalpha():
+                text += "."  # "We'll have a look" + offer: end the draft's sentence first
+            text += " " + " ".join(ending)
     if plan.signoff:
         joiner = "\n\n" if email else " "
         text = text.rstrip() + joiner + plan.signoff
