@@ -247,6 +247,12 @@ def test_usage_table_filters_pages_and_shows_logged_markup_as_text(page: Page, s
     filters.get_by_label("Preset").fill("")
     page.get_by_role("button", name="Apply filters").click()
     expect(rows).to_have_count(11)
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download CSV").click()
+    download = download_info.value
+    assert re.fullmatch(r"kindly-usage-acme-\d{8}-\d{6}\.csv", download.suggested_filename)
+    lines = Path(download.path()).read_text().splitlines()
+    assert lines[0].startswith("id,time,request_id,kind") and len(lines) == 1 + 11
     page.get_by_role("button", name="Clear").click()
     expect(rows).to_have_count(50)
 
