@@ -141,6 +141,8 @@ def test_fenced_code_block_is_one_span() -> None:
         "It should arrive next week, on Friday or Saturday.",
         "This is a known issue, e.g. on older phones.",
         "Sorry.It was our fault.Really.",
+        "Sorry.Help is on its way.Shop again soon.",
+        "Our site is www.^ down",
     ],
 )
 def test_plain_words_are_not_facts(sentence: str) -> None:
@@ -352,6 +354,17 @@ def test_names_and_words_are_never_invented() -> None:
     draft = "pls send a DM w/ your acct email asap"
     rewrite = "Hi Sam, could you please send us a direct message with your account email? Thanks!"
     assert check_facts(draft, rewrite, context=["Sam"]).passed
+
+
+def test_a_reworded_word_glued_to_a_number_is_not_invented() -> None:
+    # "5:DM" is not a fact of the draft ("March 5" is); rewording DM must not invent "5:message".
+    assert check_facts("See you March 5:DM me then.", "See you March 5:message me then.").passed
+
+
+def test_a_changed_code_with_a_word_part_is_still_caught() -> None:
+    result = check_facts("Your ref is AB12-x.", "Your ref is AB13-x.")
+    assert result.missing == ["AB12-x"]
+    assert result.invented == ["AB13-x"]
 
 
 def test_fact_check_is_the_shared_type() -> None:
