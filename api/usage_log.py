@@ -437,8 +437,9 @@ class UsageLog:
         return self._with_texts(team, items), None
 
     def _scan(self, team: str, query: UsageQuery) -> Iterator[tuple[str, dict[str, Any]]]:
+        # `until` is left to query.matches so entries newer than it count against the budget.
         return self.entries(
-            team, query.since, query.until, before=query.cursor, batch=max(query.limit, 200)
+            team, query.since, None, before=query.cursor, batch=max(query.limit, 200)
         )
 
     def _with_texts(self, team: str, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
