@@ -202,6 +202,10 @@ _PATTERNS: dict[str, tuple[tuple[str, _Hint], ...]] = {
 _RANK = {kind: rank for rank, kind in enumerate(_PATTERNS)}
 _QUOTE_LIKE = frozenset({"code", "quote"})
 
+# Kinds that always hold a digit: none of their patterns can match a text without one.
+_DIGIT_KINDS = frozenset({"amount", "phone", "date", "time", "number", "id"})
+_ANY_DIGIT = re.compile(r"[0-9]")
+
 _Finder = tuple[str, int, re.Pattern[str], _Hint]
 
 
@@ -291,9 +295,12 @@ def _matches(
 
 def _resolve(text: str, finders: tuple[_Finder, ...]) -> list[Span]:
     reversed_text = text[::-1]
+    has_digit = _ANY_DIGIT.search(text) is not None
     candidates: list[tuple[int, int, int, str]] = []
     add = candidates.append
     for kind, rank, pattern, hint in finders:
+        if not has_digit and kind in _DIGIT_KINDS:
+            continue
         matches = _matches(pattern, hint, text, reversed_text)
         if kind == "url":
             for match in matches:
