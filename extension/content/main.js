@@ -97,14 +97,16 @@
         return;
       }
       this.port = port;
+      const ownsPanel = () => overlay.handlers?.owner === this;
       port.onMessage.addListener((message) => {
         if (this.port !== port) return;
         if (message.type === 'delta') {
-          overlay.appendStream(message.text);
+          if (ownsPanel()) overlay.appendStream(message.text);
           return;
         }
         this.port = null;
         port.disconnect();
+        if (!ownsPanel()) return; // the agent moved on to another editor meanwhile
         if (message.type === 'result') {
           this.job.result = message.result;
           overlay.showResult(draft, message.result, known.presets, chosen);
@@ -115,7 +117,7 @@
       port.onDisconnect.addListener(() => {
         if (this.port !== port) return;
         this.port = null;
-        overlay.showError({ kind: 'unreachable' });
+        if (ownsPanel()) overlay.showError({ kind: 'unreachable' });
       });
       port.postMessage({
         draft,

@@ -1,5 +1,6 @@
 """The extension on a site the user turned on, against the real ProseMirror, Lexical and
-CKEditor 5 libraries and a plain textarea: button, preview, Accept, Undo, editor undo."""
+CKEditor 5 libraries and a plain textarea: button, preview, Accept, Undo, the editor's own
+undo, errors."""
 
 from __future__ import annotations
 
@@ -66,26 +67,15 @@ def test_soften_accept_undo_in_real_editor(page: Page, kindly: ExtensionBrowser,
         expect(panel(page).get_by_role("button", name="Undo")).to_be_visible()
         assert editor_text(page) == rewrite
 
-    print(f"\n[timing] {editor}: click to preview {miss_ms:.0f} ms on a cache miss, "
-          f"{hit_ms:.0f} ms on a cache hit")
-    assert [c["draft"] for c in calls.rewrites] == [draft, draft]
-    assert calls.rewrites[0]["agent_name"] == "Alex"
-
-
-@pytest.mark.parametrize("editor", ["prosemirror", "lexical", "ckeditor", "textarea"])
-def test_editor_own_undo_sees_the_accepted_text(page: Page, kindly: ExtensionBrowser, editor: str):
-    draft = f"{DRAFT} (own undo, {editor})"
-    open_editor(page, editor, draft)
-    soften_and_wait(page)
-    rewrite = rewrite_text(page)
-    panel(page).get_by_role("button", name="Accept").click()
-    expect(panel(page).get_by_role("button", name="Undo")).to_be_visible()
-    assert editor_text(page) == rewrite
-
     # The agent presses the editor's own undo shortcut: the editor's history has our change.
     panel(page).get_by_role("button", name="Close").click()
     page.keyboard.press("Control+z")
     page.wait_for_function("d => window.editorApi.getText() === d", arg=draft, timeout=3000)
+
+    print(f"\n[timing] {editor}: click to preview {miss_ms:.0f} ms on a cache miss, "
+          f"{hit_ms:.0f} ms on a cache hit")
+    assert [c["draft"] for c in calls.rewrites] == [draft, draft]
+    assert calls.rewrites[0]["agent_name"] == "Alex"
 
 
 @pytest.mark.parametrize("editor", ["prosemirror", "lexical", "ckeditor"])
@@ -103,3 +93,22 @@ def test_failed_rewrite_leaves_the_editor_untouched(page: Page, kindly: Extensio
     finally:
         kindly.context.unroute(url, handler)
     assert editor_text(page) == draft
+
+
+def test_click_to_preview_time(page: Page, kindly: ExtensionBrowser):
+    """Prints click-to-preview times (median of five) on cache misses and hits; no assertion
+    on timings, which depend on the machine."""
+    open_editor(page, "prosemirror", "placeholder")
+    misses, hits = [], []
+    for n in range(5):
+        draft = f"Order {7100 + n} was delayed by our courier. It arrives on {n + 2} June."
+        page.evaluate("text => window.editorApi.setText(text)", draft)
+        misses.append(soften_and_wait(page))
+        panel(page).get_by_role("button", name="Cancel").click()
+        hits.append(soften_and_wait(page))
+        panel(page).get_by_role("button", name="Cancel").click()
+    misses.sort()
+    hits.sort()
+    print(f"\n[timing] click to preview, median of 5 (min-max): cache miss {misses[2]:.0f} ms "
+          f"({misses[0]:.0f}-{misses[-1]:.0f}), cache hit {hits[2]:.0f} ms "
+          f"({hits[0]:.0f}-{hits[-1]:.0f})")
