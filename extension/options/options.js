@@ -1,6 +1,8 @@
 // Options page: loads settings on open, saves on submit (asking for the API origin's
 // permission first), then checks the key against the API and says clearly what it found.
 
+import { normaliseApiUrl, originPattern } from '../background/settings.js';
+
 const form = document.getElementById('settings');
 const status = document.getElementById('status');
 const presetSelect = document.getElementById('preset');
@@ -64,9 +66,7 @@ form.addEventListener('submit', async (event) => {
   event.preventDefault();
   let origin;
   try {
-    const url = new URL(form.elements.apiUrl.value.trim());
-    if (!/^https?:$/.test(url.protocol)) throw new Error('scheme');
-    origin = `${url.protocol}//${url.hostname}/*`;
+    origin = originPattern(normaliseApiUrl(form.elements.apiUrl.value));
   } catch {
     say('The API URL must be a full address such as https://kindly.example.com.', 'bad');
     return;
