@@ -136,6 +136,12 @@ class Pipeline:
         preset = self.resolve_preset(team, req.preset)
         action = req.action or preset.get("default_action") or "soften"
         channel = req.channel or preset.get("default_channel") or "email"
+        if action == "translate" and not req.target_locale:
+            raise PipelineError(
+                422,
+                "The 'translate' action needs a target locale.",
+                {"target_locale": ["Required for 'translate', e.g. \"de\" or \"pt-BR\"."]},
+            )
         engine = self.choose_engine(action)
         draft = normalise_draft(req.draft)
         job = RewriteJob(

@@ -268,3 +268,12 @@ def test_stream_through_a_real_server_delivers_every_event(live_url, llm_auth, f
     events = parse_sse(connection.getresponse().read().decode())
     assert events[-1][0] == "result"
     assert "".join(d["text"] for n, d in events if n == "delta") == events[-1][1]["rewrite"]
+
+
+def test_translate_without_a_target_locale_is_a_clear_422(llm_client, llm_auth, fake):
+    response = llm_client.post(
+        "/v1/rewrite", json={**BODY, "action": "translate"}, headers=llm_auth
+    )
+    assert response.status_code == 422
+    assert "target_locale" in response.json["errors"]["json"]
+    assert fake.requests == []
