@@ -51,8 +51,8 @@ def init_app(app: Flask) -> None:
 @click.option(
     "--threads",
     type=int,
-    default=lambda: int(os.environ.get("KINDLY_THREADS", "8")),
-    show_default="$KINDLY_THREADS or 8",
+    default=lambda: int(os.environ.get("KINDLY_THREADS", "16")),
+    show_default="$KINDLY_THREADS or 16",
 )
 def serve(host: str, port: int, workers: int, threads: int) -> None:
     """Serve the API with gunicorn (gthread workers)."""

@@ -28,6 +28,8 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[s
         "bind": f"{host}:{port}",
         "workers": workers,
         "worker_class": "gthread",
+        # A worker whose threads are all held (streams) still accepts and queues new requests,
+        # so threads per worker must exceed the streams one worker may get: 16 (bench/README.md).
         "threads": threads,
         "timeout": 60,
         "graceful_timeout": 10,
