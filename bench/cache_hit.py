@@ -7,7 +7,7 @@ a stored key, as the extension's do), primes Kindly's cache with one ~1 KB draft
 alternates equal-length load runs (8 keep-alive clients, wrk if installed) against each.
 The ratio Kindly/bare per round is the headline; its min..max over rounds is the spread.
 
-Run: .venv/bin/python bench/cache_hit.py [--quick] [--settings gthread:2x8] [--json]
+Run: .venv/bin/python bench/cache_hit.py [--quick] [--settings gthread:2x16] [--json]
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ def run(
     seconds: float = 5,
     connections: int = 8,
 ) -> dict:
-    settings = settings or WorkerSettings("gthread", 2, 8)
+    settings = settings or WorkerSettings("gthread", 2, 16)
     body = request_body()
     runs: dict[str, list[LoadResult]] = {"bare": [], "kindly": []}
     with tempfile.TemporaryDirectory(prefix="kindly-bench-") as tmp:
@@ -148,7 +148,7 @@ def report(result: dict) -> str:
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="3 rounds of 2 s")
-    parser.add_argument("--settings", default="gthread:2x8", help="worker class:WORKERSxTHREADS")
+    parser.add_argument("--settings", default="gthread:2x16", help="worker class:WORKERSxTHREADS")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--json", action="store_true", help="print the raw result as JSON")
     args = parser.parse_args(argv)

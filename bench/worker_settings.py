@@ -8,7 +8,7 @@ every (setting, load) pair, in a rotated order, so the settings are compared wit
 in the same round: ~1 means streams don't starve other requests, ~0 means they do.
 
 Run: .venv/bin/python bench/worker_settings.py [--quick]
-     [--settings gthread:2x8,gthread:2x16,gthread:4x4,gthread:3x4,sync:2x1,sync:5x1] [--json]
+     [--settings gthread:2x16,gthread:2x8,sync:5x1,...] [--rounds 4] [--seconds 4] [--json]
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from bench.servers import ServedApp, WorkerSettings, create_agent_key, start_app
 from bench.stats import fmt_spread, round_orders
 from tests.redis_server import RedisServer
 
-DEFAULT_SETTINGS = "gthread:2x8,gthread:2x16,gthread:4x4,gthread:3x4,sync:2x1,sync:5x1"
+DEFAULT_SETTINGS = "gthread:2x16,gthread:2x8,gthread:3x8,gthread:4x4,gthread:3x4,sync:2x1,sync:5x1"
 HELD = 8
 
 
