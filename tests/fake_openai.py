@@ -72,6 +72,7 @@ class Answer:
     chunk_size: int = 4  # characters per SSE delta when streamed
     chunk_delay: float = 0.0  # between SSE deltas
     usage: tuple[int, int] = (42, 17)
+    cut_after: int | None = None  # streamed: hang up after this many deltas, mid-answer
 
 
 @dataclass
@@ -242,6 +243,10 @@ def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 for number, delta in enumerate(events):
                     if number > 1 and reply.chunk_delay:
                         time.sleep(reply.chunk_delay)
+                    if reply.cut_after is not None and number > reply.cut_after:
+                        self.close_connection = True
+                        self.connection.shutdown(socket.SHUT_RDWR)
+                        return
                     choice = {"index": 0, "delta": delta, "finish_reason": None}
                     self._event({**base, "choices": [choice]})
                 done = {"index": 0, "delta": {}, "finish_reason": reply.finish_reason}

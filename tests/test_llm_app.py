@@ -277,3 +277,15 @@ def test_translate_without_a_target_locale_is_a_clear_422(llm_client, llm_auth, 
     assert response.status_code == 422
     assert "target_locale" in response.json["errors"]["json"]
     assert fake.requests == []
+
+
+def test_stream_cut_off_mid_answer_ends_corrected_and_uncached(llm_client, llm_auth, fake):
+    fake.script(Answer(lambda r: "Hi Maria, " + r.draft, chunk_size=5, cut_after=3))
+    raw = llm_client.post("/v1/rewrite", json={**BODY, "stream": True}, headers=llm_auth)
+    events = parse_sse(raw.get_data(as_text=True))
+    assert [name for name, _ in events][:3] == ["delta", "delta", "delta"]
+    result = events[-1][1]
+    assert events[-1][0] == "result" and result["corrected"] is True
+    assert result["engine"] == "offline" and "#48213" in result["rewrite"]
+    assert any("broke off" in w for w in result["warnings"])
+    assert llm_client.post("/v1/rewrite", json=BODY, headers=llm_auth).json["cached"] is False
