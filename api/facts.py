@@ -76,10 +76,10 @@ class _Anchor:
 
     @classmethod
     def of(cls, marker: str, reach: str) -> _Anchor:
-        # `reach` runs over the reversed text, so a lazily reversed marker isn't needed.
         return cls(re.compile(marker), re.compile(reach))
 
     def starts(self, text: str, reversed_text: str) -> list[int]:
+        # `reach` reads leftwards from each marker by matching forwards on the reversed text.
         length = len(text)
         starts: dict[int, None] = {}
         for marker in self.marker.finditer(text):
@@ -452,13 +452,16 @@ def _is_sourced(claim: str, kind: str, sources: Sequence[str]) -> bool:
     parts = _CODE_JOINER.split(claim)
     with_digits = [part for part in parts if any("0" <= char <= "9" for char in part)]
     return len(with_digits) < len(parts) and all(
-        part and any(_occurs(source, part) for source in sources) for part in with_digits
+        any(_occurs(source, part) for source in sources) for part in with_digits
     )
 
 
 # Placeholders look like ⟦F1⟧. The mathematical white square brackets (U+27E6/U+27E7) never
-# occur in support replies, are not letters (so word rules, spell fixers and case changes leave
-# them alone) and read to a language model as one opaque symbol it should copy, not translate.
+# occur in support replies and are neither letters nor sentence punctuation, so word rules,
+# spell fixers, case changes and sentence splitters leave them alone, and a language model
+# reads them as an opaque symbol to copy, not a word to translate or a number to reformat.
+# Plain [1] or {F1} would collide with Markdown and templates. `unmask` forgives a model that
+# lower-cases the F or pads it with a space; anything worse counts as a missing placeholder.
 _PLACEHOLDER = re.compile(r"⟦[ ]?[Ff]([0-9]+)[ ]?⟧")
 
 

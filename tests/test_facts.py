@@ -149,6 +149,16 @@ def test_plain_words_are_not_facts(sentence: str) -> None:
     assert protected_spans(sentence) == []
 
 
+def test_hashtags_without_digits_are_not_facts() -> None:
+    assert found("Loving the #TeamSpirit, see #A12 for more.") == [("id", "#A12")]
+
+
+def test_callers_may_change_the_returned_list() -> None:
+    text = "Refund $5 today."
+    protected_spans(text).clear()
+    assert found(text) == [("amount", "$5")]
+
+
 # --- overlap resolution -------------------------------------------------------------------
 
 
