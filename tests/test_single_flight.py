@@ -75,7 +75,6 @@ def test_a_stale_lock_only_delays_up_to_its_expiry(redis_server, redis):
 
 def test_failed_fact_check_is_never_cached(app, client, auth, redis):
     from api.engines.offline import OfflineEngine
-
     from api.services import services
     from api.types import EngineResult
 
