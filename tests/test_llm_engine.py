@@ -266,3 +266,11 @@ def test_azure_openai_uses_its_own_client_and_deployment(fake):
     assert "/openai/deployments/kindly-dep/chat/completions" in sent.path
     assert "api-version=2024-10-21" in sent.path
     assert sent.headers.get("api-key") == "azure-test-key"
+
+
+def test_repair_call_failing_reports_both(engine, fake):
+    fake.script(Answer(drop_first_placeholder), Fail(400))
+    with pytest.raises(LLMUnavailable) as caught:
+        engine.rewrite(job())
+    assert "#48213" in caught.value.problems[0]
+    assert caught.value.problems[1] == "the repair call refused the request (HTTP 400)"

@@ -35,6 +35,8 @@ _RETRYABLE_STATUS = frozenset({408, 409, 429})
 class LLMUnavailable(EngineError):
     """The upstream did not give a usable answer: HTTP error, timeout, bad JSON, open circuit."""
 
+    problems: list[str] | None = None  # set when answers were rejected before the failure
+
 
 class LLMRejected(EngineError):
     """The model answered, but the answer and its one repair both failed Kindly's checks."""
@@ -158,9 +160,11 @@ class LLMEngine:
         try:
             second = self._complete(prep, self._repair_messages(prep, first, problems))
         except LLMUnavailable as err:
-            raise LLMUnavailable(
+            failed = LLMUnavailable(
                 f"its answer {_join(problems)}, and the repair attempt failed ({err})"
-            ) from err
+            )
+            failed.problems = [p.for_people for p in problems] + [f"the repair call {err}"]
+            raise failed from err
         text, still = self.review(prep, second)
         if still:
             raise LLMRejected(
