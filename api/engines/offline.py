@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from api.engines import UnsupportedAction
-from api.engines.offline_layout import Layout, split_draft
+from api.engines.offline_layout import Layout, closing_line, split_draft
 from api.engines.offline_reading import looks_english, pick, read_feeling
 from api.engines.offline_settings import SUPPORTED_ACTIONS, Settings, settings_for
 from api.engines.offline_text import (
@@ -70,6 +70,7 @@ class _Work:
     settings: Settings
     lowercase_text: bool = False
     seed: str = ""
+    shortest: bool = False  # pick the shortest phrasing (length-limited posts)
     active: set[str] = field(default_factory=set)  # phrase tables that match somewhere
     raw_body: str = ""  # the reworded body with its facts back, before any additions
     changes: list[str] = field(default_factory=list)
@@ -139,10 +140,15 @@ def _rewrite(work: _Work) -> str:
     work.raw_body = masked.restore(body)
     changes, rules = list(work.changes), list(work.rules)
     result = layout.join(masked.restore(_add_parts(work, body, layout, trim=0)))
-    trim = 0
-    while work.job.channel == "social" and len(result) > SOCIAL_LIMIT and trim < _TRIM_ALL:
-        # Social posts have a hard length limit: give up what we add, least needed first.
-        trim += 1
+    # Social posts have a hard length limit: first try the shortest phrasings, then give up
+    # what we add, least needed first. (Trying the shortest before dropping keeps a second
+    # pass from fitting a phrase the first pass gave up on.)
+    attempts = iter([(0, True), (_TRIM_SENTENCE, True), (_TRIM_SIGNOFF, True), (_TRIM_ALL, True)])
+    while work.job.channel == "social" and len(result) > SOCIAL_LIMIT:
+        attempt = next(attempts, None)
+        if attempt is None:
+            break
+        trim, work.shortest = attempt
         work.changes[:], work.rules[:] = list(changes), list(rules)
         result = layout.join(masked.restore(_add_parts(work, body, layout, trim=trim)))
     return result
@@ -313,6 +319,8 @@ def _options(work: _Work, options: list[str]) -> list[str]:
 def _choose(work: _Work, bank: dict[str, list[str]], slot: str) -> str | None:
     register = work.settings.register
     options = _options(work, bank.get(register) or bank.get("plain") or [])
+    if work.shortest and options:
+        return min(options, key=len)
     return pick(options, work.seed, slot)
 
 
@@ -466,7 +474,8 @@ def _plan(work: _Work, body: str, layout: Layout, greeting: _Greeting | None, tr
     plan.required = [
         p for p in settings.required if normalise_phrase(p) not in restored_lower
     ]
-    signed = layout.has_signoff or layout.has_closing_line
+    last_line = content.rstrip().rsplit("\n", 1)[-1]
+    signed = layout.has_signoff or layout.has_closing_line or closing_line(last_line, lexicon)[0]
     if settings.adds and trim < _TRIM_SIGNOFF and not signed:
         plan.signoff = _signoff(work, email)
     if plan.ack:

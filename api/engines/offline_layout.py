@@ -48,7 +48,7 @@ class Layout:
         return self.lead + body + self.tail
 
 
-def _closing_line(line: str, lexicon: Lexicon) -> tuple[bool, bool]:
+def closing_line(line: str, lexicon: Lexicon) -> tuple[bool, bool]:
     """(is a closing line, carries a name) for lines like "Thanks," or "Best regards, Jen"."""
     stripped = line.strip()
     match = lexicon.closing_lines.match(stripped)
@@ -62,8 +62,9 @@ def _closing_line(line: str, lexicon: Lexicon) -> tuple[bool, bool]:
     return False, False
 
 
-def _tail_start(lines: list[str], lexicon: Lexicon) -> tuple[int, bool, bool]:
-    """Index of the first tail line (len(lines) when there is none), has_signoff, closing."""
+def _quote_and_signature(lines: list[str]) -> tuple[int, bool]:
+    """Index of the first line of quoted mail or a "--" signature block, and whether a
+    signature block was found."""
     end = len(lines)
     # Quoted earlier mail: a header line, or a run of ">" lines that lasts to the end.
     for index, line in enumerate(lines):
@@ -76,23 +77,46 @@ def _tail_start(lines: list[str], lexicon: Lexicon) -> tuple[int, bool, bool]:
             index -= 1
         if any(line.lstrip()[:1] == ">" for line in lines[index:end]):
             end = index
-    has_signoff = False
-    for index in range(end):
-        if _SIGNATURE_RULE.match(lines[index]) and index > 0:
-            end, has_signoff = index, True
-            break
-    # A closing line near the end, followed by at most three short name/title lines.
-    filled = [i for i in range(end) if lines[i].strip()]
+    for index in range(1, end):
+        if _SIGNATURE_RULE.match(lines[index]):
+            return index, True
+    return end, False
+
+
+# Words a sentence has and a name or job title does not ("Head of Support" is fine).
+_SENTENCE_WORDS = frozenset(
+    {
+        "is", "are", "was", "were", "be", "been", "will", "can", "could", "would", "should",
+        "have", "has", "had", "do", "does", "did", "the", "it", "you", "we", "i", "i'm",
+        "we're", "it's", "this", "that",
+    }
+)
+
+
+def _name_or_title(line: str) -> bool:
+    words = line.split()
+    return (
+        0 < len(words) <= 6
+        and line.rstrip()[-1:] not in "?.!"
+        and not any(w.lower().strip(",;:") in _SENTENCE_WORDS for w in words)
+    )
+
+
+def _closing_start(lines: list[str], lexicon: Lexicon) -> tuple[int, bool, bool]:
+    """Index of a closing line near the end that starts a sign-off block (len(lines) if none),
+    whether a name goes with it, and whether the draft has a closing line at all."""
+    filled = [i for i in range(len(lines)) if lines[i].strip()]
     for index in filled[-4:]:
-        closing, named = _closing_line(lines[index], lexicon)
+        closing, named = closing_line(lines[index], lexicon)
         after = [i for i in filled if i > index]
         if not closing or len(after) > 3:
             continue
-        if all(len(lines[i].split()) <= 6 and lines[i].rstrip()[-1:] not in "?." for i in after):
+        # At most three short name/title lines may follow ("Jen Smith", "Support team").
+        if all(_name_or_title(lines[i]) for i in after):
             if index == filled[0]:
-                return end, has_signoff, True  # nothing before it: the closing is the reply
-            return index, has_signoff or named or bool(after), True
-    return end, has_signoff, False
+                return len(lines), False, True  # nothing before it: the closing is the reply
+            return index, named or bool(after), True
+    return len(lines), False, False
 
 
 def _is_bullet(text: str, start: int) -> bool:
@@ -101,36 +125,44 @@ def _is_bullet(text: str, start: int) -> bool:
     return at_line_start and text[start : start + 2] in ("- ", "* ", "• ")
 
 
-def split_draft(draft: str, lexicon: Lexicon, agent_name: str | None = None) -> Layout:
-    """Cut `draft` into lead, body and tail."""
-    lead_match = _LEAD.match(draft)
-    lead = lead_match.group(0) if lead_match else ""
-    rest = draft[len(lead) :]
-    lines = rest.split("\n")
-    start, has_signoff, has_closing = _tail_start(lines, lexicon)
-    body = "\n".join(lines[:start])
-    tail = "\n".join(lines[start:])
-    if start < len(lines):
-        tail = "\n" + tail
-    # Whitespace between body and tail belongs to the tail, so edits never disturb it.
-    stripped = body.rstrip()
-    tail = body[len(stripped) :] + tail
-    body = stripped
+def _signoff_at_end(body: str, agent_name: str | None) -> int | None:
+    """Where trailing initials or a bare name start ("... -AA", "... ^JK", "...\nJen")."""
     initials = _INITIALS.search(body)
     if initials and _is_bullet(body, initials.start()):
         initials = None
     if initials is None:
         initials = _BARE_NAME.search(body)
     if initials and initials.start() > 0:
-        cut = initials.start()
-        while cut > 0 and body[cut - 1] in " \t\n":
-            cut -= 1
-        body, tail = body[:cut], body[cut:] + tail
-        has_signoff = True
-    elif agent_name and body.endswith(agent_name) and len(body) > len(agent_name):
+        return initials.start()
+    if agent_name and body.endswith(agent_name) and len(body) > len(agent_name):
         before = body[: -len(agent_name)]
         if before[-1:] in (" ", "\n", "-", "^", "~", "*", "—", "–"):
-            cut = len(before.rstrip(" -^~*—–\n"))
-            body, tail = body[:cut], body[cut:] + tail
-            has_signoff = True
+            return len(before.rstrip(" -^~*—–\n"))
+    return None
+
+
+def _split_at(body: str, tail: str, cut: int) -> tuple[str, str]:
+    """Move body[cut:] to the tail, with the whitespace before it: edits never disturb it."""
+    stripped = body[:cut].rstrip()
+    return stripped, body[len(stripped) :] + tail
+
+
+def split_draft(draft: str, lexicon: Lexicon, agent_name: str | None = None) -> Layout:
+    """Cut `draft` into lead, body and tail."""
+    lead_match = _LEAD.match(draft)
+    lead = lead_match.group(0) if lead_match else ""
+    lines = draft[len(lead) :].split("\n")
+    end, has_signoff = _quote_and_signature(lines)
+    body, tail = _split_at("\n".join(lines), "", len("\n".join(lines[:end])))
+    # Initials come off first, so a sign-off we added never changes how the lines before
+    # it read (a second pass must see the same closing lines as the first).
+    cut = _signoff_at_end(body, agent_name)
+    if cut is not None:
+        body, tail = _split_at(body, tail, cut)
+        has_signoff = True
+    body_lines = body.split("\n")
+    start, named, has_closing = _closing_start(body_lines, lexicon)
+    if start < len(body_lines):
+        body, tail = _split_at(body, tail, len("\n".join(body_lines[:start])))
+        has_signoff = has_signoff or named
     return Layout(lead, body, tail, has_signoff, has_closing)

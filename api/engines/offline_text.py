@@ -189,7 +189,7 @@ def apply_table(
         if not match:
             return sentence, fired
         entry = table.entry(match)
-        at_start = not sentence[: match.start()].strip(" \t\"'“‘(")
+        at_start = not sentence[: match.start()].strip(" \t\"'“‘(.!?…")
         replacement = say(entry, at_start)
         if replacement is None:
             position = match.end()
