@@ -61,6 +61,8 @@ def test_normal_answer_is_restored_and_records_usage_and_request_id(engine, fake
     assert (result.tokens_in, result.tokens_out) == (42, 17)
     assert result.upstream_request_id == "req_fake_1"
     assert result.rejected == []
+    assert result.changes[0] == "Greeted Maria by name."
+    assert "Kept all 4 facts" in result.changes[-1]
     sent = fake.requests[0]
     assert sent.body["model"] == "fake-model"
     assert sent.body["max_tokens"] > 0

@@ -21,7 +21,7 @@ from api.circuit_breaker import CLOSED, CircuitBreaker
 from api.engines import EngineError
 from api.engines.llm_checks import Problem, answer_problems, word_count
 from api.facts import check_facts
-from api.prompt_templates import PromptTemplates, prompt_context, word_limits
+from api.prompt_templates import PromptTemplates, locale_name, prompt_context, word_limits
 from api.redaction import Redacted, redact
 from api.types import ACTIONS, EngineResult, RewriteJob
 
@@ -251,10 +251,12 @@ class LLMEngine:
         self, prep: Prepared, text: str, last: Completion, rejected: list[str]
     ) -> EngineResult:
         job = prep.job
-        changes = [f"Rewrote the draft with {self.model} ({job.action.replace('_', ' ')})."]
-        if prep.redacted.mapping:
+        changes = observed_changes(job, text)
+        changes.append(f"Rewritten by {self.model} ({job.action.replace('_', ' ')}).")
+        kept = len(prep.redacted.draft_placeholders)
+        if kept:
             changes.append(
-                f"Kept all {len(prep.redacted.mapping)} facts and personal details exactly; "
+                f"Kept all {kept} facts and personal details exactly; "
                 "the model only saw placeholders for them."
             )
         warnings = []
@@ -356,6 +358,30 @@ class LLMEngine:
             if settle:
                 self.breaker.record_success()
             return value
+
+
+def observed_changes(job: RewriteJob, text: str) -> list[str]:
+    """What visibly changed between the draft and the model's text, in plain words (the model
+    is not asked to explain itself: these are read off the two texts)."""
+    changes = []
+    name = (job.customer_name or "").split(" ")[0]
+    if name and name in _first_line(text) and name not in _first_line(job.draft):
+        changes.append(f"Greeted {name} by name.")
+    signoff = (job.preset.get("signoff") or "").replace("{agent_name}", job.agent_name or "")
+    if signoff.strip() and signoff.strip() in text and signoff.strip() not in job.draft:
+        changes.append("Added the team's sign-off.")
+    before, after = word_count(job.draft), word_count(text)
+    if job.action == "translate":
+        changes.append(f"Translated into {locale_name(job.target_locale)}.")
+    elif before and after < before * 0.85:
+        changes.append(f"Shortened the reply from {before} to {after} words.")
+    elif before and after > before * 1.15:
+        changes.append(f"Added {after - before} words (greeting, acknowledgement or next steps).")
+    return changes
+
+
+def _first_line(text: str) -> str:
+    return text.strip().split("\n", 1)[0]
 
 
 def _allowed(job: RewriteJob) -> list[str]:
