@@ -23,6 +23,8 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from tests.redis_server import RedisServer
 
 pytestmark = pytest.mark.e2e
+# Patience, not a timing assertion: the shared machine runs other suites at the same time.
+expect.set_options(timeout=20_000)
 
 CHROMIUM = "/usr/bin/chromium"
 ADMIN_KEY = "e2e-admin-pages-key"
@@ -179,6 +181,7 @@ def page(site: AdminSite, browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1366, "height": 860})
     context.route("**/*", local_only(site))
     page = context.new_page()
+    page.set_default_timeout(20_000)
     errors: list[str] = []
     page.on("pageerror", lambda err: errors.append(str(err)))
     page.on("console", lambda msg: errors.append(msg.text) if console_problem(msg) else None)
