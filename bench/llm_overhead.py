@@ -11,7 +11,7 @@ Reported: p50/p99 of the whole request, and for streams the time to the first te
 event from Kindly, the first content chunk from the upstream).
 "Added" is Kindly's percentile minus the direct percentile. Target: under 5 ms at p50.
 
-Run: .venv/bin/python bench/llm_overhead.py [--rounds 200] [--delay 0.05] [--json]
+Run: .venv/bin/python bench/llm_overhead.py [--rounds 200] [--delay 0.05] [--cpu] [--json]
 """
 
 from __future__ import annotations
@@ -317,15 +317,69 @@ def report(result: dict) -> str:
     return "\n".join(lines)
 
 
+def cpu_breakdown(calls: int = 200) -> str:
+    """CPU time per call, in this process, against the fake upstream with no delay: a bare
+    HTTP call, the same call through the openai SDK, and the LLM engine's whole rewrite
+    (masking, templates, SDK call, checks). Load-independent-ish, unlike wall-clock latency."""
+    from api.engines.llm import build_llm_engine
+    from api.facts import protected_spans
+    from api.types import RewriteJob
+
+    fake, port = start_fake(0.0)
+    try:
+        base_url = f"http://127.0.0.1:{port}/v1"
+        bare = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        body = direct_body(1, False)
+        messages = json.loads(body)["messages"]
+        sdk = openai.OpenAI(api_key="unused", base_url=base_url, max_retries=0)
+        engine = build_llm_engine(
+            {"OPENAI_BASE_URL": base_url, "KINDLY_PROMPTS_DIR": REPO_ROOT / "prompts"}
+        )
+        preset = default_presets(REPO_ROOT / "prompts")["warm"]
+        draft = DRAFT.format(order=7)
+        job = RewriteJob(draft=draft, customer_name="Maria", agent_name="Sam", preset=preset)
+        job.spans = protected_spans(draft)  # as the pipeline does before calling an engine
+
+        def bare_call() -> None:
+            bare.request("POST", "/v1/chat/completions", body, {"Content-Type": "application/json"})
+            json.loads(response_checked(bare).read())
+
+        def sdk_call() -> None:
+            sdk.chat.completions.with_raw_response.create(
+                model="fake-model", messages=messages, temperature=0.3
+            ).parse()
+
+        rows = []
+        for label, call in (
+            ("bare HTTP call", bare_call),
+            ("openai SDK call", sdk_call),
+            ("LLM engine rewrite (SDK call included)", lambda: engine.rewrite(job)),
+        ):
+            for _ in range(10):
+                call()
+            started = time.process_time()
+            for _ in range(calls):
+                call()
+            rows.append(f"| {label} | {(time.process_time() - started) * 1000 / calls:.2f} |")
+    finally:
+        fake.terminate()
+        fake.wait(timeout=10)
+    return "\n".join(["| CPU per call, in-process | ms |", "|---|---|", *rows])
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--delay", type=float, default=0.05, help="upstream delay in seconds")
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads (1 worker)")
     parser.add_argument("--json", action="store_true", help="print raw samples as JSON too")
+    parser.add_argument("--cpu", action="store_true", help="also break down CPU per call")
     args = parser.parse_args(argv)
     result = measure(args.rounds, args.delay, args.threads)
     print(report(result))
+    if args.cpu:
+        print()
+        print(cpu_breakdown())
     if args.json:
         print(json.dumps(result))
 
