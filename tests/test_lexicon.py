@@ -63,8 +63,11 @@ def test_every_file_is_documented_in_the_readme():
 
 
 def test_env_var_points_at_another_prompts_dir(prompts_copy, monkeypatch):
-    edit(prompts_copy / "offline", "jargon.json",
-         lambda d: d["terms"].append({"find": "widget", "plain": "gadget"}))
+    edit(
+        prompts_copy / "offline",
+        "jargon.json",
+        lambda d: d["terms"].append({"find": "widget", "plain": "gadget"}),
+    )
     monkeypatch.setenv("KINDLY_PROMPTS_DIR", str(prompts_copy))
     custom = load_lexicon()
     assert custom is not LEX
@@ -80,10 +83,12 @@ def test_explicit_path_is_loaded(prompts_copy):
     ("file", "change", "message"),
     [
         ("jargon.json", lambda d: d["terms"].append({"find": "x", "plain": "call 555"}), "digit"),
-        ("closings.json", lambda d: d["offers"]["email"]["plain"].append("See www.x.org"),
-         "link"),
-        ("acknowledgements.json",
-         lambda d: d["phrases"]["frustration"]["plain"].append("What a day."), "detect"),
+        ("closings.json", lambda d: d["offers"]["email"]["plain"].append("See www.x.org"), "link"),
+        (
+            "acknowledgements.json",
+            lambda d: d["phrases"]["frustration"]["plain"].append("What a day."),
+            "detect",
+        ),
         ("closings.json", lambda d: d["offers"]["chat"]["plain"].append("Bye now."), "detect"),
         ("feelings.json", lambda d: d["order"].append("joy"), "joy"),
         ("blame.json", lambda d: d.pop("rewrites"), "rewrites"),
@@ -110,9 +115,14 @@ def test_shipped_phrase_banks_never_look_like_facts():
         *(r["say"] for r in LEX.blame.entries),
         *(r.get("say_at_start", "") for r in LEX.blame.entries),
         *(r["say"] for r in LEX.refusal_rewrites.entries),
-        *leaves(LEX.acknowledgements), *leaves(LEX.openers), *leaves(LEX.greetings),
-        *leaves(LEX.offers), *leaves(LEX.signoffs), *leaves(LEX.apologies),
-        *leaves(LEX.bridges), LEX.request_softener,
+        *leaves(LEX.acknowledgements),
+        *leaves(LEX.openers),
+        *leaves(LEX.greetings),
+        *leaves(LEX.offers),
+        *leaves(LEX.signoffs),
+        *leaves(LEX.apologies),
+        *leaves(LEX.bridges),
+        LEX.request_softener,
     ]
     for text in inserted:
         assert not FACT_LIKE.search(text), text

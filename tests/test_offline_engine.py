@@ -85,14 +85,18 @@ def test_greets_customer_by_first_name_in_email():
 
 
 def test_formal_preset_greets_with_dear():
-    text = soften("Your refund is on its way.", customer_name="Maria",
-                  preset={"formality": 90}).text
+    text = soften(
+        "Your refund is on its way.", customer_name="Maria", preset={"formality": 90}
+    ).text
     assert text.startswith("Dear Maria,\n\n")
 
 
 def test_formal_greeting_style_uses_the_full_name():
-    text = soften("Your refund is on its way.", customer_name="Maria Lopez",
-                  preset={"greeting_style": "formal"}).text
+    text = soften(
+        "Your refund is on its way.",
+        customer_name="Maria Lopez",
+        preset={"greeting_style": "formal"},
+    ).text
     assert text.startswith("Dear Maria Lopez,")
 
 
@@ -103,8 +107,9 @@ def test_no_greeting_when_name_unknown():
 
 
 def test_greeting_style_none_adds_no_greeting():
-    text = soften("Your refund is on its way.", customer_name="Maria",
-                  preset={"greeting_style": "none"}).text
+    text = soften(
+        "Your refund is on its way.", customer_name="Maria", preset={"greeting_style": "none"}
+    ).text
     assert "Maria" not in text
 
 
@@ -121,8 +126,9 @@ def test_existing_bare_greeting_gets_the_name():
 
 
 def test_formal_preset_repairs_a_bare_greeting_line():
-    text = soften("Hi,\n\nYour refund is on its way.", customer_name="Maria",
-                  preset={"formality": 90}).text
+    text = soften(
+        "Hi,\n\nYour refund is on its way.", customer_name="Maria", preset={"formality": 90}
+    ).text
     assert text.startswith("Dear Maria,\n\nYour refund")
 
 
@@ -185,9 +191,19 @@ def test_no_acknowledgement_when_the_draft_already_apologises():
 
 def test_acknowledgement_wording_varies_between_drafts_but_is_deterministic():
     message = "This is terrible, I'm so frustrated"
-    drafts = [f"Your parcel is with the courier and will arrive {day}." for day in
-              ("on Monday", "on Tuesday", "soon", "this week", "on Friday", "next week",
-               "after the weekend", "on Thursday")]
+    drafts = [
+        f"Your parcel is with the courier and will arrive {day}."
+        for day in (
+            "on Monday",
+            "on Tuesday",
+            "soon",
+            "this week",
+            "on Friday",
+            "next week",
+            "after the weekend",
+            "on Thursday",
+        )
+    ]
     used = set()
     for draft in drafts:
         first = soften(draft, customer_message=message).text
@@ -389,8 +405,11 @@ def test_no_help_offer_after_a_question_or_an_unfinished_post(draft):
 
 
 def test_preset_signoff_template_is_used():
-    text = soften("Your refund is on its way.", agent_name="Sam",
-                  preset={"signoff": "Cheers from the team,\n{agent_name}"}).text
+    text = soften(
+        "Your refund is on its way.",
+        agent_name="Sam",
+        preset={"signoff": "Cheers from the team,\n{agent_name}"},
+    ).text
     assert text.endswith("Cheers from the team,\nSam")
 
 
@@ -409,8 +428,13 @@ def test_social_signoff_is_short():
 
 def test_chat_adds_at_most_one_sentence_and_no_paragraphs():
     draft = "Your refund is on its way."
-    result = soften(draft, channel="chat", customer_name="Maria", agent_name="Sam",
-                    customer_message="I'm so frustrated with this")
+    result = soften(
+        draft,
+        channel="chat",
+        customer_name="Maria",
+        agent_name="Sam",
+        customer_message="I'm so frustrated with this",
+    )
     assert "\n" not in result.text
     added = result.text.replace(draft, "").replace("Hi Maria!", "").strip()
     assert len(re.findall(r"[.!?](?:\s|$)", added)) <= 1
@@ -420,8 +444,9 @@ def test_social_stays_within_the_post_limit():
     draft = "Your refund is on its way and should reach your card within a few working days. " * 3
     draft = draft.strip()
     assert len(draft) < 280
-    text = soften(draft, channel="social", customer_name="Maria",
-                  customer_message="This is ridiculous").text
+    text = soften(
+        draft, channel="social", customer_name="Maria", customer_message="This is ridiculous"
+    ).text
     assert len(text) <= 280
 
 
@@ -432,8 +457,12 @@ def test_email_keeps_paragraphs_and_line_breaks():
 
 
 def test_shorter_length_adds_nothing_in_chat():
-    result = soften("Your refund is on its way.", channel="chat",
-                    customer_message="so frustrating", preset={"length": "shorter"})
+    result = soften(
+        "Your refund is on its way.",
+        channel="chat",
+        customer_message="so frustrating",
+        preset={"length": "shorter"},
+    )
     assert result.text == "Your refund is on its way."
 
 
@@ -446,11 +475,11 @@ def test_quoted_mail_and_bullets_are_untouched():
         "On Mon, 3 Jun 2024, Maria wrote:\n> You need to fix this ASAP\n> per my last email"
     )
     text = soften(draft, agent_name="Sam").text
-    assert text.endswith("On Mon, 3 Jun 2024, Maria wrote:\n> You need to fix this ASAP\n"
-                         "> per my last email")
+    assert text.endswith(
+        "On Mon, 3 Jun 2024, Maria wrote:\n> You need to fix this ASAP\n> per my last email"
+    )
     assert (
-        "\n- Please restart the app as soon as possible\n- Please check the account page\n"
-        in text
+        "\n- Please restart the app as soon as possible\n- Please check the account page\n" in text
     )
 
 
@@ -458,6 +487,15 @@ def test_quote_lines_inside_the_body_are_untouched():
     draft = "You wrote:\n> we can't find it ASAP\nWe found it."
     text = soften(draft).text
     assert "> we can't find it ASAP" in text
+
+
+@pytest.mark.parametrize("channel", ["email", "chat", "social"])
+def test_nothing_is_glued_in_front_of_a_quoted_line(channel):
+    draft = "> you need to fix this ASAP\n\nWe fixed it."
+    fields = dict(channel=channel, customer_name="Maria", customer_message="so frustrating")
+    result = soften(draft, **fields)
+    assert "\n> you need to fix this ASAP\n" in "\n" + result.text
+    assert soften(result.text, **fields).text == result.text
 
 
 def test_code_spans_are_untouched():
@@ -469,14 +507,25 @@ def test_code_spans_are_untouched():
 
 
 IDEMPOTENT_CASES = [
-    dict(draft="You need to send your acct number ASAP. We can't refund this.",
-         customer_name="Maria", agent_name="Sam", customer_message="I'm so angry"),
+    dict(
+        draft="You need to send your acct number ASAP. We can't refund this.",
+        customer_name="Maria",
+        agent_name="Sam",
+        customer_message="I'm so angry",
+    ),
     dict(draft="@123 Please DM us. ^JK", channel="social", customer_message="worst service"),
-    dict(draft="Hello,\n\nAs I said, we can't change it. We can offer a voucher.",
-         customer_name="Ana", preset={"warmth": 90, "length": "longer"}),
+    dict(
+        draft="Hello,\n\nAs I said, we can't change it. We can offer a voucher.",
+        customer_name="Ana",
+        preset={"warmth": 90, "length": "longer"},
+    ),
     dict(draft="Your order shipped.", channel="chat", customer_message="how do I track it?"),
-    dict(draft="Your order shipped.", customer_name="Li", agent_name="Jo",
-         preset={"formality": 90, "required_phrases": ["Thank you for choosing us."]}),
+    dict(
+        draft="Your order shipped.",
+        customer_name="Li",
+        agent_name="Jo",
+        preset={"formality": 90, "required_phrases": ["Thank you for choosing us."]},
+    ),
 ]
 
 
@@ -505,8 +554,10 @@ def test_non_english_drafts_are_left_unchanged_with_a_warning(draft):
     assert NOT_ENGLISH in result.warnings
 
 
-@pytest.mark.parametrize("draft", ["Ok thanks!", "Sure, done.", "Yes.", "Refunded.",
-                                   "Absolutely. -Becky", "Send us a DM."])
+@pytest.mark.parametrize(
+    "draft",
+    ["Ok thanks!", "Sure, done.", "Yes.", "Refunded.", "Absolutely. -Becky", "Send us a DM."],
+)
 def test_short_english_replies_are_not_flagged(draft):
     assert NOT_ENGLISH not in soften(draft).warnings
 
@@ -581,8 +632,9 @@ def test_facts_survive_every_rule():
         "You need to call +1 415 555 0100 or visit https://example.com/help ASAP. "
         "We can't refund it. Reply to help@example.com. @jane knows."
     )
-    result = soften(draft, customer_name="Maria", agent_name="Sam",
-                    customer_message="This is ridiculous")
+    result = soften(
+        draft, customer_name="Maria", agent_name="Sam", customer_message="This is ridiculous"
+    )
     check = check_facts(draft, result.text, context=["Maria", "Sam"])
     assert check.passed, check
     for span in protected_spans(draft):
@@ -634,8 +686,22 @@ def drafts(draw) -> str:
 # Loose pieces glued in any order: greetings, handles, sign-offs and rule triggers in odd places.
 PIECES = [
     *"abcdefghij ABC.,!?'\n-@#$1234:>^*\"`",
-    "DM ", "acct ", "we can't ", "Hi ", "Thanks,", "sorry ", "you need to ", "As I said, ",
-    "please ", "Send ", "Maria", " -AA", "\n\n", "On Mon X wrote:\n", "ASAP", "Hello,",
+    "DM ",
+    "acct ",
+    "we can't ",
+    "Hi ",
+    "Thanks,",
+    "sorry ",
+    "you need to ",
+    "As I said, ",
+    "please ",
+    "Send ",
+    "Maria",
+    " -AA",
+    "\n\n",
+    "On Mon X wrote:\n",
+    "ASAP",
+    "Hello,",
 ]
 token_soup = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
 
@@ -648,8 +714,14 @@ JOB_FIELDS = st.fixed_dictionaries(
             [None, "so frustrating!!", "how do I do this?", "thanks a lot", "need it asap"]
         ),
         "preset": st.sampled_from(
-            [{}, {"warmth": 90}, {"warmth": 10}, {"formality": 90}, {"length": "longer"},
-             {"length": "shorter"}]
+            [
+                {},
+                {"warmth": 90},
+                {"warmth": 10},
+                {"formality": 90},
+                {"length": "longer"},
+                {"length": "shorter"},
+            ]
         ),
         "action": st.sampled_from(["soften", "friendly", "formal", "simplify", "shorten"]),
     }
@@ -692,8 +764,11 @@ def test_eval_script_measures_a_small_data_set(tmp_path):
 
     repo = Path(__file__).resolve().parent.parent
     rows = [
-        {"id": "twcs:1", "text": "@1 Send us a DM with your acct number. ^AB",
-         "customer_message": "this is so frustrating"},
+        {
+            "id": "twcs:1",
+            "text": "@1 Send us a DM with your acct number. ^AB",
+            "customer_message": "this is so frustrating",
+        },
         {"id": "twcs:2", "text": "@2 We can't refund order 12345, sorry.", "customer_message": ""},
         {"id": "mail:1", "text": "you need to fill in the form by friday ."},
     ]
@@ -705,12 +780,16 @@ def test_eval_script_measures_a_small_data_set(tmp_path):
     assert "| facts all kept (%) | 100.0 | 100.0 |" in table
     assert "rule `jargon` fired" in table
     report = json.loads(
-        subprocess.run([*run, "--json"], capture_output=True, text=True, timeout=120,
-                       check=True).stdout
+        subprocess.run(
+            [*run, "--json"], capture_output=True, text=True, timeout=120, check=True
+        ).stdout
     )
     assert report["tiny"]["rows"] == 3 and report["tiny"]["idempotent_pct"] == 100.0
     assert report["tiny"]["invented_facts"] == 0
-    missing = subprocess.run([sys.executable, str(repo / "scripts" / "eval"), "--data",
-                              str(tmp_path / "nowhere")], capture_output=True, text=True,
-                             timeout=120)
+    missing = subprocess.run(
+        [sys.executable, str(repo / "scripts" / "eval"), "--data", str(tmp_path / "nowhere")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert missing.returncode == 0 and "nothing to measure" in missing.stderr

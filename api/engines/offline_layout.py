@@ -86,9 +86,33 @@ def _quote_and_signature(lines: list[str]) -> tuple[int, bool]:
 # Words a sentence has and a name or job title does not ("Head of Support" is fine).
 _SENTENCE_WORDS = frozenset(
     {
-        "is", "are", "was", "were", "be", "been", "will", "can", "could", "would", "should",
-        "have", "has", "had", "do", "does", "did", "the", "it", "you", "we", "i", "i'm",
-        "we're", "it's", "this", "that",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "will",
+        "can",
+        "could",
+        "would",
+        "should",
+        "have",
+        "has",
+        "had",
+        "do",
+        "does",
+        "did",
+        "the",
+        "it",
+        "you",
+        "we",
+        "i",
+        "i'm",
+        "we're",
+        "it's",
+        "this",
+        "that",
     }
 )
 
