@@ -608,6 +608,13 @@ def test_required_phrases_are_present_once():
     assert already.count("Thank you for choosing Acme.") == 1
 
 
+def test_required_phrase_with_a_number_is_added_once():
+    preset = {"required_phrases": ["Call us on 0800 123 456."]}
+    once = soften("Your order shipped.", preset=preset).text
+    assert once.count("Call us on 0800 123 456.") == 1
+    assert soften(once, preset=preset).text == once
+
+
 def test_friendly_and_formal_actions_differ():
     draft = "Your order shipped."
     friendly = soften(draft, customer_name="Maria", action="friendly").text

@@ -122,7 +122,9 @@ def _mask_body(work: Work, layout: Layout) -> Masked:
     start = len(layout.lead)
     end = start + len(layout.body)
     spans = spans_in(_job_spans(work.job), start, end)
-    spans += occurrences(layout.body, work.settings.glossary, ignore_case=True)
+    # Glossary terms and required phrases are kept exactly as written, like facts.
+    kept = (*work.settings.glossary, *work.settings.required)
+    spans += occurrences(layout.body, kept, ignore_case=True)
     names = [n for n in (work.job.customer_name, work.job.agent_name) if n]
     names += [n.split()[0] for n in names if " " in n]
     spans += occurrences(layout.body, names, ignore_case=False)

@@ -89,12 +89,18 @@ def _greeting_end(line: str, position: int) -> int | None:
     return match.end() if match else None
 
 
+def _minus_required(work: Work, text: str) -> str:
+    """`text` without the preset's required phrases, which we append after everything else:
+    judging endings without them keeps a second pass in step with the first."""
+    for phrase in work.settings.required:
+        text = re.sub(re.escape(phrase), "", text, flags=re.IGNORECASE)
+    return text
+
+
 def _has_closing(work: Work, body: str, layout: Layout) -> bool:
     if layout.has_closing_line:
         return True
-    for phrase in work.settings.required:
-        # Required phrases are appended after the closing; look past them.
-        body = re.sub(re.escape(phrase), "", body, flags=re.IGNORECASE)
+    body = _minus_required(work, work.restore(body))
     paragraphs = [p for p in re.split(r"\n\s*\n", body) if p.strip()]
     if not paragraphs:
         return False
@@ -182,9 +188,9 @@ def _plan(work: Work, body: str, layout: Layout, greeting: Greeting | None, trim
     if sentences_allowed and not _has_closing(work, content, layout):
         bank = lexicon.offers["email" if email else "chat"]
         plan.offer = choose(work, bank, "offer")
-    restored_lower = normalise_phrase(body)
+    restored_lower = normalise_phrase(work.restore(body))  # required phrases may hold digits
     plan.required = [p for p in settings.required if normalise_phrase(p) not in restored_lower]
-    last_line = content.rstrip().rsplit("\n", 1)[-1]
+    last_line = work.restore(content).rstrip().rsplit("\n", 1)[-1]
     signed = layout.has_signoff or layout.has_closing_line or closing_line(last_line, lexicon)[0]
     if settings.adds and trim < TRIM_SIGNOFF and not signed:
         plan.signoff = _signoff(work, email)
@@ -258,7 +264,7 @@ def add_parts(work: Work, body: str, layout: Layout, trim: int) -> str:
         _insert_intro(lines, first, greeting, intro, email, work.blocks)
 
     lines = _soften_refusal(work, lines, intro, email and settings.adds and trim == 0)
-    if plan.offer and _ends_open(work.restore("\n".join(lines))):
+    if plan.offer and _ends_open(_minus_required(work, work.restore("\n".join(lines)))):
         plan.offer = None  # judged on the text as it now ends, so a second pass agrees
 
     text = "\n".join(lines)
