@@ -87,6 +87,9 @@ class PromptTemplates:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=False,
+            # Templates are read once, like their hash: an edit takes effect on restart, so
+            # the cache key always matches the text actually sent.
+            auto_reload=False,
         )
         self.env.filters["as_data"] = as_data
         self.env.filters["locale_name"] = locale_name
