@@ -101,6 +101,9 @@ class PromptTemplates:
         ]
         if missing:
             raise FileNotFoundError(f"Missing prompt templates in {templates_dir}: {missing}")
+        # Compile every template now: a syntax error stops the start, not a request.
+        for name in self.env.list_templates(extensions=["j2"]):
+            self.env.get_template(name)
         self.fingerprint = self._hash()
 
     def _hash(self) -> str:
