@@ -56,6 +56,12 @@ def as_data(text: str | None) -> str:
     return _DATA_TAGS.sub(lambda m: f"[{m.group(1)}{m.group(2).lower()}]", text or "")
 
 
+def as_name(name: str | None) -> str:
+    """A name as one short line: names come from the help desk page, which the customer
+    controls, so they may not carry line breaks, delimiter tags or paragraphs of text."""
+    return as_data(" ".join((name or "").split()))[:80]
+
+
 def word_limits(action: str, draft_words: int) -> tuple[int, int]:
     """(fewest, most) words an answer to `action` may have for a draft of `draft_words`."""
     low, high, slack = LENGTH_LIMITS.get(action, LENGTH_LIMITS["soften"])
@@ -143,7 +149,8 @@ def prompt_context(
 ) -> dict[str, Any]:
     """Everything a template may use. `draft` and `customer_message` are already masked."""
     fewest, most = word_limits(action, draft_words)
-    signoff = (preset.get("signoff") or "").replace("{agent_name}", agent_name or "").strip()
+    customer_name, agent_name = as_name(customer_name), as_name(agent_name)
+    signoff = (preset.get("signoff") or "").replace("{agent_name}", agent_name).strip()
     return {
         "action": action,
         "draft": draft,
