@@ -74,4 +74,7 @@ def auth(team_key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {team_key}"}
 
 
+# Every app a test builds gets a patient Redis timeout unless the test asks for a short one
+# (the outage tests do): a loaded CI box can take longer than production's 0.25 s.
+os.environ.setdefault("KINDLY_REDIS_TIMEOUT", "2")
 os.environ.setdefault("KINDLY_SPOOL_DIR", str(Path("/tmp") / f"kindly-test-spool-{os.getpid()}"))
