@@ -19,13 +19,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import cache_hit, offline_engine, single_flight, worker_settings
+from bench import cache_hit, llm_overhead, offline_engine, single_flight, worker_settings
 
+# name -> (module, its arguments for --quick, its arguments for a full run)
 BENCHMARKS = {
-    "offline_engine": offline_engine,
-    "single_flight": single_flight,
-    "cache_hit": cache_hit,
-    "worker_settings": worker_settings,
+    "offline_engine": (offline_engine, ["--quick"], []),
+    "single_flight": (single_flight, ["--quick"], []),
+    "cache_hit": (cache_hit, ["--quick"], []),
+    "worker_settings": (worker_settings, ["--quick"], []),
+    "llm_overhead": (llm_overhead, ["--rounds", "40"], []),
 }
 
 
@@ -48,7 +50,8 @@ def main(argv: list[str] | None = None) -> None:
     for name in names:
         started = time.monotonic()
         print(f"\n## {name}", flush=True)
-        results[name] = BENCHMARKS[name].main(["--quick"] if args.quick else [])
+        module, quick_args, full_args = BENCHMARKS[name]
+        results[name] = module.main(quick_args if args.quick else full_args)
         print(f"[{time.monotonic() - started:.0f} s]", flush=True)
     if args.json_out:
         args.json_out.write_text(json.dumps(results, indent=2))
