@@ -116,7 +116,8 @@ def _has_closing(work: Work, body: str, layout: Layout) -> bool:
 _OPEN_ENDING = re.compile(
     r"(?:\?|\.\.\.|…|:|\b\d+/\d+"
     # A tweet cut off mid-sentence ends on a word that cannot end one.
-    r"|(?<!\w)(?i:the|a|an|and|or|to|of|for|with|your|our|my|but|if|is|are|be|this|that|in|on|at))"
+    # (A "." we put after it before appending a required phrase does not finish it.)
+    r"|(?<!\w)(?i:the|a|an|and|or|to|of|for|with|your|our|my|but|if|is|are)\.?)"
     r"[\"')\]’”]*\s*\Z"
 )
 
@@ -162,7 +163,7 @@ def _plan(work: Work, body: str, layout: Layout, greeting: Greeting | None, trim
             else:
                 plan.name_into_greeting = name
     quiet = not (settings.adds and settings.caring) or settings.length == "shorter"
-    quiet = quiet or not _has_content(body, greeting)
+    quiet = quiet or not _has_content(work, body, greeting)
     if quiet or trim >= TRIM_SENTENCE:
         sentences_allowed = 0
     elif email:
@@ -208,12 +209,11 @@ def _without_greeting(body: str, greeting: Greeting | None) -> str:
     return "\n".join(lines)
 
 
-def _has_content(body: str, greeting: Greeting | None) -> bool:
-    """Whether the body says anything besides its greeting (nothing to acknowledge otherwise)."""
-    if greeting is None or greeting.end is None:
-        return bool(body.strip())
-    lines = body.lstrip("\n").split("\n")
-    return bool(lines[0][greeting.end :].strip() or "\n".join(lines[1:]).strip())
+def _has_content(work: Work, body: str, greeting: Greeting | None) -> bool:
+    """Whether the body says anything besides its greeting and required phrases (nothing to
+    acknowledge or offer help after otherwise)."""
+    rest = _without_greeting(body, greeting)
+    return bool(_minus_required(work, work.restore(rest)).strip())
 
 
 def _signoff(work: Work, email: bool) -> str | None:
