@@ -28,6 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from api import facts
 from api.engines.offline import OfflineEngine
 from api.facts import check_facts
 from api.pipeline import normalise_draft, verified_rewrite
@@ -79,6 +80,19 @@ def contenders(samples: list[SampleDraft]) -> dict[str, Callable[[int], object]]
     }
 
 
+def forget_seen_drafts() -> None:
+    """Empty the fact guard's memo of recent texts, untimed, before each call.
+
+    api.facts keeps the spans of recent texts because one request asks about the same draft
+    several times; that reuse inside a call is real. Across calls the benchmark repeats its
+    drafts, which the app never does on a miss (a repeated draft is a cache hit), so every
+    call starts as if its draft were new.
+    """
+    memo = getattr(facts, "_spans_of", None)
+    if memo is not None and hasattr(memo, "cache_clear"):
+        memo.cache_clear()
+
+
 def time_calls(call: Callable[[int], object], count: int) -> tuple[list[float], list[float]]:
     """(CPU µs, wall µs) per call, one sample per draft.
 
@@ -87,6 +101,7 @@ def time_calls(call: Callable[[int], object], count: int) -> tuple[list[float], 
     """
     cpu, wall = [], []
     for i in range(count):
+        forget_seen_drafts()
         wall_start, cpu_start = time.perf_counter_ns(), time.thread_time_ns()
         call(i)
         cpu.append((time.thread_time_ns() - cpu_start) / 1000)
