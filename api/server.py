@@ -17,9 +17,9 @@ class _Gunicorn(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):  # type: ignore[no-untyped-def]
-        from api import create_app
+        from api.wsgi import app
 
-        return create_app()
+        return app
 
 
 def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[str, Any]:
@@ -27,6 +27,8 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[s
     return {
         "bind": f"{host}:{port}",
         "workers": workers,
+        # Build and warm the app once in the master; workers fork with everything loaded.
+        "preload_app": True,
         "worker_class": "gthread",
         # A worker whose threads are all held (streams) still accepts and queues new requests,
         # so threads per worker must exceed the streams one worker may get: 16 (bench/README.md).
