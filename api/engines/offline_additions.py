@@ -191,7 +191,7 @@ def _plan(work: Work, body: str, layout: Layout, greeting: Greeting | None, trim
         plan.offer = choose(work, bank, "offer")
     restored_lower = normalise_phrase(work.restore(body))  # required phrases may hold digits
     plan.required = [p for p in settings.required if normalise_phrase(p) not in restored_lower]
-    last_line = work.restore(content).rstrip().rsplit("\n", 1)[-1]
+    last_line = _minus_required(work, work.restore(content)).rstrip().rsplit("\n", 1)[-1]
     signed = layout.has_signoff or layout.has_closing_line or closing_line(last_line, lexicon)[0]
     if settings.adds and trim < TRIM_SIGNOFF and not signed:
         plan.signoff = _signoff(work, email)
@@ -235,6 +235,9 @@ def _signoff(work: Work, email: bool) -> str | None:
 
 
 def add_parts(work: Work, body: str, layout: Layout, trim: int) -> str:
+    """The reworded body with greeting, acknowledgement, offer and sign-off added as planned."""
+    if not body.strip():
+        return body  # rewording left nothing (all banned): nothing to greet or sign
     lines = body.split("\n")
     first = next((i for i, line in enumerate(lines) if line.strip()), 0)
     greeting = find_greeting(work, lines[first])
