@@ -720,15 +720,29 @@ JOB_FIELDS = st.fixed_dictionaries(
         "customer_message": st.sampled_from(
             [None, "so frustrating!!", "how do I do this?", "thanks a lot", "need it asap"]
         ),
-        "preset": st.sampled_from(
-            [
-                {},
-                {"warmth": 90},
-                {"warmth": 10},
-                {"formality": 90},
-                {"length": "longer"},
-                {"length": "shorter"},
-            ]
+        "preset": st.one_of(
+            st.sampled_from(
+                [
+                    {},
+                    {"warmth": 90},
+                    {"warmth": 10},
+                    {"formality": 90},
+                    {"length": "longer"},
+                    {"length": "shorter"},
+                ]
+            ),
+            st.fixed_dictionaries(
+                {
+                    "warmth": st.sampled_from([0, 60, 90, "high", "low"]),
+                    "formality": st.sampled_from([0, 40, 95]),
+                    "length": st.sampled_from(["shorter", "same", "longer"]),
+                    "greeting_style": st.sampled_from(["first_name", "formal", "none"]),
+                    "signoff": st.sampled_from(["", "Cheers!", "Talk soon,\n{agent_name}"]),
+                    "banned_phrases": st.sampled_from([[], ["unfortunately"], ["sorry"]]),
+                    "required_phrases": st.sampled_from([[], ["Thank you for choosing Acme."]]),
+                    "glossary": st.sampled_from([[], ["ETA", "DM"]]),
+                }
+            ),
         ),
         "action": st.sampled_from(["soften", "friendly", "formal", "simplify", "shorten"]),
     }
@@ -740,6 +754,7 @@ JOB_FIELDS = st.fixed_dictionaries(
 def test_property_facts_kept_and_nothing_invented(draft, fields):
     result = soften(draft, **fields)
     context = [fields["customer_name"], fields["agent_name"], fields["customer_message"]]
+    context += fields["preset"].get("required_phrases", [])
     check = check_facts(draft, result.text, context=context)
     assert check.passed, (draft, result.text, check)
     assert set(re.findall(r"\d+", result.text)) <= set(re.findall(r"\d+", draft))
@@ -757,6 +772,7 @@ def test_property_idempotent(draft, fields):
 def test_property_any_text_keeps_its_facts(draft, fields):
     result = soften(draft, **fields)
     context = [fields["customer_name"], fields["agent_name"], fields["customer_message"]]
+    context += fields["preset"].get("required_phrases", [])
     assert check_facts(draft, result.text, context=context).passed
 
 
