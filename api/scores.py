@@ -40,6 +40,14 @@ for _module in (
 ):
     importlib.import_module(_module).get_cmudict = _offline_cmudict
 
+
+def warm_up() -> None:
+    """Load the pronunciation dictionary (about a second) and the lexicon now, at start-up,
+    rather than during the first request that asks for scores."""
+    _pronunciations()
+    load_lexicon()
+
+
 _WORD = re.compile(r"[^\W\d_]")
 
 

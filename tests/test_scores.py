@@ -105,3 +105,8 @@ def test_readability_needs_no_nltk_data(tmp_path):
 def test_tokenised_text_is_scored(text):
     result = tone_scores(text)
     assert result["reading_grade"] >= 0.0  # floored: the raw formula goes negative here
+
+
+def test_warm_up_loads_the_dictionary_once():
+    scores.warm_up()
+    assert scores._pronunciations() is scores._pronunciations()
