@@ -171,6 +171,17 @@ def _remove(left: str, right: str, removed: str, at_start: bool, lowercase_text:
 Change = tuple[str, str, str]  # (rule id, message, found text)
 
 
+def _glues_to_next(found: str, new: str, right: str) -> bool:
+    """True when the match ended in punctuation that separated it from the next token."""
+    return (
+        bool(right)
+        and found[-1:] in ".:/"
+        and new[-1:].isalnum()
+        and not right[0].isspace()
+        and right[0] not in ".,;:!?)]}…'\"’”"
+    )
+
+
 def apply_table(
     sentence: str,
     table: PhraseTable,
@@ -198,6 +209,8 @@ def apply_table(
         left, right = sentence[: match.start()], sentence[match.end() :]
         if replacement:
             new = fit_case(found, replacement, at_start, lowercase_text)
+            if _glues_to_next(found, new, right):
+                new += " "  # 'acct.12' becomes 'account 12', never 'account12'
             sentence = left + new + right
             position = len(left) + len(new)
         else:
