@@ -816,3 +816,15 @@ def test_eval_script_measures_a_small_data_set(tmp_path):
         timeout=120,
     )
     assert missing.returncode == 0 and "nothing to measure" in missing.stderr
+
+
+@pytest.mark.parametrize("greeting", ["Hi Jo :)", "Hi Jo 😊"])
+def test_acknowledgement_goes_right_after_a_greeting_with_a_smiley(greeting):
+    job = RewriteJob(
+        draft=f"{greeting} Your order 55 shipped, see you soon! -Ana",
+        channel="social",
+        customer_message="where is my order?? this is ridiculous",
+    )
+    text = ENGINE.rewrite(job).text
+    assert text.startswith(f"{greeting} I")  # the acknowledgement opens the body
+    assert text.endswith("-Ana")

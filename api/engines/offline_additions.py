@@ -16,7 +16,7 @@ from api.lexicon import normalise_phrase
 _TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "madam", "dame"})
 _NAME_AFTER_GREETING = re.compile(
     r"[ \t]*(?P<name>[^\W\d_][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*){0,2}|[\U000f0000-\U000ffffd])"
-    r"(?=[ \t]*(?:[,!.:;—–-]|$))"
+    r"(?=[ \t]*(?:[,!.:;—–-]|$|[\u263a\u263b\U0001F300-\U0001FAFF]))"
 )
 _PUNCT_AFTER_GREETING = re.compile(r"[ \t]*(?:[,!.:;—–-]|$)")
 
@@ -77,9 +77,13 @@ def _greeting_in(work: Work, line: str) -> Greeting | None:
     return Greeting(_greeting_end(line, at), False, None, None)
 
 
-# After a greeting: its punctuation then a space ("Hi Maria, ..."), or just a space before a
-# word ("Hi Thanks for ..."). Anything else ("Hi Jo :)", "Hello,please") is no clear seam.
-_GREETING_TAIL = re.compile(r"[ \t]*+(?:[,!.:;—–-]++(?:[ \t]+|$)|(?<=[ \t])(?=\w)|$)")
+# After a greeting: an optional smiley ("Hi Jo :) ..."), then its punctuation and a space
+# ("Hi Maria, ..."), or just a space before a word ("Hi Thanks for ..."). Anything else
+# ("Hello,please") is no clear seam.
+_GREETING_TAIL = re.compile(
+    r"[ \t]*+(?:(?::-?[)D]|;-?\)|[\u263a\u263b]|[\U0001F300-\U0001FAFF])[ \t]*+)?"
+    r"(?:[,!.:;—–-]++(?:[ \t]+|$)|(?<=[ \t])(?=\w)|$)"
+)
 
 
 def _greeting_end(line: str, position: int) -> int | None:
