@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from functools import wraps
 from typing import Any
 
-from flask import current_app, g, request
+from flask import Response, current_app, g, request
 
 from api.errors import abort
 from api.rate_limit import get_limiter
@@ -36,6 +36,9 @@ def acting_team(requested: str | None) -> str:
 
 def tokens_spent(result: Any) -> int:
     """Model tokens a view's result used: rewrites report them; cache hits cost none."""
+    if isinstance(result, Response):
+        # The key is checked outside flask-smorest's wrappers, so the body is serialised.
+        result = result.get_json(silent=True) if result.is_json else None
     if not isinstance(result, Mapping) or result.get("cached"):
         return 0
     usage = result.get("usage") or {}

@@ -14,14 +14,24 @@ import redis
 from api import redis_keys
 from api.redis_store import RedisHandle
 
-# Delete the lock only if we still own it (compare-and-delete, atomic in Redis).
-_RELEASE_LOCK = """
-if redis.call('get', KEYS[1]) == ARGV[1] then
-  return redis.call('del', KEYS[1])
-end
-return 0
+# One round trip for a lookup: the cached value, or else the single-flight lock.
+# Returns {1, value} on a hit, {2} when this caller now holds the lock, {0} when another does.
+_LOOKUP_OR_LOCK = """
+local value = redis.call('get', KEYS[1])
+if value then return {1, value} end
+if redis.call('set', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {2} end
+return {0}
 """
 
+# One round trip to finish: store the value (when cacheable) and release the lock if we
+# still own it (compare-and-delete, so an expired lock taken over by another caller stays).
+_STORE_AND_RELEASE = """
+if ARGV[4] == '1' then redis.call('set', KEYS[1], ARGV[1], 'EX', ARGV[2]) end
+if redis.call('get', KEYS[2]) == ARGV[3] then redis.call('del', KEYS[2]) end
+return 1
+"""
+
+_HIT, _LOCKED = 1, 2
 _POLL_SECONDS = 0.02
 
 Computation = Callable[[], tuple[dict[str, Any], bool]]
@@ -40,7 +50,8 @@ class RewriteCache:
         self.handle = handle
         self.ttl = ttl
         self.lock_ttl = lock_ttl
-        self._release = handle.client.register_script(_RELEASE_LOCK)
+        self._lookup_or_lock = handle.client.register_script(_LOOKUP_OR_LOCK)
+        self._store_and_release = handle.client.register_script(_STORE_AND_RELEASE)
 
     def get(self, team: str, digest: str) -> dict[str, Any] | None:
         if not self.handle.available():
@@ -71,44 +82,59 @@ class RewriteCache:
 
         Concurrent identical misses: one caller takes a lock (token + expiry) and computes;
         the others wait for its result. If Redis fails at any point we just compute.
+        A miss costs two round trips: lookup-or-lock, then store-and-release.
         """
-        hit = self.get(team, digest)
+        hit, token = self._lookup(team, digest)
         if hit is not None:
             return hit, True
-        token = self._acquire(team, digest)
         if token is None and self.handle.available():
             waited = self._wait_for_winner(team, digest)
             if waited is not None:
                 return waited, True
-            token = self._acquire(team, digest)
-        if token:
-            # Double-check: the previous winner may have stored the value between our
-            # miss and our lock.
-            hit = self.get(team, digest)
+            # The winner's result was not cacheable (or it died): try to become the winner.
+            hit, token = self._lookup(team, digest)
             if hit is not None:
-                self._release_lock(team, digest, token)
                 return hit, True
+        value, cacheable = None, False
         try:
             value, cacheable = compute()
-            if cacheable:
-                self.put(team, digest, value)
             return value, False
         finally:
             if token:
-                self._release_lock(team, digest, token)
+                self._finish(team, digest, token, value if cacheable else None)
+            elif cacheable:
+                self.put(team, digest, value)
 
-    def _acquire(self, team: str, digest: str) -> str | None:
+    def _lookup(self, team: str, digest: str) -> tuple[dict[str, Any] | None, str | None]:
+        """(cached value, None) on a hit; (None, token) when we took the lock; else (None, None)."""
         if not self.handle.available():
-            return None
+            return None, None
         token = secrets.token_hex(8)
         try:
-            ok = self.handle.client.set(
-                redis_keys.lock_key(team, digest), token, nx=True, px=int(self.lock_ttl * 1000)
+            answer = self._lookup_or_lock(
+                keys=[redis_keys.cache_key(team, digest), redis_keys.lock_key(team, digest)],
+                args=[token, int(self.lock_ttl * 1000)],
             )
         except redis.RedisError:
             self.handle.mark_down()
-            return None
-        return token if ok else None
+            return None, None
+        if answer[0] == _HIT:
+            return json.loads(answer[1]), None
+        return None, (token if answer[0] == _LOCKED else None)
+
+    def _finish(self, team: str, digest: str, token: str, value: dict[str, Any] | None) -> None:
+        try:
+            self._store_and_release(
+                keys=[redis_keys.cache_key(team, digest), redis_keys.lock_key(team, digest)],
+                args=[
+                    json.dumps(value) if value is not None else "",
+                    self.ttl,
+                    token,
+                    "1" if value is not None else "0",
+                ],
+            )
+        except redis.RedisError:
+            self.handle.mark_down()
 
     def _wait_for_winner(self, team: str, digest: str) -> dict[str, Any] | None:
         """Poll until the winner stores a value or gives up the lock (uncacheable result)."""
@@ -117,9 +143,9 @@ class RewriteCache:
         cache = redis_keys.cache_key(team, digest)
         while time.monotonic() < deadline:
             try:
-                value, locked = self.handle.client.pipeline(transaction=False).get(
-                    cache
-                ).exists(lock).execute()
+                value, locked = (
+                    self.handle.client.pipeline(transaction=False).get(cache).exists(lock).execute()
+                )
             except redis.RedisError:
                 self.handle.mark_down()
                 return None
@@ -129,9 +155,3 @@ class RewriteCache:
                 return None
             time.sleep(_POLL_SECONDS)
         return None
-
-    def _release_lock(self, team: str, digest: str, token: str) -> None:
-        try:
-            self._release(keys=[redis_keys.lock_key(team, digest)], args=[token])
-        except redis.RedisError:
-            self.handle.mark_down()

@@ -218,3 +218,21 @@ def test_a_redis_error_inside_the_limiter_admits_and_marks_redis_down(own_redis,
             limiter.charge(who, 10)  # no error either
         finally:
             own_redis.thaw()
+
+
+def test_streamed_rewrites_are_charged_too(redis, redis_server, tmp_path):
+    with FakeOpenAI() as fake:  # every answer reports 42 + 17 = 59 tokens
+        app = _make_app(
+            redis_server.url,
+            tmp_path,
+            KINDLY_ENGINE="openai",
+            OPENAI_BASE_URL=fake.url,
+            OPENAI_API_KEY="fake",
+            KINDLY_MODEL="fake-model",
+        )
+        client = app.test_client()
+        [key] = _team_with_keys(app, "acme", 1)
+        res = client.post("/v1/rewrite", json={"draft": "Order 7 shipped.", "stream": True},
+                          headers=key)
+        assert res.status_code == 200 and "event: result" in res.get_data(as_text=True)
+        assert redis.get("kindly:{acme}:rate:team:tokens") == "59"
