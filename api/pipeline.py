@@ -134,37 +134,18 @@ class Pipeline:
     def prepare(self, req: RewriteRequest, team: str) -> tuple[RewriteJob, Engine, str]:
         """Resolve preset, action, channel and engine; build the job and its cache key."""
         preset = self.resolve_preset(team, req.preset)
-        action = req.action or preset.get("default_action") or "soften"
-        channel = req.channel or preset.get("default_channel") or "email"
-        if action == "translate" and not req.target_locale:
-            raise PipelineError(
-                422,
-                "The 'translate' action needs a target locale.",
-                {"target_locale": ["Required for 'translate', e.g. \"de\" or \"pt-BR\"."]},
-            )
-        engine = self.choose_engine(action)
-        draft = normalise_draft(req.draft)
-        job = RewriteJob(
-            draft=draft,
-            action=action,
-            channel=channel,
-            customer_name=_clean(req.customer_name),
-            agent_name=_clean(req.agent_name),
-            customer_message=_clean(req.customer_message),
-            target_locale=req.target_locale,
-            preset=preset,
-        )
+        job, engine = self.build_job(req, preset)
         digest = fingerprint(
             {
-                "draft": draft,
+                "draft": job.draft,
                 "customer_name": job.customer_name,
                 "agent_name": job.agent_name,
                 "customer_message": job.customer_message,
                 # Slug and version, plus the content itself: a shipped default edited in
                 # a release (still version 1) can't hit rewrites made with the old text.
                 "preset": [preset["slug"], preset.get("version", 1), fingerprint(preset)],
-                "action": action,
-                "channel": channel,
+                "action": job.action,
+                "channel": job.channel,
                 "target_locale": job.target_locale,
                 "engine": engine.name,
                 "model": engine.model,
@@ -181,8 +162,29 @@ class Pipeline:
         Never cached and no feedback record: the preset may change on the next keystroke.
         """
         started = self.clock()
+        job, engine = self.build_job(req, preset)
+        value, _ = verified_rewrite(job, engine, self.fallback)
+        response = dict(value)
+        response["id"] = "pv_" + uuid.uuid4().hex[:20]
+        response["cached"] = False
+        response["latency_ms"] = round((self.clock() - started) * 1000, 2)
+        entry = usage_entry(response, who, job.action, job.channel)
+        entry["kind"] = "preview"
+        self.usage.record(who.team, entry)
+        return response
+
+    def build_job(
+        self, req: RewriteRequest, preset: dict[str, Any]
+    ) -> tuple[RewriteJob, Engine]:
+        """The job for `req` under `preset` (saved or being edited) and the engine to run it."""
         action = req.action or preset.get("default_action") or "soften"
         channel = req.channel or preset.get("default_channel") or "email"
+        if action == "translate" and not req.target_locale:
+            raise PipelineError(
+                422,
+                "The 'translate' action needs a target locale.",
+                {"target_locale": ["Required for 'translate', e.g. \"de\" or \"pt-BR\"."]},
+            )
         engine = self.choose_engine(action)
         job = RewriteJob(
             draft=normalise_draft(req.draft),
@@ -194,15 +196,7 @@ class Pipeline:
             target_locale=req.target_locale,
             preset=preset,
         )
-        value, _ = verified_rewrite(job, engine, self.fallback)
-        response = dict(value)
-        response["id"] = "pv_" + uuid.uuid4().hex[:20]
-        response["cached"] = False
-        response["latency_ms"] = round((self.clock() - started) * 1000, 2)
-        entry = usage_entry(response, who, action, channel)
-        entry["kind"] = "preview"
-        self.usage.record(who.team, entry)
-        return response
+        return job, engine
 
     def resolve_preset(self, team: str, slug: str) -> dict[str, Any]:
         preset = self.presets.get(team, slug)
