@@ -196,3 +196,11 @@ def spec_rules(app):
 def test_key_is_checked_before_the_body(client):
     res = client.post("/v1/rewrite", json={"channel": "fax"})
     assert res.status_code == 401
+
+
+def test_every_v1_write_checks_the_key_before_the_body(client):
+    for method, path in (("post", "/v1/presets"), ("put", "/v1/presets/warm"),
+                         ("patch", "/v1/presets/warm"), ("post", "/v1/keys"),
+                         ("post", "/v1/rewrites/rw_x/feedback"), ("post", "/v1/presets/preview")):
+        res = getattr(client, method)(path, json={"bogus": True})
+        assert res.status_code == 401, (method, path, res.status_code)

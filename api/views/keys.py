@@ -29,17 +29,17 @@ def _outranks(role: str) -> bool:
 
 @blp.route("/keys")
 class Keys(MethodView):
+    @require_key("team_admin")
     @blp.arguments(TeamArgsSchema, location="query")
     @blp.response(200, KeyListSchema)
-    @require_key("team_admin")
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """The team's keys with created and last-used times (never the secrets)."""
         return {"items": services().teams.list_keys(acting_team(args["team"]))}
 
+    @require_key("team_admin")
     @blp.arguments(TeamArgsSchema, location="query")
     @blp.arguments(KeyCreateSchema)
     @blp.response(201, KeyCreatedSchema)
-    @require_key("team_admin")
     def post(self, args: dict[str, Any], body: dict[str, Any]) -> Any:
         """Issue a key; the response is the only time its secret is shown."""
         team = acting_team(args["team"])
@@ -51,9 +51,9 @@ class Keys(MethodView):
 
 @blp.route("/keys/<string:key_id>")
 class KeyById(MethodView):
+    @require_key("team_admin")
     @blp.arguments(TeamArgsSchema, location="query")
     @blp.response(204)
-    @require_key("team_admin")
     def delete(self, args: dict[str, Any], key_id: str) -> None:
         """Revoke a key of the team; it stops working on its next request."""
         team = acting_team(args["team"])

@@ -40,18 +40,18 @@ def _store_errors() -> Iterator[None]:
 
 @blp.route("/presets")
 class Presets(MethodView):
+    @require_key("agent")
     @blp.arguments(TeamArgsSchema, location="query")
     @blp.response(200, PresetListSchema)
-    @require_key("agent")
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List the team's presets (admins may name another `team`)."""
         return {"items": services().presets.list(acting_team(args["team"]))}
 
+    @require_key("team_admin")
     @blp.arguments(TeamArgsSchema, location="query")
     @blp.arguments(PresetCreateSchema)
     @blp.response(201, PresetSchema)
     @blp.alt_response(409, description="A preset with this slug exists")
-    @require_key("team_admin")
     def post(self, args: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
         """Add a preset (version 1, or one above any earlier preset with the same slug)."""
         team = acting_team(args["team"])
@@ -61,9 +61,9 @@ class Presets(MethodView):
 
 @blp.route("/presets/<string:slug>")
 class PresetBySlug(MethodView):
+    @require_key("agent")
     @blp.arguments(TeamArgsSchema, location="query")
     @blp.response(200, PresetSchema)
-    @require_key("agent")
     def get(self, args: dict[str, Any], slug: str) -> dict[str, Any]:
         """One preset."""
         preset = services().presets.get(acting_team(args["team"]), slug)
@@ -71,25 +71,25 @@ class PresetBySlug(MethodView):
             abort(404, f"No preset '{slug}'.")
         return preset
 
+    @require_key("team_admin")
     @blp.arguments(TeamArgsSchema, location="query")
     @blp.arguments(PresetUpdateSchema)
     @blp.response(200, PresetSchema)
-    @require_key("team_admin")
     def put(self, args: dict[str, Any], body: dict[str, Any], slug: str) -> dict[str, Any]:
         """Replace a preset; omitted fields go back to their defaults. Bumps the version."""
         return _write(args, body, slug, partial=False)
 
+    @require_key("team_admin")
     @blp.arguments(TeamArgsSchema, location="query")
     @blp.arguments(PresetPatchSchema(partial=True))
     @blp.response(200, PresetSchema)
-    @require_key("team_admin")
     def patch(self, args: dict[str, Any], body: dict[str, Any], slug: str) -> dict[str, Any]:
         """Change some fields of a preset. Bumps the version."""
         return _write(args, body, slug, partial=True)
 
+    @require_key("team_admin")
     @blp.arguments(TeamArgsSchema, location="query")
     @blp.response(204)
-    @require_key("team_admin")
     def delete(self, args: dict[str, Any], slug: str) -> None:
         """Delete a preset, defaults included (they are not brought back)."""
         team = acting_team(args["team"])
