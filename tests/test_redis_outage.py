@@ -76,16 +76,25 @@ def test_frozen_redis_does_not_hang_requests(outage_app, own_redis):
     assert client.get("/healthz").get_json()["status"] == "ok"
 
 
-def test_known_keys_keep_working_through_an_outage(outage_app, own_redis):
+@pytest.fixture()
+def ops_auth(outage_app):
+    """Headers with an agent key of team 'ops' that the app has verified once with Redis up."""
     from api.services import services
 
     with outage_app.app_context():
         svc = services()
         svc.teams.ensure_team("ops")
         _, key = svc.teams.create_key("ops", role="agent")
-    client = outage_app.test_client()
     auth = {"Authorization": f"Bearer {key}"}
-    assert client.post("/v1/rewrite", json={"draft": "Hi."}, headers=auth).status_code == 200
+    assert outage_app.test_client().post(
+        "/v1/rewrite", json={"draft": "Hi."}, headers=auth
+    ).status_code == 200
+    return auth
+
+
+def test_known_keys_keep_working_through_an_outage(outage_app, own_redis, ops_auth):
+    client = outage_app.test_client()
+    auth = ops_auth
     own_redis.stop()
     res = client.post("/v1/rewrite", json={"draft": "Order 99 shipped."}, headers=auth)
     assert res.status_code == 200
@@ -94,17 +103,12 @@ def test_known_keys_keep_working_through_an_outage(outage_app, own_redis):
     assert res.status_code == 401
 
 
-def test_remembered_keys_expire_during_a_long_outage(outage_app, own_redis, monkeypatch):
+def test_remembered_keys_expire_during_a_long_outage(outage_app, own_redis, ops_auth,
+                                                    monkeypatch):
     from api import teams
-    from api.services import services
 
-    with outage_app.app_context():
-        svc = services()
-        svc.teams.ensure_team("ops")
-        _, key = svc.teams.create_key("ops", role="agent")
     client = outage_app.test_client()
-    auth = {"Authorization": f"Bearer {key}"}
-    assert client.post("/v1/rewrite", json={"draft": "Hi."}, headers=auth).status_code == 200
+    auth = ops_auth
     own_redis.stop()
     monkeypatch.setattr(teams, "STALE_KEY_SECONDS", 0.0)
     res = client.post("/v1/rewrite", json={"draft": "Order 99 shipped."}, headers=auth)
