@@ -27,6 +27,19 @@ def _make_app(redis_url: str, tmp_path, **limits):
     )
 
 
+def _make_llm_app(redis_url: str, tmp_path, fake, **limits):
+    """An app whose engine is the fake OpenAI server (every answer reports 59 tokens)."""
+    return _make_app(
+        redis_url,
+        tmp_path,
+        KINDLY_ENGINE="openai",
+        OPENAI_BASE_URL=fake.url,
+        OPENAI_API_KEY="fake",
+        KINDLY_MODEL="fake-model",
+        **limits,
+    )
+
+
 def _team_with_keys(app, team: str, n: int) -> list[dict[str, str]]:
     from api.services import services
 
@@ -124,15 +137,7 @@ def test_tokens_per_day_are_charged_for_model_calls_not_cache_hits(redis, redis_
     from api.rate_limit import get_limiter
 
     with FakeOpenAI() as fake:  # every answer reports 42 + 17 = 59 tokens
-        app = _make_app(
-            redis_server.url,
-            tmp_path,
-            KINDLY_ENGINE="openai",
-            OPENAI_BASE_URL=fake.url,
-            OPENAI_API_KEY="fake",
-            KINDLY_MODEL="fake-model",
-            KINDLY_TOKENS_TEAM_PER_DAY=100,
-        )
+        app = _make_llm_app(redis_server.url, tmp_path, fake, KINDLY_TOKENS_TEAM_PER_DAY=100)
         client = app.test_client()
         [key] = _team_with_keys(app, "acme", 1)
 
@@ -222,14 +227,7 @@ def test_a_redis_error_inside_the_limiter_admits_and_marks_redis_down(own_redis,
 
 def test_streamed_rewrites_are_charged_too(redis, redis_server, tmp_path):
     with FakeOpenAI() as fake:  # every answer reports 42 + 17 = 59 tokens
-        app = _make_app(
-            redis_server.url,
-            tmp_path,
-            KINDLY_ENGINE="openai",
-            OPENAI_BASE_URL=fake.url,
-            OPENAI_API_KEY="fake",
-            KINDLY_MODEL="fake-model",
-        )
+        app = _make_llm_app(redis_server.url, tmp_path, fake)
         client = app.test_client()
         [key] = _team_with_keys(app, "acme", 1)
         res = client.post("/v1/rewrite", json={"draft": "Order 7 shipped.", "stream": True},

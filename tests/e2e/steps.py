@@ -31,6 +31,18 @@ def soften_and_wait(page: Page, button: Locator | None = None) -> float:
     return (time.perf_counter() - started) * 1000
 
 
+def accept(page: Page) -> None:
+    """Presses Accept in the preview and waits until the rewrite is in the editor."""
+    panel(page).get_by_role("button", name="Accept").click()
+    expect(panel(page).get_by_role("button", name="Undo")).to_be_visible()
+
+
+def undo(page: Page) -> None:
+    """Presses the preview's Undo and waits until it says the draft is back."""
+    panel(page).get_by_role("button", name="Undo").click()
+    expect(panel(page)).to_contain_text("Your draft is back")
+
+
 def rewrite_text(page: Page) -> str:
     """The rewrite as the preview shows it: inserted words kept, struck-out words dropped."""
     return panel(page).get_by_label("Rewrite", exact=True).evaluate(

@@ -9,12 +9,14 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import GENERIC_ORIGIN, ExtensionBrowser
 from tests.e2e.steps import (
+    accept,
     answer_with,
     editor_text,
     panel,
     rewrite_text,
     soften_and_wait,
     soften_button,
+    undo,
     wait_for_editor,
     watch_api,
 )
@@ -51,20 +53,17 @@ def test_soften_accept_undo_in_real_editor(page: Page, kindly: ExtensionBrowser,
         assert editor_text(page) == draft, "the draft changed before Accept"
         expect(panel(page)).to_contain_text("Fact check")
 
-        panel(page).get_by_role("button", name="Accept").click()
-        expect(panel(page).get_by_role("button", name="Undo")).to_be_visible()
+        accept(page)
         assert editor_text(page) == rewrite
 
-        panel(page).get_by_role("button", name="Undo").click()
-        expect(panel(page)).to_contain_text("Your draft is back")
+        undo(page)
         assert editor_text(page) == draft
 
         # Same draft again: served from the API's cache.
         panel(page).get_by_role("button", name="Close").click()
         hit_ms = soften_and_wait(page)
         expect(panel(page)).to_contain_text("from cache")
-        panel(page).get_by_role("button", name="Accept").click()
-        expect(panel(page).get_by_role("button", name="Undo")).to_be_visible()
+        accept(page)
         assert editor_text(page) == rewrite
 
     # The agent presses the editor's own undo shortcut: the editor's history has our change.

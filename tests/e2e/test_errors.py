@@ -11,6 +11,7 @@ from playwright.sync_api import Page, Route, expect
 
 from tests.e2e.conftest import GENERIC_ORIGIN, ExtensionBrowser
 from tests.e2e.steps import (
+    accept,
     answer_with,
     editor_text,
     panel,
@@ -170,8 +171,7 @@ def test_non_streaming_mode(page: Page, kindly: ExtensionBrowser):
     with watch_api(kindly.context, kindly.api.url) as calls:
         open_textarea(page, DRAFT + " (not streamed)")
         soften_and_wait(page)
-        panel(page).get_by_role("button", name="Accept").click()
-        expect(panel(page).get_by_role("button", name="Undo")).to_be_visible()
+        accept(page)
     assert calls.rewrites[0]["stream"] is False
     assert "20931" in editor_text(page)
 

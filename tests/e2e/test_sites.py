@@ -9,11 +9,13 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import GMAIL_URL, REPO, ZENDESK_URL, ExtensionBrowser
 from tests.e2e.steps import (
+    accept,
     editor_text,
     panel,
     rewrite_text,
     soften_and_wait,
     soften_button,
+    undo,
     wait_for_editor,
     wait_until,
     watch_api,
@@ -76,8 +78,7 @@ def test_gmail_feedback_reports_the_edited_text_sent(page: Page, kindly: Extensi
     type_gmail_draft(page, "Order 48213 is refunded on 3 May. Nothing more we can do.")
     with watch_api(kindly.context, kindly.api.url) as calls:
         soften_and_wait(page)
-        panel(page).get_by_role("button", name="Accept").click()
-        expect(panel(page).get_by_role("button", name="Undo")).to_be_visible()
+        accept(page)
         gmail_body(page).locator("div").first.click()
         page.keyboard.press("End")
         page.keyboard.type(" Thanks!")
@@ -122,17 +123,14 @@ def test_zendesk_composer_in_ckeditor(page: Page, kindly: ExtensionBrowser):
         assert sent["customer_name"] == "Jonas Berg"
         assert sent["customer_message"] == "Photo attached. Can I get a replacement before Friday?"
         rewrite = rewrite_text(page)
-        panel(page).get_by_role("button", name="Accept").click()
-        expect(panel(page).get_by_role("button", name="Undo")).to_be_visible()
+        accept(page)
         assert editor_text(page) == rewrite
-        panel(page).get_by_role("button", name="Undo").click()
-        expect(panel(page)).to_contain_text("Your draft is back")
+        undo(page)
         assert editor_text(page) == draft
         # Accept again and submit unchanged: the composer empties, feedback says accepted.
         panel(page).get_by_role("button", name="Close").click()
         soften_and_wait(page)
-        panel(page).get_by_role("button", name="Accept").click()
-        expect(panel(page).get_by_role("button", name="Undo")).to_be_visible()
+        accept(page)
         page.get_by_role("button", name="Submit as Open").click()
         wait_until(page, lambda: any(f[1]["outcome"] == "accepted" for f in calls.feedback),
                    "accepted feedback")
