@@ -24,13 +24,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     # 2. clients: Redis, stores, engines, pipeline
     redis_store.init_app(app)
-    services.init_app(app, app.extensions["kindly_redis"])
-    rate_limit.init_app(app, app.extensions["kindly_redis"])
+    limiter = rate_limit.init_app(app, app.extensions["kindly_redis"])
+    services.init_app(app, app.extensions["kindly_redis"], limiter)
     CORS(
         app,
-        resources={
-            r"/v1/*": {"origins": cors_origin_patterns(app.config["KINDLY_CORS_ORIGINS"])}
-        },
+        resources={r"/v1/*": {"origins": cors_origin_patterns(app.config["KINDLY_CORS_ORIGINS"])}},
         allow_headers=["Authorization", "Content-Type", "Accept"],
         expose_headers=["Retry-After", "X-Request-Id"],
         max_age=600,

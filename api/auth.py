@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Response, current_app, g, request
+from flask import current_app, g, request
 
 from api.errors import abort
 from api.rate_limit import get_limiter
@@ -32,17 +32,6 @@ def acting_team(requested: str | None) -> str:
     if not services().teams.team_exists(requested):
         abort(404, f"No team '{requested}'.")
     return requested
-
-
-def tokens_spent(result: Any) -> int:
-    """Model tokens a view's result used: rewrites report them; cache hits cost none."""
-    if isinstance(result, Response):
-        # The key is checked outside flask-smorest's wrappers, so the body is serialised.
-        result = result.get_json(silent=True) if result.is_json else None
-    if not isinstance(result, Mapping) or result.get("cached"):
-        return 0
-    usage = result.get("usage") or {}
-    return int(usage.get("tokens_in") or 0) + int(usage.get("tokens_out") or 0)
 
 
 def _presented_key() -> str | None:
@@ -77,9 +66,8 @@ def require_key(role: str = "agent") -> Callable:
             refusal = limiter.admit(principal)
             if refusal:
                 abort(429, refusal.message, headers={"Retry-After": str(refusal.retry_after)})
-            result = view(*args, **kwargs)
-            limiter.charge(principal, tokens_spent(result))
-            return result
+            # Model tokens are charged by the rewrite pipeline, with its other writes.
+            return view(*args, **kwargs)
 
         return wrapped
 

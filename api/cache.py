@@ -12,7 +12,7 @@ from typing import Any
 import redis
 
 from api import redis_keys
-from api.redis_store import RedisHandle
+from api.redis_store import RedisHandle, ScriptCall
 
 # One round trip for a lookup: the cached value, or else the single-flight lock.
 # Returns {1, value} on a hit, {2} when this caller now holds the lock, {0} when another does.
@@ -78,32 +78,45 @@ class RewriteCache:
     def get_or_compute(
         self, team: str, digest: str, compute: Computation
     ) -> tuple[dict[str, Any], bool]:
-        """Return (value, cached). `compute` returns (value, cacheable).
+        """Return (value, cached). `compute` returns (value, cacheable)."""
+        value, cached, finish = self.compute_once(team, digest, compute)
+        if finish is not None:
+            self.run_finish(finish)
+        return value, cached
+
+    def compute_once(
+        self, team: str, digest: str, compute: Computation
+    ) -> tuple[dict[str, Any], bool, ScriptCall | None]:
+        """Return (value, cached, finish). `compute` returns (value, cacheable).
 
         Concurrent identical misses: one caller takes a lock (token + expiry) and computes;
         the others wait for its result. If Redis fails at any point we just compute.
-        A miss costs two round trips: lookup-or-lock, then store-and-release.
+        A miss costs two round trips: lookup-or-lock, then store-and-release. The second is
+        handed back as `finish` for the caller to send with its own writes (one round trip
+        for all of them), or to pass to `run_finish`; until then waiters keep waiting.
         """
         hit, token = self._lookup(team, digest)
         if hit is not None:
-            return hit, True
+            return hit, True, None
         if token is None and self.handle.available():
             waited = self._wait_for_winner(team, digest)
             if waited is not None:
-                return waited, True
+                return waited, True, None
             # The winner's result was not cacheable (or it died): try to become the winner.
             hit, token = self._lookup(team, digest)
             if hit is not None:
-                return hit, True
-        value, cacheable = None, False
+                return hit, True, None
         try:
             value, cacheable = compute()
-            return value, False
-        finally:
+        except BaseException:
             if token:
-                self._finish(team, digest, token, value if cacheable else None)
-            elif cacheable:
-                self.put(team, digest, value)
+                self.run_finish(self.finish_call(team, digest, token, None))
+            raise
+        if token:
+            return value, False, self.finish_call(team, digest, token, value if cacheable else None)
+        if cacheable:
+            self.put(team, digest, value)
+        return value, False, None
 
     def _lookup(self, team: str, digest: str) -> tuple[dict[str, Any] | None, str | None]:
         """(cached value, None) on a hit; (None, token) when we took the lock; else (None, None)."""
@@ -122,17 +135,24 @@ class RewriteCache:
             return json.loads(answer[1]), None
         return None, (token if answer[0] == _LOCKED else None)
 
-    def _finish(self, team: str, digest: str, token: str, value: dict[str, Any] | None) -> None:
+    def finish_call(
+        self, team: str, digest: str, token: str, value: dict[str, Any] | None
+    ) -> ScriptCall:
+        """Store `value` (None: nothing to store) and release our lock, as one script call."""
+        return ScriptCall(
+            self._store_and_release,
+            [redis_keys.cache_key(team, digest), redis_keys.lock_key(team, digest)],
+            [
+                json.dumps(value) if value is not None else "",
+                self.ttl,
+                token,
+                "1" if value is not None else "0",
+            ],
+        )
+
+    def run_finish(self, finish: ScriptCall) -> None:
         try:
-            self._store_and_release(
-                keys=[redis_keys.cache_key(team, digest), redis_keys.lock_key(team, digest)],
-                args=[
-                    json.dumps(value) if value is not None else "",
-                    self.ttl,
-                    token,
-                    "1" if value is not None else "0",
-                ],
-            )
+            finish.run(self.handle.client)
         except redis.RedisError:
             self.handle.mark_down()
 

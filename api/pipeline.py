@@ -8,17 +8,21 @@ import unicodedata
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from api.cache import RewriteCache, fingerprint
 from api.engines import Engine, EngineError
 from api.facts import check_facts, protected_spans
 from api.phrase_rules import apply_phrase_rules
 from api.presets import PresetStore
+from api.redis_store import ScriptCall
 from api.scores import tone_scores
 from api.teams import Principal
 from api.types import EngineResult, FactCheck, RewriteJob
 from api.usage_log import UsageLog
+
+if TYPE_CHECKING:
+    from api.rate_limit import RateLimiter
 
 # A streamed rewrite's events: ("delta", {"text": ...}) then ("result", body).
 Event = tuple[str, dict[str, Any]]
@@ -57,15 +61,18 @@ class Pipeline:
     cache: RewriteCache
     presets: PresetStore
     usage: UsageLog
+    # Charges the model tokens a rewrite spent to the key and team (None: not counted).
+    limits: RateLimiter | None = None
     clock: Any = field(default=time.perf_counter)
 
     def rewrite_draft(self, req: RewriteRequest, who: Principal) -> dict[str, Any]:
         started = self.clock()
         job, engine, digest = self.prepare(req, who.team)
-        value, cached = self.cache.get_or_compute(
+        value, cached, finish = self.cache.compute_once(
             who.team, digest, lambda: self._compute(job, engine)
         )
-        return self._respond(value, cached, job, who, started)
+        # The cache store goes out with the usage entry and the token charge: one round trip.
+        return self._respond(value, cached, job, who, started, finish)
 
     def stream_rewrite(self, req: RewriteRequest, who: Principal) -> Iterator[Event]:
         """The streamed rewrite: ("delta", {"text"}) events as the engine writes, then one
@@ -118,6 +125,7 @@ class Pipeline:
         job: RewriteJob,
         who: Principal,
         started: float,
+        finish: ScriptCall | None = None,
     ) -> dict[str, Any]:
         response = dict(value)
         response["id"] = "rw_" + uuid.uuid4().hex[:20]
@@ -128,8 +136,17 @@ class Pipeline:
             usage_entry(response, who, job.action, job.channel),
             draft=job.draft,
             rewrite_text=response["rewrite"],
+            along=[finish, self._charge(who, response)],
         )
         return response
+
+    def _charge(self, who: Principal, response: dict[str, Any]) -> ScriptCall | None:
+        """The token charge for a result: what the model spent; a cache hit spent nothing."""
+        if self.limits is None or response["cached"]:
+            return None
+        usage = response.get("usage") or {}
+        tokens = int(usage.get("tokens_in") or 0) + int(usage.get("tokens_out") or 0)
+        return self.limits.charge_call(who, tokens)
 
     def prepare(self, req: RewriteRequest, team: str) -> tuple[RewriteJob, Engine, str]:
         """Resolve preset, action, channel and engine; build the job and its cache key."""
@@ -170,12 +187,10 @@ class Pipeline:
         response["latency_ms"] = round((self.clock() - started) * 1000, 2)
         entry = usage_entry(response, who, job.action, job.channel)
         entry["kind"] = "preview"
-        self.usage.record(who.team, entry)
+        self.usage.record(who.team, entry, along=[self._charge(who, response)])
         return response
 
-    def build_job(
-        self, req: RewriteRequest, preset: dict[str, Any]
-    ) -> tuple[RewriteJob, Engine]:
+    def build_job(self, req: RewriteRequest, preset: dict[str, Any]) -> tuple[RewriteJob, Engine]:
         """The job for `req` under `preset` (saved or being edited) and the engine to run it."""
         action = req.action or preset.get("default_action") or "soften"
         channel = req.channel or preset.get("default_channel") or "email"
@@ -183,7 +198,7 @@ class Pipeline:
             raise PipelineError(
                 422,
                 "The 'translate' action needs a target locale.",
-                {"target_locale": ["Required for 'translate', e.g. \"de\" or \"pt-BR\"."]},
+                {"target_locale": ['Required for \'translate\', e.g. "de" or "pt-BR".']},
             )
         engine = self.choose_engine(action)
         job = RewriteJob(

@@ -21,7 +21,7 @@ import redis
 from flask import Flask, current_app
 
 from api import redis_keys
-from api.redis_store import RedisHandle
+from api.redis_store import RedisHandle, ScriptCall
 from api.teams import LIMIT_NAMES, Principal
 
 # KEYS: key/min, team/min, key tokens/day, team tokens/day, team meta.
@@ -115,12 +115,19 @@ class RateLimiter:
 
     def charge(self, who: Principal, tokens: int) -> None:
         """Add the tokens a request used to today's key and team totals (best effort)."""
-        if tokens <= 0 or not self.handle.available():
+        call = self.charge_call(who, tokens)
+        if call is None or not self.handle.available():
             return
         try:
-            self._charge(keys=self._token_keys(who), args=[int(tokens)])
+            call.run(self.handle.client)
         except redis.RedisError:
             self.handle.mark_down()
+
+    def charge_call(self, who: Principal, tokens: int) -> ScriptCall | None:
+        """The charge as a script call to send with other writes (None: nothing to charge)."""
+        if tokens <= 0:
+            return None
+        return ScriptCall(self._charge, self._token_keys(who), [int(tokens)])
 
     def limit_for(self, team: str, name: str) -> int:
         """The limit in force for `team` (its override, else the deployment's default)."""

@@ -11,6 +11,7 @@ from api.engines import Engine
 from api.engines.registry import build_engines
 from api.pipeline import Pipeline
 from api.presets import PresetStore
+from api.rate_limit import RateLimiter
 from api.redis_store import RedisHandle
 from api.teams import TeamStore
 from api.usage_log import UsageLog, parse_prices
@@ -30,7 +31,7 @@ class Services:
     pipeline: Pipeline
 
 
-def init_app(app: Flask, handle: RedisHandle) -> Services:
+def init_app(app: Flask, handle: RedisHandle, limiter: RateLimiter | None = None) -> Services:
     cfg = app.config
     engine, fallback = build_engines(cfg)
     presets = PresetStore(handle, cfg["KINDLY_PROMPTS_DIR"])
@@ -52,7 +53,7 @@ def init_app(app: Flask, handle: RedisHandle) -> Services:
         cache=cache,
         engine=engine,
         fallback=fallback,
-        pipeline=Pipeline(engine, fallback, cache, presets, usage),
+        pipeline=Pipeline(engine, fallback, cache, presets, usage, limiter),
     )
     app.extensions["kindly"] = services
     return services

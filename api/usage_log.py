@@ -22,7 +22,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,7 @@ from typing import Any
 import redis
 
 from api import redis_keys
-from api.redis_store import RedisHandle
+from api.redis_store import RedisHandle, ScriptCall, run_together
 
 STREAM_MAXLEN = 200_000
 DEFAULT_TEXT_RETENTION_DAYS = 30
@@ -183,11 +183,14 @@ class UsageLog:
         entry: dict[str, Any],
         texts: Mapping[str, str] | None = None,
         rewrite: Mapping[str, Any] | None = None,
+        along: Sequence[ScriptCall | None] = (),
     ) -> None:
         """Log one entry (it must carry `request_id` and `ts`).
 
         `texts` are kept only if the team turned text storage on; `rewrite` is the small
-        record feedback needs. Neither is spooled.
+        record feedback needs. Neither is spooled. `along` are other writes of the same
+        request and team (cache store, token charge), sent in the same round trip; they are
+        best effort: when Redis fails, the entry is spooled and they are dropped.
         """
         if entry.get("engine") == "offline":
             entry.setdefault("cost_usd", 0.0)  # runs in-process: its token counts are free
@@ -199,8 +202,9 @@ class UsageLog:
                 self.prices,
             )
         if self.handle.available():
+            own = self._entry_call(team, entry, texts, rewrite)
             try:
-                self._write(self.handle.client, team, entry, texts, rewrite)
+                run_together(self.handle.client, [own, *(c for c in along if c is not None)])
             except redis.RedisError:
                 self.handle.mark_down()
             else:
@@ -209,7 +213,12 @@ class UsageLog:
         self._spool(team, entry)
 
     def record_rewrite(
-        self, team: str, entry: dict[str, Any], draft: str, rewrite_text: str
+        self,
+        team: str,
+        entry: dict[str, Any],
+        draft: str,
+        rewrite_text: str,
+        along: Sequence[ScriptCall | None] = (),
     ) -> None:
         """Log a rewrite and keep the small record that feedback on it will need."""
         record = {
@@ -222,17 +231,21 @@ class UsageLog:
             "model": entry.get("model"),
             "rewrite": rewrite_text,
         }
-        self.record(team, entry, texts={"draft": draft, "rewrite": rewrite_text}, rewrite=record)
+        self.record(
+            team,
+            entry,
+            texts={"draft": draft, "rewrite": rewrite_text},
+            rewrite=record,
+            along=along,
+        )
 
-    def _write(
+    def _entry_call(
         self,
-        client: redis.Redis,
         team: str,
         entry: Mapping[str, Any],
         texts: Mapping[str, str] | None,
         rewrite: Mapping[str, Any] | None,
-        pipe: Any = None,
-    ) -> Any:
+    ) -> ScriptCall:
         now_ms = int(time.time() * 1000)
         request_id = str(entry["request_id"])
         keys = [
@@ -255,7 +268,7 @@ class UsageLog:
             self.rewrite_record_ttl,
             DEFAULT_TEXT_RETENTION_DAYS,
         ]
-        return self._script(keys=keys, args=args, client=pipe or client)
+        return ScriptCall(self._script, keys, args)
 
     def _spool(self, team: str, entry: dict[str, Any]) -> None:
         line = _compact({"team": team, "entry": {**entry, "spooled": True}}) + "\n"
@@ -377,7 +390,7 @@ class UsageLog:
             return
         pipe = self.handle.client.pipeline(transaction=False)
         for team, entry in batch:
-            self._write(self.handle.client, team, entry, None, None, pipe=pipe)
+            self._entry_call(team, entry, None, None).run(pipe)
         for (team, _), added in zip(batch, pipe.execute(), strict=True):
             report.added += int(added)
             report.duplicates += 1 - int(added)

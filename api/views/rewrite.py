@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.auth import current_principal, require_key, tokens_spent
+from api.auth import current_principal, require_key
 from api.errors import abort
 from api.pipeline import PipelineError, RewriteRequest
-from api.rate_limit import get_limiter
 from api.schemas import RewriteRequestSchema, RewriteResponseSchema
 from api.services import services
-from api.streaming import Event, sse_response
+from api.streaming import sse_response
 
 blp = Blueprint("rewrite", __name__, url_prefix="/v1", description="Rewrite drafts")
 
@@ -41,20 +39,10 @@ class Rewrite(MethodView):
             pipeline = services().pipeline
             if stream:
                 events = pipeline.stream_rewrite(RewriteRequest(**body), current_principal())
-                return sse_response(charged(events), RewriteResponseSchema().dump)
+                return sse_response(events, RewriteResponseSchema().dump)
             return pipeline.rewrite_draft(RewriteRequest(**body), current_principal())
         except PipelineError as err:
             abort(err.code, err.message, errors={"json": err.errors} if err.errors else None)
-
-
-def charged(events: Iterator[Event]) -> Iterator[Event]:
-    """Charge a stream's model tokens to the key when its result is known (the key check
-    has returned by then, so it can't do it as it does for a plain rewrite)."""
-    who, limiter = current_principal(), get_limiter()
-    for name, data in events:
-        if name == "result":
-            limiter.charge(who, tokens_spent(data))
-        yield name, data
 
 
 def _wants_event_stream() -> bool:
