@@ -398,11 +398,13 @@ def default_dir() -> Path:
 
 @functools.lru_cache(maxsize=4)
 def _load_cached(directory: Path) -> Lexicon:
-    return _build(directory)
+    # Keyed by the path as given: resolving it on every call cost a few filesystem lookups
+    # per tone score, that is per request.
+    return _build(directory.resolve())
 
 
 def load_lexicon(path: Path | None = None) -> Lexicon:
     """The lexicon in `path` (a prompts/offline folder), or the default one, loaded once."""
     if path is None:
-        return _load_cached(default_dir().resolve())
+        return _load_cached(default_dir())
     return _build(Path(path))

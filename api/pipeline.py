@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from api import background
 from api.cache import RewriteCache, fingerprint
 from api.engines import Engine, EngineError
 from api.facts import check_facts, protected_spans
@@ -24,6 +25,8 @@ from api.usage_log import UsageLog
 if TYPE_CHECKING:
     from api.rate_limit import RateLimiter
 
+# About how long the request thread takes to put a model request on the wire.
+_SEND_SECONDS = 0.001
 # A streamed rewrite's events: ("delta", {"text": ...}) then ("result", body).
 Event = tuple[str, dict[str, Any]]
 
@@ -241,6 +244,9 @@ def verified_rewrite(
     context = [t for t in (job.customer_message, job.customer_name, job.agent_name) if t]
     allowed = _preset_allowed(job.preset, job.agent_name)
     warnings: list[str] = []
+    # The draft's own scores don't depend on the answer: an engine that waits on the network
+    # computes them meanwhile (about 0.3 ms a request off the critical path).
+    before = background.submit(_scores_later, job.draft) if _waits(engine) else None
     result = apply_phrase_rules(_run(engine, fallback, job, warnings), job)
     check = check_facts(job.draft, result.text, context=context, allowed=allowed)
     if not check.passed and engine is not fallback and fallback.supports(job.action):
@@ -263,7 +269,10 @@ def verified_rewrite(
         "action": job.action,
         "channel": job.channel,
         "checks": {**check.as_dict(), "rejected": result.rejected},
-        "scores": {"before": tone_scores(job.draft), "after": tone_scores(result.text)},
+        "scores": {
+            "before": before.result() if before else tone_scores(job.draft),
+            "after": tone_scores(result.text),
+        },
         "changes": result.changes,
         "warnings": warnings + result.warnings,
         "rules": result.rules,
@@ -272,6 +281,18 @@ def verified_rewrite(
     }
     # Only a verified answer from the engine the key names is cached: never a fallback.
     return value, check.passed and not warnings and result.engine == engine.name
+
+
+def _scores_later(draft: str) -> dict[str, Any]:
+    # Start once the request is on its way: before that the request thread has CPU work to
+    # do (building and sending the request), and this thread would only delay it.
+    time.sleep(_SEND_SECONDS)
+    return tone_scores(draft)
+
+
+def _waits(engine: Engine) -> bool:
+    """Whether the engine spends its time waiting on a server (the language model)."""
+    return bool(getattr(engine, "waits_on_network", False))
 
 
 def _run(engine: Engine, fallback: Engine, job: RewriteJob, warnings: list[str]) -> EngineResult:

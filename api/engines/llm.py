@@ -78,6 +78,8 @@ class LLMEngine:
     """Rewrites through the chat-completions API; shared by all threads of a worker."""
 
     name = "openai"
+    # Most of a rewrite is spent waiting on the upstream: the pipeline overlaps its own work.
+    waits_on_network = True
 
     def __init__(
         self,
