@@ -62,20 +62,23 @@ class LLMStream:
 
         buffer = PlaceholderBuffer(self.prep.redacted.restore)
         try:
-            for chunk in self._upstream:
-                usage = getattr(chunk, "usage", None)
+            for chunk in self._upstream:  # each chunk is the event's parsed JSON
+                usage = chunk.get("usage")
                 if usage:
-                    self._tokens = (usage.prompt_tokens or 0, usage.completion_tokens or 0)
-                for choice in chunk.choices or ():
-                    content = choice.delta.content if choice.delta else None
+                    self._tokens = (
+                        int(usage.get("prompt_tokens") or 0),
+                        int(usage.get("completion_tokens") or 0),
+                    )
+                for choice in chunk.get("choices") or ():
+                    content = (choice.get("delta") or {}).get("content")
                     if content:
                         self._masked.append(content)
                         ready = buffer.feed(content)
                         if ready:
                             yield ready
-                    if choice.finish_reason:
-                        self._finish_reason = choice.finish_reason
-        except (openai.OpenAIError, ValueError, TypeError) as err:
+                    if choice.get("finish_reason"):
+                        self._finish_reason = choice["finish_reason"]
+        except (openai.OpenAIError, ValueError, TypeError, AttributeError) as err:
             reason = (
                 "timed out while streaming"
                 if isinstance(err, openai.APITimeoutError)
