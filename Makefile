@@ -22,7 +22,7 @@ run: $(STAMP)
 ## Install what the tests need (redis-server, chromium, python deps) and run every test.
 test: system-deps-test $(STAMP) $(if $(wildcard mk/extension.mk),e2e-deps)
 	$(VENV)/bin/ruff check api tests bench scripts
-	$(VENV)/bin/pytest
+	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-repeatable} $(VENV)/bin/pytest
 
 unit: $(STAMP)
 	$(VENV)/bin/pytest -m "not e2e"

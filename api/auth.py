@@ -42,8 +42,13 @@ def _presented_key() -> str | None:
     return None
 
 
-def require_key(role: str = "agent") -> Callable:
-    """Decorator: the request must carry a valid key with at least `role`."""
+def require_key(role: str = "agent", admit: bool = True) -> Callable:
+    """Decorator: the request must carry a valid key with at least `role`.
+
+    With `admit` it also counts the request against the rate limits (429 when refused);
+    the rewrite view leaves that to the pipeline, which admits in the same Redis round trip
+    as its cache lookup.
+    """
 
     def decorate(view: Callable) -> Callable:
         @wraps(view)
@@ -62,8 +67,7 @@ def require_key(role: str = "agent") -> Callable:
             g.principal = principal
             if not principal.can(role):
                 abort(403, f"This needs a key with the '{role}' role.")
-            limiter = get_limiter()
-            refusal = limiter.admit(principal)
+            refusal = get_limiter().admit(principal) if admit else None
             if refusal:
                 abort(429, refusal.message, headers={"Retry-After": str(refusal.retry_after)})
             # Model tokens are charged by the rewrite pipeline, with its other writes.

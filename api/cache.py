@@ -12,7 +12,7 @@ from typing import Any
 import redis
 
 from api import redis_keys
-from api.redis_store import RedisHandle, ScriptCall
+from api.redis_store import CommandCall, RedisHandle, ScriptCall
 
 # One round trip for a lookup: the cached value, or else the single-flight lock.
 # Returns {1, value} on a hit, {2} when this caller now holds the lock, {0} when another does.
@@ -35,6 +35,8 @@ _HIT, _LOCKED = 1, 2
 _POLL_SECONDS = 0.02
 
 Computation = Callable[[], tuple[dict[str, Any], bool]]
+# A lookup's outcome: (cached value, None), (None, our lock token) or (None, None).
+Lookup = tuple[dict[str, Any] | None, str | None]
 
 
 def fingerprint(parts: dict[str, Any]) -> str:
@@ -57,11 +59,15 @@ class RewriteCache:
         if not self.handle.available():
             return None
         try:
-            raw = self.handle.client.get(redis_keys.cache_key(team, digest))
+            raw = self.get_call(team, digest).run(self.handle.client)
         except redis.RedisError:
             self.handle.mark_down()
             return None
         return json.loads(raw) if raw else None
+
+    def get_call(self, team: str, digest: str) -> CommandCall:
+        """The plain lookup as a call to send with other reads; its answer is the JSON or None."""
+        return CommandCall(["GET", redis_keys.cache_key(team, digest)])
 
     def put(self, team: str, digest: str, value: dict[str, Any]) -> bool:
         if not self.handle.available():
@@ -85,7 +91,11 @@ class RewriteCache:
         return value, cached
 
     def compute_once(
-        self, team: str, digest: str, compute: Computation
+        self,
+        team: str,
+        digest: str,
+        compute: Computation,
+        looked_up: Lookup | None = None,
     ) -> tuple[dict[str, Any], bool, ScriptCall | None]:
         """Return (value, cached, finish). `compute` returns (value, cacheable).
 
@@ -94,8 +104,10 @@ class RewriteCache:
         A miss costs two round trips: lookup-or-lock, then store-and-release. The second is
         handed back as `finish` for the caller to send with its own writes (one round trip
         for all of them), or to pass to `run_finish`; until then waiters keep waiting.
+        `looked_up` is the first lookup's outcome when the caller already made it (sent with
+        its own reads: see `lookup_call`).
         """
-        hit, token = self._lookup(team, digest)
+        hit, token = looked_up if looked_up is not None else self.lookup(team, digest)
         if hit is not None:
             return hit, True, None
         if token is None and self.handle.available():
@@ -103,7 +115,7 @@ class RewriteCache:
             if waited is not None:
                 return waited, True, None
             # The winner's result was not cacheable (or it died): try to become the winner.
-            hit, token = self._lookup(team, digest)
+            hit, token = self.lookup(team, digest)
             if hit is not None:
                 return hit, True, None
         try:
@@ -118,19 +130,32 @@ class RewriteCache:
             self.put(team, digest, value)
         return value, False, None
 
-    def _lookup(self, team: str, digest: str) -> tuple[dict[str, Any] | None, str | None]:
-        """(cached value, None) on a hit; (None, token) when we took the lock; else (None, None)."""
+    def lookup(self, team: str, digest: str) -> Lookup:
+        """The lookup-or-lock on its own (see `lookup_outcome`)."""
         if not self.handle.available():
             return None, None
-        token = secrets.token_hex(8)
+        call, token = self.lookup_call(team, digest)
         try:
-            answer = self._lookup_or_lock(
-                keys=[redis_keys.cache_key(team, digest), redis_keys.lock_key(team, digest)],
-                args=[token, int(self.lock_ttl * 1000)],
-            )
+            answer = call.run(self.handle.client)
         except redis.RedisError:
             self.handle.mark_down()
             return None, None
+        return self.lookup_outcome(answer, token)
+
+    def lookup_call(self, team: str, digest: str) -> tuple[ScriptCall, str]:
+        """The lookup-or-lock as a script call to send with other reads, and the lock token
+        it tries to take; `lookup_outcome` reads its answer."""
+        token = secrets.token_hex(8)
+        call = ScriptCall(
+            self._lookup_or_lock,
+            [redis_keys.cache_key(team, digest), redis_keys.lock_key(team, digest)],
+            [token, int(self.lock_ttl * 1000)],
+        )
+        return call, token
+
+    @staticmethod
+    def lookup_outcome(answer: list[Any], token: str) -> Lookup:
+        """(cached value, None) on a hit; (None, token) when we took the lock; else (None, None)."""
         if answer[0] == _HIT:
             return json.loads(answer[1]), None
         return None, (token if answer[0] == _LOCKED else None)

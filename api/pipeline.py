@@ -3,6 +3,7 @@ store, log. Collaborators are passed in, so it runs and is tested without Flask.
 
 from __future__ import annotations
 
+import json
 import time
 import unicodedata
 import uuid
@@ -10,13 +11,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import redis
+
 from api import background
-from api.cache import RewriteCache, fingerprint
+from api.cache import Lookup, RewriteCache, fingerprint
 from api.engines import Engine, EngineError
 from api.facts import check_facts, protected_spans
 from api.phrase_rules import apply_phrase_rules
 from api.presets import PresetStore
-from api.redis_store import ScriptCall
+from api.redis_store import ScriptCall, run_together
 from api.scores import tone_scores
 from api.teams import Principal
 from api.types import EngineResult, FactCheck, RewriteJob
@@ -34,11 +37,18 @@ Event = tuple[str, dict[str, Any]]
 class PipelineError(Exception):
     """A request the pipeline refuses, with the HTTP code and the bad fields."""
 
-    def __init__(self, code: int, message: str, errors: dict[str, list[str]] | None = None):
+    def __init__(
+        self,
+        code: int,
+        message: str,
+        errors: dict[str, list[str]] | None = None,
+        headers: dict[str, str] | None = None,
+    ):
         super().__init__(message)
         self.code = code
         self.message = message
         self.errors = errors or {}
+        self.headers = headers or {}
 
 
 @dataclass
@@ -70,9 +80,9 @@ class Pipeline:
 
     def rewrite_draft(self, req: RewriteRequest, who: Principal) -> dict[str, Any]:
         started = self.clock()
-        job, engine, digest = self.prepare(req, who.team)
+        job, engine, digest, looked_up = self.open(req, who, lock=True)
         value, cached, finish = self.cache.compute_once(
-            who.team, digest, lambda: self._compute(job, engine)
+            who.team, digest, lambda: self._compute(job, engine), looked_up
         )
         # The cache store goes out with the usage entry and the token charge: one round trip.
         return self._respond(value, cached, job, who, started, finish)
@@ -83,13 +93,18 @@ class Pipeline:
         from the deltas (the guard rejected them). A bad request raises PipelineError here,
         before the first event. Streams skip the single-flight lock: each caller streams."""
         started = self.clock()
-        job, engine, digest = self.prepare(req, who.team)
-        return self._stream_events(job, engine, digest, who, started)
+        job, engine, digest, (hit, _) = self.open(req, who, lock=False)
+        return self._stream_events(job, engine, digest, who, started, hit)
 
     def _stream_events(
-        self, job: RewriteJob, engine: Engine, digest: str, who: Principal, started: float
+        self,
+        job: RewriteJob,
+        engine: Engine,
+        digest: str,
+        who: Principal,
+        started: float,
+        hit: dict[str, Any] | None,
     ) -> Iterator[Event]:
-        hit = self.cache.get(who.team, digest)
         if hit is not None:
             yield "delta", {"text": hit["rewrite"]}
             yield "result", {**self._respond(hit, True, job, who, started), "corrected": False}
@@ -151,11 +166,80 @@ class Pipeline:
         tokens = int(usage.get("tokens_in") or 0) + int(usage.get("tokens_out") or 0)
         return self.limits.charge_call(who, tokens)
 
+    def open(
+        self, req: RewriteRequest, who: Principal, *, lock: bool
+    ) -> tuple[RewriteJob, Engine, str, Lookup]:
+        """Preset, job, admission (rate limits) and the first cache lookup (with the
+        single-flight lock when `lock`, a plain read for streams).
+
+        One Redis round trip when this process remembers the preset: the check that it is
+        still current goes with the admission and the lookup. Otherwise the preset is read
+        first, and a preset changed since it was remembered costs one more lookup.
+        """
+        handle = self.cache.handle
+        remembered = self.presets.remembered(who.team, req.preset) if handle.available() else None
+        if remembered is None:
+            job, engine, digest = self.prepare(req, who.team)
+            looked_up = self._first_trip(who, digest, lock, still_current=None)
+        else:
+            preset, stamp = remembered
+            job, engine = self.build_job(req, preset)
+            digest = self.digest(job, engine)
+            check = self.presets.still_current_call(who.team, req.preset, stamp)
+            looked_up = self._first_trip(who, digest, lock, still_current=check)
+            if looked_up is None:  # changed meanwhile (or unknown while Redis failed)
+                self.presets.forget(who.team, req.preset)
+                job, engine, digest = self.prepare(req, who.team)
+                looked_up = self._lookup(who.team, digest, lock)
+        return job, engine, digest, looked_up
+
+    def _first_trip(
+        self, who: Principal, digest: str, lock: bool, still_current: ScriptCall | None
+    ) -> Lookup | None:
+        """Admission, preset check and lookup in one round trip; None when the preset check
+        did not confirm the remembered preset. Raises a 429 PipelineError when refused."""
+        handle = self.cache.handle
+        if not handle.available():
+            return None if still_current else (None, None)
+        admit = self.limits.admit_call(who) if self.limits else None
+        token = None
+        if lock:
+            lookup, token = self.cache.lookup_call(who.team, digest)
+        else:
+            lookup = self.cache.get_call(who.team, digest)
+        calls = [c for c in (admit, still_current, lookup) if c is not None]
+        try:
+            answers = run_together(handle.client, calls)
+        except redis.RedisError:
+            handle.mark_down()  # limits fail open; the cache is skipped
+            return None if still_current else (None, None)
+        looked_up = _outcome(self.cache, answers[-1], token, lock)
+        refusal = self.limits.refusal(who, answers[0]) if self.limits and admit else None
+        if refusal is not None or (still_current and not answers[-2]):
+            if looked_up[1]:  # we took the lock for nothing
+                self.cache.run_finish(self.cache.finish_call(who.team, digest, looked_up[1], None))
+            if refusal is not None:
+                raise PipelineError(
+                    429, refusal.message, headers={"Retry-After": str(refusal.retry_after)}
+                )
+            return None
+        return looked_up
+
+    def _lookup(self, team: str, digest: str, lock: bool) -> Lookup:
+        if lock:
+            return self.cache.lookup(team, digest)
+        return self.cache.get(team, digest), None
+
     def prepare(self, req: RewriteRequest, team: str) -> tuple[RewriteJob, Engine, str]:
-        """Resolve preset, action, channel and engine; build the job and its cache key."""
+        """Read the preset; build the job, choose the engine and make the cache key."""
         preset = self.resolve_preset(team, req.preset)
         job, engine = self.build_job(req, preset)
-        digest = fingerprint(
+        return job, engine, self.digest(job, engine)
+
+    def digest(self, job: RewriteJob, engine: Engine) -> str:
+        """The cache key of a job: everything that changes the output."""
+        preset = job.preset
+        return fingerprint(
             {
                 "draft": job.draft,
                 "customer_name": job.customer_name,
@@ -172,7 +256,6 @@ class Pipeline:
                 "templates": getattr(engine, "fingerprint", ""),
             }
         )
-        return job, engine, digest
 
     def preview(
         self, req: RewriteRequest, preset: dict[str, Any], who: Principal
@@ -288,6 +371,12 @@ def _scores_later(draft: str) -> dict[str, Any]:
     # do (building and sending the request), and this thread would only delay it.
     time.sleep(_SEND_SECONDS)
     return tone_scores(draft)
+
+
+def _outcome(cache: RewriteCache, answer: Any, token: str | None, lock: bool) -> Lookup:
+    if lock and token is not None:
+        return cache.lookup_outcome(answer, token)
+    return (json.loads(answer) if answer else None), None
 
 
 def _waits(engine: Engine) -> bool:

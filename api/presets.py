@@ -17,7 +17,7 @@ from typing import Any
 import redis
 
 from api import redis_keys
-from api.redis_store import RedisHandle
+from api.redis_store import RedisHandle, ScriptCall
 
 # Every preset carries these fields; a stored preset missing one (older data) gets the default.
 FIELD_DEFAULTS: dict[str, Any] = {
@@ -79,12 +79,32 @@ def conflicting_phrases(preset: dict[str, Any]) -> dict[str, list[str]]:
     return errors
 
 
+# Whether a preset this process remembers is still the team's current one, so a rewrite can
+# check it in the round trip that looks up the cache instead of reading the preset first.
+# KEYS: presets hash, versions hash. ARGV: slug, stamp (the preset's version; 0 for a default
+# of a team never seeded). Versions never repeat and survive deletes, so "the versions hash
+# still says this version and the preset still exists" means the same content.
+_STILL_CURRENT = """
+if ARGV[2] == '0' then
+  if redis.call('EXISTS', KEYS[2]) == 0 then return 1 end
+  return 0
+end
+if redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then return 0 end
+return redis.call('HEXISTS', KEYS[1], ARGV[1])
+"""
+# Presets remembered per process; far more than any deployment has, cleared when exceeded.
+_REMEMBER_AT_MOST = 10_000
+
+
 class PresetStore:
     """Read and write a team's presets; reads fall back to the defaults when Redis is down."""
 
     def __init__(self, handle: RedisHandle, prompts_dir: Path) -> None:
         self.handle = handle
         self.prompts_dir = prompts_dir
+        self._still_current = handle.client.register_script(_STILL_CURRENT)
+        # (team, slug) -> (preset, stamp), as last read from Redis by this process.
+        self._remembered: dict[tuple[str, str], tuple[dict[str, Any], int]] = {}
 
     @property
     def defaults(self) -> dict[str, dict[str, Any]]:
@@ -131,12 +151,38 @@ class PresetStore:
                 self.handle.mark_down()
             else:
                 if raw:
-                    return _complete(json.loads(raw))
+                    preset = _complete(json.loads(raw))
+                    self._remember(team, slug, preset, int(preset["version"]))
+                    return preset
                 if seeded:
+                    self.forget(team, slug)
                     return None
                 # A team that was never seeded still gets the defaults.
+                default = self.defaults.get(slug)
+                if default:
+                    self._remember(team, slug, _complete(default), 0)
         default = self.defaults.get(slug)
         return _complete(default) if default else None
+
+    def remembered(self, team: str, slug: str) -> tuple[dict[str, Any], int] | None:
+        """(preset, stamp) as this process last read it, unchecked: see `still_current_call`."""
+        return self._remembered.get((team, slug))
+
+    def still_current_call(self, team: str, slug: str, stamp: int) -> ScriptCall:
+        """A script call answering 1 while the remembered preset is still the current one."""
+        return ScriptCall(
+            self._still_current,
+            [redis_keys.presets_key(team), redis_keys.preset_versions_key(team)],
+            [slug, stamp],
+        )
+
+    def forget(self, team: str, slug: str) -> None:
+        self._remembered.pop((team, slug), None)
+
+    def _remember(self, team: str, slug: str, preset: dict[str, Any], stamp: int) -> None:
+        if len(self._remembered) >= _REMEMBER_AT_MOST:
+            self._remembered.clear()
+        self._remembered[(team, slug)] = (preset, stamp)
 
     def list(self, team: str) -> list[dict[str, Any]]:
         """The team's presets sorted by slug (the defaults while Redis is unreachable)."""

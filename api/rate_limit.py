@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import redis
 from flask import Flask, current_app
@@ -91,17 +92,25 @@ class RateLimiter:
         """Count one request; a Refusal when any limit is reached (nothing is counted then)."""
         if not self.handle.available():
             return None
+        try:
+            verdict = self.admit_call(who).run(self.handle.client)
+        except redis.RedisError:
+            self.handle.mark_down()
+            return None
+        return self.refusal(who, verdict)
+
+    def admit_call(self, who: Principal) -> ScriptCall:
+        """The admission as a script call to send with other reads (see `refusal`)."""
         keys = [
             redis_keys.rate_key(who.team, f"key:{who.key_id}", "min"),
             redis_keys.rate_key(who.team, "team", "min"),
             *self._token_keys(who),
             redis_keys.team_meta_key(who.team),
         ]
-        try:
-            verdict = self._admit(keys=keys, args=[self.defaults[n] for n in LIMIT_NAMES])
-        except redis.RedisError:
-            self.handle.mark_down()
-            return None
+        return ScriptCall(self._admit, keys, [self.defaults[n] for n in LIMIT_NAMES])
+
+    def refusal(self, who: Principal, verdict: list[Any]) -> Refusal | None:
+        """None when the admission's answer admitted the request, else why not."""
         if int(verdict[0]) == 1:
             return None
         retry_ms, hit = int(verdict[1]), int(verdict[2])

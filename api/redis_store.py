@@ -65,30 +65,51 @@ def get_redis() -> RedisHandle:
 @dataclass(frozen=True)
 class ScriptCall:
     """One run of a Lua script, built by the module that owns its keys, so that several
-    modules' writes can share one round trip (`run_together`)."""
+    modules' reads and writes can share one round trip (`run_together`)."""
 
     script: Script
     keys: Sequence[str]
     args: Sequence[Any]
 
-    def run(self, client: redis.Redis) -> Any:
+    def run(self, client: Any) -> Any:
         return self.script(keys=list(self.keys), args=list(self.args), client=client)
 
+    def queue(self, pipe: Any) -> None:
+        pipe.evalsha(self.script.sha, len(self.keys), *self.keys, *self.args)
 
-def run_together(client: redis.Redis, calls: Sequence[ScriptCall]) -> list[Any]:
-    """Run the calls in order in one round trip and return their results.
 
-    A non-transactional pipeline of EVALSHA: redis-py's own script pipelining would first ask
-    SCRIPT EXISTS, a second round trip. A script the server does not know (just restarted)
-    answers NOSCRIPT without running, and is then loaded and run on its own. On Redis Cluster
-    the calls must share a hash slot, as all of one team's keys do (`kindly:{team}:...`).
-    Raises RedisError like a single call would.
+@dataclass(frozen=True)
+class CommandCall:
+    """One plain Redis command (e.g. GET), to send with others in `run_together`."""
+
+    args: Sequence[Any]
+
+    def run(self, client: Any) -> Any:
+        return client.execute_command(*self.args)
+
+    def queue(self, pipe: Any) -> None:
+        pipe.execute_command(*self.args)
+
+
+RedisCall = ScriptCall | CommandCall
+
+
+def run_together(client: redis.Redis, calls: Sequence[RedisCall]) -> list[Any]:
+    """Run each call once, in one round trip, and return their answers in call order.
+
+    A non-transactional pipeline; scripts go as EVALSHA (redis-py's own script pipelining
+    would first ask SCRIPT EXISTS, a second round trip). A script the server does not know
+    yet (first use, or Redis restarted) answers NOSCRIPT without running, and is then loaded
+    and run on its own, after the others: so the calls must not depend on each other's
+    effects (independent reads and writes of one request). On Redis Cluster the calls must
+    share a hash slot, as all of one team's keys do (`kindly:{team}:...`). Raises RedisError
+    like a single call would.
     """
     if len(calls) == 1:
         return [calls[0].run(client)]
     pipe = client.pipeline(transaction=False)
     for call in calls:
-        pipe.evalsha(call.script.sha, len(call.keys), *call.keys, *call.args)
+        call.queue(pipe)
     results = pipe.execute(raise_on_error=False)
     for index, (call, result) in enumerate(zip(calls, results, strict=True)):
         if isinstance(result, redis.exceptions.NoScriptError):

@@ -7,10 +7,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from tests.redis_server import RedisServer
 
 ADMIN_KEY = "test-admin-key-not-secret"
+
+# `make test` and CI draw the same property-test examples on every run ("repeatable"), so a
+# run is reproducible and never hinges on a lucky draw; plain `pytest` explores new examples
+# each time (HYPOTHESIS_PROFILE=default), which is how new edge cases are found.
+settings.register_profile("repeatable", derandomize=True, print_blob=True)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("repeatable" if os.environ.get("CI") else "default")
+)
 
 
 @pytest.fixture(scope="session")

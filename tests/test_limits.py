@@ -234,3 +234,30 @@ def test_streamed_rewrites_are_charged_too(redis, redis_server, tmp_path):
                           headers=key)
         assert res.status_code == 200 and "event: result" in res.get_data(as_text=True)
         assert redis.get("kindly:{acme}:rate:team:tokens") == "59"
+
+
+def test_rewrites_are_admitted_with_the_cache_lookup_and_refused_with_retry_after(limited, redis):
+    client = limited.test_client()
+    [key] = _team_with_keys(limited, "acme", 1)
+    drafts = [f"Your order #{n} ships today." for n in range(5)]
+    codes = [client.post("/v1/rewrite", json={"draft": d}, headers=key).status_code
+             for d in drafts[:3]]
+    assert codes == [200, 200, 200]
+    refused = client.post("/v1/rewrite", json={"draft": drafts[3]}, headers=key)
+    assert refused.status_code == 429 and 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert "this key's 3 requests per minute" in refused.json["message"]
+    streamed = client.post("/v1/rewrite", json={"draft": drafts[4], "stream": True}, headers=key)
+    assert streamed.status_code == 429 and streamed.headers["Retry-After"]
+    # A refused request never leaves the single-flight lock of its draft behind.
+    assert redis.keys("kindly:{acme}:lock:*") == []
+
+
+def test_a_rewrite_refused_as_invalid_uses_none_of_the_quota(limited):
+    client = limited.test_client()
+    [key] = _team_with_keys(limited, "acme", 1)
+    for _ in range(5):
+        bad = client.post("/v1/rewrite", json={"draft": ""}, headers=key)
+        assert bad.status_code == 422 and "draft" in bad.json["errors"]["json"]
+    ok = [client.post("/v1/rewrite", json={"draft": f"Order {n} is late."}, headers=key)
+          for n in range(3)]
+    assert [r.status_code for r in ok] == [200, 200, 200]

@@ -316,3 +316,47 @@ def test_a_slug_never_gets_the_same_version_twice(app, ops):
             assert preset["version"] > max(seen[slug], default=0)
             seen[slug].add(preset["version"])
             assert store.get(team, slug)["version"] == preset["version"]
+
+
+@pytest.fixture()
+def other_worker(app):
+    """A second app on the same Redis, like another gunicorn worker: it remembers presets in
+    its own memory and must notice edits made through `app`."""
+    from api import create_app
+
+    return create_app(dict(app.config)).test_client()
+
+
+def test_another_worker_notices_edits_of_a_preset_it_remembers(client, other_worker, auth, lead):
+    before = _rewrite(other_worker, auth)  # remembers warm at its current version
+    signoff = {"signoff": "Cheers,\n{agent_name}"}
+    edited = client.patch("/v1/presets/warm", json=signoff, headers=lead)
+    assert edited.status_code == 200
+    after = _rewrite(other_worker, auth)
+    assert after["preset"] == {"slug": "warm", "version": edited.json["version"]}
+    assert after["cached"] is False and "Cheers," in after["rewrite"]
+    assert "Cheers," not in before["rewrite"]
+    assert _rewrite(other_worker, auth)["cached"] is True  # remembered again, checked, hit
+
+    assert client.delete("/v1/presets/warm", headers=lead).status_code == 204
+    gone = other_worker.post("/v1/rewrite", json={"draft": DRAFT, "preset": "warm"}, headers=auth)
+    assert gone.status_code == 422 and "preset" in gone.json["errors"]["json"]
+    made = client.post("/v1/presets", json={"slug": "warm", "name": "Warm again"}, headers=lead)
+    assert made.status_code == 201
+    again = _rewrite(other_worker, auth)
+    assert again["preset"] == {"slug": "warm", "version": made.json["version"]}
+
+
+def test_a_team_that_gets_its_own_presets_stops_using_the_remembered_default(
+    app, client, other_worker
+):
+    from api.services import services
+    from tests.conftest import ADMIN_KEY
+
+    admin = {"Authorization": f"Bearer {ADMIN_KEY}"}  # its team is never seeded here
+    assert _rewrite(other_worker, admin)["preset"] == {"slug": "warm", "version": 1}
+    team = app.config["KINDLY_DEFAULT_TEAM"]
+    with app.app_context():
+        services().presets.update(team, "warm", {"signoff": "Warmly,\n{agent_name}"})
+    after = _rewrite(other_worker, admin)
+    assert after["preset"]["version"] == 2 and "Warmly," in after["rewrite"]
