@@ -1,9 +1,33 @@
-"""The baseline for benchmark (b): a bare Flask app that answers POST /v1/rewrite with a small
-JSON, so the cache-hit benchmark can compare Kindly with "Flask under the same gunicorn"."""
+"""The baselines for the HTTP benchmarks: a bare Flask app under the same gunicorn as Kindly.
+
+POST /v1/rewrite answers a small JSON (the cache-hit benchmark compares Kindly with "Flask under
+the same gunicorn"). POST /v1/proxy forwards its body to the chat-completions server at
+$BENCH_UPSTREAM through the official `openai` client, the way Kindly's engine calls it, and
+returns the answer: the least any Python service in front of a model pays (the LLM-overhead
+benchmark's floor)."""
 
 from __future__ import annotations
 
+import os
+import threading
+
+import httpx2
+import openai
 from flask import Flask, jsonify, request
+
+_client_lock = threading.Lock()
+_clients: dict[int, openai.OpenAI] = {}
+
+
+def _upstream() -> openai.OpenAI:
+    """One client per process (made after gunicorn's fork), like Kindly's engine."""
+    pid = os.getpid()
+    with _client_lock:
+        if pid not in _clients:
+            _clients[pid] = openai.OpenAI(
+                api_key="unused", base_url=os.environ["BENCH_UPSTREAM"], max_retries=0
+            )
+        return _clients[pid]
 
 
 def create_bare_app() -> Flask:
@@ -14,6 +38,16 @@ def create_bare_app() -> Flask:
     def rewrite():  # type: ignore[no-untyped-def]
         body = request.get_json()
         return jsonify(rewrite="ok", cached=True, chars=len(body.get("draft", "")))
+
+    @app.post("/v1/proxy")
+    def proxy():  # type: ignore[no-untyped-def]
+        answer = _upstream().post(
+            "/chat/completions",
+            content=request.get_data(),
+            options={"headers": {"Content-Type": "application/json"}},
+            cast_to=httpx2.Response,
+        )
+        return app.response_class(answer.content, mimetype="application/json")
 
     @app.get("/healthz")
     def healthz():  # type: ignore[no-untyped-def]

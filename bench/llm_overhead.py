@@ -6,7 +6,11 @@ Starts a real redis-server, the fake OpenAI server of tests/fake_openai.py as it
 OPENAI_BASE_URL pointing at the fake. Each round makes one direct call and one call through
 Kindly, in alternating order, each on its own keep-alive connection; every Kindly draft is new
 (no cache hits). A third series makes the direct call through the official openai client, so
-the report also shows what Kindly adds beyond the SDK any Python integration would use.
+the report also shows what Kindly adds beyond the SDK any Python integration would use, and a
+fourth goes through the floor: bench/bare_app.py's /v1/proxy, a bare Flask endpoint under the
+same gunicorn settings that forwards the body with the same SDK call Kindly's engine makes.
+Kindly minus the floor is what Kindly's own work (auth, limits, presets, cache, facts, checks,
+scores, usage log) adds.
 Reported: p50/p99 of the whole request, and for streams the time to the first text (a `delta`
 event from Kindly, the first content chunk from the upstream).
 "Added" is Kindly's percentile minus the direct percentile. Target: under 5 ms at p50.
@@ -34,7 +38,7 @@ from api.config import REPO_ROOT
 from api.presets import default_presets
 from api.prompt_templates import PromptTemplates, prompt_context
 from api.redaction import redact
-from bench.servers import ADMIN_KEY, ServedApp, _wait_ready
+from bench.servers import ADMIN_KEY, ServedApp, WorkerSettings, _wait_ready, start_app
 from bench.stats import percentile
 from tests.redis_server import RedisServer, free_port
 
@@ -96,6 +100,12 @@ def start_kindly(redis_url: str, upstream: int, workdir: Path, threads: int) -> 
     served = ServedApp("kindly", port, proc, log_path)
     _wait_ready(served)
     return served
+
+
+def start_floor(upstream: int, workdir: Path, threads: int) -> ServedApp:
+    """The bare Flask proxy (bench/bare_app.py) under the same gunicorn settings, 1 worker."""
+    os.environ["BENCH_UPSTREAM"] = f"http://127.0.0.1:{upstream}/v1"
+    return start_app("bare", WorkerSettings("gthread", 1, threads), workdir / "floor")
 
 
 def direct_body(order: int, stream: bool) -> bytes:
@@ -173,15 +183,18 @@ def measure(rounds: int, delay: float, threads: int) -> dict:
         workdir = Path(tmp)
         redis = RedisServer(workdir / "redis").start()
         fake, upstream = start_fake(delay)
-        kindly = None
+        kindly = floor = None
         try:
             kindly = start_kindly(redis.url, upstream, workdir, threads)
             check_engine(kindly.port)
+            floor = start_floor(upstream, workdir, threads)
             kindly_pids = process_tree(kindly.proc.pid)
             cpu_before = cpu_seconds(kindly_pids), cpu_seconds([redis.proc.pid])
-            samples = run_rounds(kindly.port, upstream, rounds)
+            samples = run_rounds(kindly.port, upstream, floor.port, rounds)
             cpu_after = cpu_seconds(kindly_pids), cpu_seconds([redis.proc.pid])
         finally:
+            if floor:
+                floor.stop()
             if kindly:
                 kindly.stop()
             fake.terminate()
@@ -235,9 +248,12 @@ def check_engine(port: int) -> None:
         raise RuntimeError(f"Kindly answered with {result['engine']}: {result['warnings']}")
 
 
-def run_rounds(kindly_port: int, upstream_port: int, rounds: int) -> dict[str, list[float]]:
+def run_rounds(
+    kindly_port: int, upstream_port: int, floor_port: int, rounds: int
+) -> dict[str, list[float]]:
     json_headers = {"Content-Type": "application/json"}
     direct = Client(upstream_port, "/v1/chat/completions", json_headers)
+    floor = Client(floor_port, "/v1/proxy", json_headers)
     direct_stream = Client(upstream_port, "/v1/chat/completions", json_headers)
     via = Client(kindly_port, "/v1/rewrite", AUTH)
     via_stream = Client(kindly_port, "/v1/rewrite", AUTH)
@@ -246,15 +262,28 @@ def run_rounds(kindly_port: int, upstream_port: int, rounds: int) -> dict[str, l
     sdk = openai.OpenAI(
         api_key="unused", base_url=f"http://127.0.0.1:{upstream_port}/v1", max_retries=0
     )
-    samples: dict[str, list[float]] = {
-        name: [] for name in ("direct", "direct_sdk", "kindly", "direct_stream", "kindly_stream")
-    }
+    names = [
+        "direct", "direct_sdk", "floor", "kindly", "direct_stream", "direct_sdk_stream",
+        "kindly_stream",
+    ]
+    samples: dict[str, list[float]] = {name: [] for name in names}
 
     def sdk_call(body: bytes) -> float:
         request = json.loads(body)
         started = time.perf_counter()
         sdk.chat.completions.with_raw_response.create(**request).parse()
         return time.perf_counter() - started
+
+    def sdk_first_text(body: bytes) -> float:
+        request = json.loads(body)
+        started = time.perf_counter()
+        elapsed = None
+        for chunk in sdk.chat.completions.create(**request):
+            if elapsed is None and chunk.choices and chunk.choices[0].delta.content:
+                elapsed = time.perf_counter() - started
+        if elapsed is None:
+            raise RuntimeError("the SDK stream ended without any text")
+        return elapsed
 
     def call(name: str, order: int) -> float:
         if name == "direct":
@@ -263,18 +292,25 @@ def run_rounds(kindly_port: int, upstream_port: int, rounds: int) -> dict[str, l
             return via.whole(kindly_body(order, False))
         if name == "direct_sdk":
             return sdk_call(direct_body(order, False))
+        if name == "floor":
+            return floor.whole(direct_body(order, False))
         if name == "direct_stream":
             return direct_stream.first_text(direct_body(order, True), b'"content": "')
+        if name == "direct_sdk_stream":
+            return sdk_first_text(direct_body(order, True))
         return via_stream.first_text(kindly_body(order, True), b"event: delta")
 
     for number in range(WARMUP + rounds):
         # Alternate who goes first, so neither side always meets a warmer machine.
-        names = ["direct", "direct_sdk", "kindly", "direct_stream", "kindly_stream"]
+        order = names
         if number % 2:
-            names = ["kindly", "direct_sdk", "direct", "kindly_stream", "direct_stream"]
-        for offset, name in enumerate(names):
+            order = [
+                "kindly", "floor", "direct_sdk", "direct", "kindly_stream", "direct_sdk_stream",
+                "direct_stream",
+            ]
+        for offset, name in enumerate(order):
             # Every Kindly draft is new: a fresh order number per call, never a cache hit.
-            elapsed = call(name, 100_000 + number * 5 + offset)
+            elapsed = call(name, 100_000 + number * 10 + offset)
             if number >= WARMUP:
                 samples[name].append(elapsed * 1000)
     return samples
@@ -285,7 +321,9 @@ def report(result: dict) -> str:
     rows = [
         ("non-streamed, whole request", "direct", "kindly"),
         ("non-streamed, vs the openai SDK", "direct_sdk", "kindly"),
+        ("non-streamed, vs a bare Flask proxy (same gunicorn, same SDK call)", "floor", "kindly"),
         ("streamed, time to first text", "direct_stream", "kindly_stream"),
+        ("streamed, time to first text, vs the openai SDK", "direct_sdk_stream", "kindly_stream"),
     ]
     lines = [
         f"LLM overhead: {result['rounds']} alternated rounds, fake upstream answers after "
@@ -301,7 +339,6 @@ def report(result: dict) -> str:
             f"| {label} | {b50:.1f} | {k50:.1f} | **{k50 - b50:+.1f}** | "
             f"{b99:.1f} | {k99:.1f} | {k99 - b99:+.1f} |"
         )
-    added = percentile(s["kindly"], 50) - percentile(s["direct"], 50)
     cpu = result["cpu_ms_per_rewrite"]
     lines.append("")
     lines.append(
@@ -310,10 +347,16 @@ def report(result: dict) -> str:
         + ", ".join(f"{x:.1f}" for x in result["load_average"])
         + f" on {os.cpu_count()} CPUs."
     )
-    lines.append(
-        f"Target: under 5 ms added at p50 (non-streamed): {added:.1f} ms, "
-        f"{'met' if added < 5 else 'NOT met'}."
-    )
+    verdicts = []
+    for label, base, via in (
+        ("plain vs bare HTTP", "direct", "kindly"),
+        ("plain vs the SDK", "direct_sdk", "kindly"),
+        ("first text vs bare HTTP", "direct_stream", "kindly_stream"),
+        ("first text vs the SDK", "direct_sdk_stream", "kindly_stream"),
+    ):
+        added = percentile(s[via], 50) - percentile(s[base], 50)
+        verdicts.append(f"{label} {added:+.1f} ({'met' if added < 5 else 'NOT met'})")
+    lines.append("Target, under 5 ms added at p50: " + "; ".join(verdicts) + ".")
     return "\n".join(lines)
 
 
