@@ -27,6 +27,6 @@ def submit(work: Callable[..., T], *args: object) -> Future[T]:
     if _pool is None or _pool_pid != pid:
         with _lock:
             if _pool is None or _pool_pid != pid:
-                _pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="kindly-background")
+                _pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="kindly-background")
                 _pool_pid = pid
     return _pool.submit(work, *args)

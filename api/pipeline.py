@@ -3,11 +3,13 @@ store, log. Collaborators are passed in, so it runs and is tested without Flask.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 import unicodedata
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -186,7 +188,13 @@ class Pipeline:
             job, engine = self.build_job(req, preset)
             digest = self.digest(job, engine)
             check = self.presets.still_current_call(who.team, req.preset, stamp)
-            looked_up = self._first_trip(who, digest, lock, still_current=check)
+            # The model's request does not depend on what Redis answers: a helper thread
+            # builds it while this one waits on Redis (wasted only on a hit or a refusal).
+            ahead = background.submit(_prepare_ahead, engine, job) if _waits(engine) else None
+            try:
+                looked_up = self._first_trip(who, digest, lock, still_current=check)
+            finally:
+                _settle_ahead(ahead)
             if looked_up is None:  # changed meanwhile (or unknown while Redis failed)
                 self.presets.forget(who.team, req.preset)
                 job, engine, digest = self.prepare(req, who.team)
@@ -364,6 +372,22 @@ def verified_rewrite(
     }
     # Only a verified answer from the engine the key names is cached: never a fallback.
     return value, check.passed and not warnings and result.engine == engine.name
+
+
+def _prepare_ahead(engine: Engine, job: RewriteJob) -> None:
+    job.spans = protected_spans(job.draft)
+    prepare = getattr(engine, "prepare_ahead", None)
+    if prepare is not None:
+        prepare(job)
+
+
+def _settle_ahead(ahead: Future[None] | None) -> None:
+    """Wait for work started ahead, or call it off if it never started (the pool was busy:
+    the engine then does it itself). Its errors are the engine's to meet again."""
+    if ahead is None or ahead.cancel():
+        return
+    with contextlib.suppress(Exception):
+        ahead.result()
 
 
 def _scores_later(draft: str) -> dict[str, Any]:

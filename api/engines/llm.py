@@ -117,15 +117,25 @@ class LLMEngine:
         return {"state": state, "breaker": snapshot}
 
     def rewrite(self, job: RewriteJob) -> EngineResult:
-        prep = self.prepare(job)
+        prep = self._prepared(job)
         first = self._complete(prep, prep.messages)
         return self.settle(prep, first)
+
+    def prepare_ahead(self, job: RewriteJob) -> None:
+        """Mask and render the job's request now (the pipeline does it while Redis answers)."""
+        job.prepared = self.prepare(job)
+
+    def _prepared(self, job: RewriteJob) -> Prepared:
+        ahead = job.prepared
+        if isinstance(ahead, Prepared) and ahead.job is job and not ahead.spent:
+            return ahead
+        return self.prepare(job)
 
     def stream(self, job: RewriteJob) -> Any:
         """Open a streamed answer: iterate it for restored text, then call `result()`."""
         from api.engines.llm_stream import LLMStream
 
-        prep = self.prepare(job)
+        prep = self._prepared(job)
         body = {
             **self._request(prep, prep.messages),
             "stream": True,
