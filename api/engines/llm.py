@@ -21,7 +21,7 @@ import openai
 
 from api.circuit_breaker import CLOSED, CircuitBreaker
 from api.engines import EngineError
-from api.engines.llm_checks import Problem, answer_problems, word_count
+from api.engines.llm_checks import Problem, answer_problems, detect_language, word_count
 from api.facts import check_facts
 from api.prompt_templates import PromptTemplates, locale_name, prompt_context, word_limits
 from api.redaction import Redacted, redact
@@ -124,6 +124,7 @@ class LLMEngine:
     def prepare_ahead(self, job: RewriteJob) -> None:
         """Mask and render the job's request now (the pipeline does it while Redis answers)."""
         job.prepared = self.prepare(job)
+        detect_language(job.draft)  # memoised: the answer's language check needs it too
 
     def _prepared(self, job: RewriteJob) -> Prepared:
         ahead = job.prepared
