@@ -3,19 +3,16 @@ store, log. Collaborators are passed in, so it runs and is tested without Flask.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import time
 import unicodedata
 import uuid
 from collections.abc import Iterator
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import redis
 
-from api import background
 from api.cache import Lookup, RewriteCache, fingerprint
 from api.engines import Engine, EngineError
 from api.facts import check_facts, protected_spans
@@ -30,8 +27,6 @@ from api.usage_log import UsageLog
 if TYPE_CHECKING:
     from api.rate_limit import RateLimiter
 
-# About how long the request thread takes to put a model request on the wire.
-_SEND_SECONDS = 0.001
 # A streamed rewrite's events: ("delta", {"text": ...}) then ("result", body).
 Event = tuple[str, dict[str, Any]]
 
@@ -188,13 +183,7 @@ class Pipeline:
             job, engine = self.build_job(req, preset)
             digest = self.digest(job, engine)
             check = self.presets.still_current_call(who.team, req.preset, stamp)
-            # The model's request does not depend on what Redis answers: a helper thread
-            # builds it while this one waits on Redis (wasted only on a hit or a refusal).
-            ahead = background.submit(_prepare_ahead, engine, job) if _waits(engine) else None
-            try:
-                looked_up = self._first_trip(who, digest, lock, still_current=check)
-            finally:
-                _settle_ahead(ahead)
+            looked_up = self._first_trip(who, digest, lock, still_current=check)
             if looked_up is None:  # changed meanwhile (or unknown while Redis failed)
                 self.presets.forget(who.team, req.preset)
                 job, engine, digest = self.prepare(req, who.team)
@@ -335,9 +324,6 @@ def verified_rewrite(
     context = [t for t in (job.customer_message, job.customer_name, job.agent_name) if t]
     allowed = _preset_allowed(job.preset, job.agent_name)
     warnings: list[str] = []
-    # The draft's own scores don't depend on the answer: an engine that waits on the network
-    # computes them meanwhile (about 0.3 ms a request off the critical path).
-    before = background.submit(_scores_later, job.draft) if _waits(engine) else None
     result = apply_phrase_rules(_run(engine, fallback, job, warnings), job)
     check = check_facts(job.draft, result.text, context=context, allowed=allowed)
     if not check.passed and engine is not fallback and fallback.supports(job.action):
@@ -360,10 +346,7 @@ def verified_rewrite(
         "action": job.action,
         "channel": job.channel,
         "checks": {**check.as_dict(), "rejected": result.rejected},
-        "scores": {
-            "before": before.result() if before else tone_scores(job.draft),
-            "after": tone_scores(result.text),
-        },
+        "scores": {"before": tone_scores(job.draft), "after": tone_scores(result.text)},
         "changes": result.changes,
         "warnings": warnings + result.warnings,
         "rules": result.rules,
@@ -374,38 +357,10 @@ def verified_rewrite(
     return value, check.passed and not warnings and result.engine == engine.name
 
 
-def _prepare_ahead(engine: Engine, job: RewriteJob) -> None:
-    job.spans = protected_spans(job.draft)
-    prepare = getattr(engine, "prepare_ahead", None)
-    if prepare is not None:
-        prepare(job)
-
-
-def _settle_ahead(ahead: Future[None] | None) -> None:
-    """Wait for work started ahead, or call it off if it never started (the pool was busy:
-    the engine then does it itself). Its errors are the engine's to meet again."""
-    if ahead is None or ahead.cancel():
-        return
-    with contextlib.suppress(Exception):
-        ahead.result()
-
-
-def _scores_later(draft: str) -> dict[str, Any]:
-    # Start once the request is on its way: before that the request thread has CPU work to
-    # do (building and sending the request), and this thread would only delay it.
-    time.sleep(_SEND_SECONDS)
-    return tone_scores(draft)
-
-
 def _outcome(cache: RewriteCache, answer: Any, token: str | None, lock: bool) -> Lookup:
     if lock and token is not None:
         return cache.lookup_outcome(answer, token)
     return (json.loads(answer) if answer else None), None
-
-
-def _waits(engine: Engine) -> bool:
-    """Whether the engine spends its time waiting on a server (the language model)."""
-    return bool(getattr(engine, "waits_on_network", False))
 
 
 def _run(engine: Engine, fallback: Engine, job: RewriteJob, warnings: list[str]) -> EngineResult:

@@ -32,8 +32,6 @@ class RewriteJob:
     target_locale: str | None = None
     preset: dict[str, Any] = field(default_factory=dict)
     spans: list[Span] = field(default_factory=list)
-    # The engine's request for this job when it was made ahead, while Redis answered.
-    prepared: Any = None
 
 
 @dataclass

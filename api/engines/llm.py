@@ -21,7 +21,7 @@ import openai
 
 from api.circuit_breaker import CLOSED, CircuitBreaker
 from api.engines import EngineError
-from api.engines.llm_checks import Problem, answer_problems, detect_language, word_count
+from api.engines.llm_checks import Problem, answer_problems, word_count
 from api.facts import check_facts
 from api.prompt_templates import PromptTemplates, locale_name, prompt_context, word_limits
 from api.redaction import Redacted, redact
@@ -78,8 +78,6 @@ class LLMEngine:
     """Rewrites through the chat-completions API; shared by all threads of a worker."""
 
     name = "openai"
-    # Most of a rewrite is spent waiting on the upstream: the pipeline overlaps its own work.
-    waits_on_network = True
 
     def __init__(
         self,
@@ -117,26 +115,15 @@ class LLMEngine:
         return {"state": state, "breaker": snapshot}
 
     def rewrite(self, job: RewriteJob) -> EngineResult:
-        prep = self._prepared(job)
+        prep = self.prepare(job)
         first = self._complete(prep, prep.messages)
         return self.settle(prep, first)
-
-    def prepare_ahead(self, job: RewriteJob) -> None:
-        """Mask and render the job's request now (the pipeline does it while Redis answers)."""
-        job.prepared = self.prepare(job)
-        detect_language(job.draft)  # memoised: the answer's language check needs it too
-
-    def _prepared(self, job: RewriteJob) -> Prepared:
-        ahead = job.prepared
-        if isinstance(ahead, Prepared) and ahead.job is job and not ahead.spent:
-            return ahead
-        return self.prepare(job)
 
     def stream(self, job: RewriteJob) -> Any:
         """Open a streamed answer: iterate it for restored text, then call `result()`."""
         from api.engines.llm_stream import LLMStream
 
-        prep = self._prepared(job)
+        prep = self.prepare(job)
         body = {
             **self._request(prep, prep.messages),
             "stream": True,

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 
 from api.prompt_templates import LOCALE_NAMES, word_limits
 
@@ -70,7 +69,6 @@ def _script(text: str) -> str | None:
     return script if count >= 0.6 * sum(counts.values()) else None
 
 
-@lru_cache(maxsize=256)
 def detect_language(text: str) -> str | None:
     """A language code when the text clearly reads as one language, else None."""
     text = _PLACEHOLDER.sub(" ", text)
