@@ -828,3 +828,14 @@ def test_acknowledgement_goes_right_after_a_greeting_with_a_smiley(greeting):
     text = ENGINE.rewrite(job).text
     assert text.startswith(f"{greeting} I")  # the acknowledgement opens the body
     assert text.endswith("-Ana")
+
+
+def test_a_reworded_line_that_now_opens_quoted_mail_is_read_as_quoted_mail():
+    """Removing a banned phrase can leave "On ..., X wrote:" at the start of a line; a second
+    pass reads from there on as quoted mail, so the first pass must too (found by Hypothesis)."""
+    preset = {"banned_phrases": ["sorry"], "required_phrases": ["Thank you for choosing Acme."]}
+    fields = {"preset": preset}
+    once = soften("Noted.\n\nsorry On Mon 3 June, Jo wrote:\n> the box is broken\n", **fields)
+    assert once.text.index("Thank you for choosing Acme.") < once.text.index("On Mon 3 June")
+    assert "sorry" not in once.text and "> the box is broken" in once.text
+    assert soften(once.text, **fields).text == once.text

@@ -11,10 +11,11 @@ so running the engine on its own result changes nothing.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from api.engines import UnsupportedAction
 from api.engines.offline_additions import TRIM_ALL, TRIM_SENTENCE, TRIM_SIGNOFF, add_parts
-from api.engines.offline_layout import Layout, split_draft
+from api.engines.offline_layout import Layout, opens_quote, split_draft
 from api.engines.offline_reading import looks_english
 from api.engines.offline_rewording import reword
 from api.engines.offline_settings import SUPPORTED_ACTIONS, settings_for
@@ -70,7 +71,7 @@ class OfflineEngine:
 # ---------------------------------------------------------------- the whole draft
 
 
-def _rewrite(work: Work) -> str:
+def _rewrite(work: Work, reread: bool = False) -> str:
     draft = work.job.draft
     if not draft.strip():
         return draft
@@ -92,6 +93,11 @@ def _rewrite(work: Work) -> str:
         if fact.lstrip().startswith((">", "`", "~~~"))
     )
     body = reword(work, masked.text)
+    if not reread and opens_quote(masked.restore(body)):
+        # Rewording left a quoted-mail header at the start of a line ("sorry On Mon, Jo
+        # wrote:" without a banned "sorry"). A second pass would read everything from there
+        # on as quoted mail, so finish the rewrite the way that pass reads it.
+        return _rewrite_reworded(work, layout.join(masked.restore(body)))
     # Phrase choices hash the reworded body, so a second pass picks exactly as the first did.
     work.seed = body
     work.restore = masked.restore
@@ -109,6 +115,17 @@ def _rewrite(work: Work) -> str:
         work.changes[:], work.rules[:] = list(changes), list(rules)
         result = layout.join(masked.restore(add_parts(work, body, layout, trim=trim)))
     return result
+
+
+def _rewrite_reworded(work: Work, reworded: str) -> str:
+    """Rewrite `reworded` (this draft, reworded once) as a new draft, keeping what the first
+    rewording did in the changes and rules."""
+    again = Work(replace(work.job, draft=reworded, spans=[]), work.lexicon, work.settings)
+    text = _rewrite(again, reread=True)
+    work.changes += [change for change in again.changes if change not in work.changes]
+    work.rules += [rule for rule in again.rules if rule not in work.rules]
+    work.warnings += [warning for warning in again.warnings if warning not in work.warnings]
+    return text
 
 
 def _job_spans(job: RewriteJob) -> list[Span]:

@@ -62,6 +62,11 @@ def closing_line(line: str, lexicon: Lexicon) -> tuple[bool, bool]:
     return False, False
 
 
+def opens_quote(text: str) -> bool:
+    """Whether a line of `text` is a quoted-mail header ("On ... wrote:")."""
+    return any(_QUOTE_HEADER.match(line.strip()) for line in text.split("\n"))
+
+
 def _quote_and_signature(lines: list[str]) -> tuple[int, bool]:
     """Index of the first line of quoted mail or a "--" signature block, and whether a
     signature block was found."""
