@@ -32,9 +32,7 @@ T = TypeVar("T")
 _ANY_PLACEHOLDER = re.compile(r"⟦[ ]?[Ff]([0-9]+)[ ]?⟧")
 _ECHOED_TAGS = re.compile(r"^\s*<draft>\s*|\s*</draft>\s*$", re.IGNORECASE)
 _RETRYABLE_STATUS = frozenset({408, 409, 429})
-# The chat-completions endpoint, called through the client's own `post`, the SDK's documented
-# way to send a body as is: `chat.completions.create` would first walk the whole request
-# through its type-driven transform, about 1 ms of CPU per call for a body we build ourselves.
+# The chat-completions endpoint, called through the client's own `post` (see LLMEngine._post).
 CHAT_PATH = "/chat/completions"
 
 
@@ -291,10 +289,11 @@ class LLMEngine:
         }
 
     def _post(self, body: dict[str, Any], *, stream: bool = False) -> Any:
-        """POST a chat-completions body through the client (auth, base URL, Azure deployment,
-        timeouts and its error types all stay the client's). The body goes as the JSON we
-        built and the answer comes back as the HTTP response: the client's type-driven
-        request transform and response models cost about 0.3 ms of CPU a call, for JSON we
+        """POST a chat-completions body through the client: auth, base URL, Azure deployment,
+        timeouts and its error types all stay the client's (`post` is the SDK's documented way
+        to send a body as is). The body goes as the JSON we built and the answer comes back
+        as JSON: `chat.completions.create` would walk the request through its type-driven
+        transform and build response models, about 1 ms more CPU a call for JSON we write and
         read ourselves (bench/README.md, "LLM overhead")."""
         content = json.dumps(body, ensure_ascii=False).encode()
         options: Any = {"headers": {"Content-Type": "application/json"}}
