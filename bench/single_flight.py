@@ -25,7 +25,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from api.cache import Computation, RewriteCache
+from api.cache import Computation, Lookup, RewriteCache
 from api.engines.offline import OfflineEngine
 from api.pipeline import Pipeline, RewriteRequest, verified_rewrite
 from api.presets import PresetStore
@@ -62,18 +62,35 @@ class CountingEngine:
 
 
 class CacheWithoutSingleFlight(RewriteCache):
-    """The baseline: look up, compute on a miss, store. No lock, so every miss computes."""
+    """The baseline: look up, compute on a miss, store. No lock, so every miss computes.
 
-    def get_or_compute(
-        self, team: str, digest: str, compute: Computation
-    ) -> tuple[dict[str, Any], bool]:
-        hit = self.get(team, digest)
+    The pipeline sends its first lookup with its other reads (`lookup_call`), so that is
+    where the lock is left out: a plain GET instead of lookup-or-lock."""
+
+    def lookup_call(self, team: str, digest: str) -> tuple[Any, str]:
+        return self.get_call(team, digest), ""
+
+    @staticmethod
+    def lookup_outcome(answer: Any, token: str) -> Lookup:
+        return (json.loads(answer) if answer else None), None
+
+    def lookup(self, team: str, digest: str) -> Lookup:
+        return self.get(team, digest), None
+
+    def compute_once(
+        self,
+        team: str,
+        digest: str,
+        compute: Computation,
+        looked_up: Lookup | None = None,
+    ) -> tuple[dict[str, Any], bool, Any]:
+        hit, _ = looked_up if looked_up is not None else self.lookup(team, digest)
         if hit is not None:
-            return hit, True
+            return hit, True, None
         value, cacheable = compute()
         if cacheable:
             self.put(team, digest, value)
-        return value, False
+        return value, False, None
 
 
 def _process(

@@ -91,3 +91,39 @@ def test_failed_fact_check_is_never_cached(app, client, auth, redis):
     assert body["rewrite"] == "We sent order 8812 on 3 May."  # the draft, untouched
     assert body["warnings"] and body["checks"]["passed"]
     assert not redis.keys("kindly:*:cache:*")
+
+
+def test_identical_rewrites_through_the_pipeline_call_the_engine_once(app, redis):
+    """The pipeline sends its first lookup (with the lock) together with the rate-limit
+    admission and the preset check; concurrent identical misses still compute once, from a
+    remembered preset as from a freshly read one."""
+    from api.engines.offline import OfflineEngine
+    from api.pipeline import RewriteRequest
+    from api.services import services
+    from api.teams import Principal
+
+    calls = []
+
+    class Slow(OfflineEngine):
+        def rewrite(self, job):
+            calls.append(1)
+            time.sleep(0.2)
+            return super().rewrite(job)
+
+    with app.app_context():
+        pipeline = services().pipeline
+    pipeline.engine = pipeline.fallback = Slow()
+    who = Principal("acme", "k1", "agent", "test")
+    for round_, draft in enumerate(["Your order 4471 ships today.", "Order 4472 ships today."]):
+        barrier = threading.Barrier(20)
+
+        def one(_, draft=draft):
+            barrier.wait()
+            return pipeline.rewrite_draft(RewriteRequest(draft=draft), who)
+
+        with ThreadPoolExecutor(20) as pool:
+            results = list(pool.map(one, range(20)))
+        assert len(calls) == round_ + 1  # the second round uses the remembered preset
+        assert sum(1 for r in results if not r["cached"]) == 1
+        assert len({r["rewrite"] for r in results}) == 1
+    assert not redis.keys("kindly:*:lock:*")
