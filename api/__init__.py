@@ -9,8 +9,10 @@ from flask import Flask, request
 from flask_cors import CORS
 from flask_smorest import Api
 
-from api import errors, rate_limit, redis_store, services
+from api import errors, services
 from api.config import Config, cors_origin_patterns
+from api.store import connection as redis_store
+from api.store import rate_limit
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -35,7 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
 
     # 3. blueprints
-    from api.views import health, keys, me, presets, rewrite
+    from api.web.views import health, keys, me, presets, rewrite
 
     api = Api(app)
     api.register_blueprint(health.blp)
@@ -43,18 +45,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     api.register_blueprint(me.blp)
     api.register_blueprint(presets.blp)
     api.register_blueprint(keys.blp)
-    from api.views import admin, feedback, preset_preview
+    from api.web.views import admin, feedback, preset_preview
 
     api.register_blueprint(preset_preview.blp)
     api.register_blueprint(feedback.blp)
     api.register_blueprint(admin.blp)
-    from api.admin import pages as admin_pages
+    from api.web.admin_pages import pages as admin_pages
 
     app.register_blueprint(admin_pages.bp)
 
     # 4. error handlers: one JSON shape; JSON bodies only; failed requests are logged
     errors.init_app(app)
-    from api import failure_log
+    from api.web import failures as failure_log
 
     failure_log.init_app(app)
 

@@ -80,7 +80,7 @@ def rewrite_cmd(
     as_json: bool,
 ) -> None:
     """Soften DRAFT with the offline engine and print it (no server, no Redis needed)."""
-    from api.local_rewrite import rewrite_locally
+    from api.rewrite.local import rewrite_locally
 
     try:
         result = rewrite_locally(
@@ -175,8 +175,8 @@ def teams_list() -> None:
 @with_appcontext
 def teams_limits(team: str, reset: tuple[str, ...], **limits: int | None) -> None:
     """Show or override TEAM's limits (0 = no limit); others use the KINDLY_RATE_* defaults."""
-    from api.rate_limit import get_limiter
     from api.services import services
+    from api.store.rate_limit import get_limiter
 
     if not services().teams.team_exists(team):
         raise click.UsageError(f"no team {team!r}")

@@ -6,15 +6,15 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app
 
-from api.cache import RewriteCache
 from api.engines import Engine
 from api.engines.registry import build_engines
-from api.pipeline import Pipeline
-from api.presets import PresetStore
-from api.rate_limit import RateLimiter
-from api.redis_store import RedisHandle
-from api.teams import TeamStore
-from api.usage_log import UsageLog, parse_prices
+from api.rewrite.pipeline import Pipeline
+from api.store.cache import RewriteCache
+from api.store.connection import RedisHandle
+from api.store.presets import PresetStore
+from api.store.rate_limit import RateLimiter
+from api.store.teams import TeamStore
+from api.usage.log import UsageLog, parse_prices
 
 
 @dataclass

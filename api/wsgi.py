@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from api import create_app
-from api.local_rewrite import warm_up
+from api.rewrite.local import warm_up
 
 app = create_app()
 warm_up(app.config["KINDLY_PROMPTS_DIR"])

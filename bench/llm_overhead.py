@@ -35,9 +35,9 @@ import openai
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from api.config import REPO_ROOT
-from api.presets import default_presets
-from api.prompt_templates import PromptTemplates, prompt_context
-from api.redaction import redact
+from api.engines.llm.prompts import PromptTemplates, prompt_context
+from api.facts.redaction import redact
+from api.store.presets import default_presets
 from bench.servers import ADMIN_KEY, ServedApp, WorkerSettings, _wait_ready, start_app
 from bench.stats import percentile
 from tests.redis_server import RedisServer, free_port
@@ -364,8 +364,8 @@ def cpu_breakdown(calls: int = 200) -> str:
     """CPU time per call, in this process, against the fake upstream with no delay: a bare
     HTTP call, the same call through the openai SDK, and the LLM engine's whole rewrite
     (masking, templates, SDK call, checks). Load-independent-ish, unlike wall-clock latency."""
-    from api.engines.llm import build_llm_engine
-    from api.facts import protected_spans
+    from api.engines.llm.engine import build_llm_engine
+    from api.facts.spans import protected_spans
     from api.types import RewriteJob
 
     fake, port = start_fake(0.0)

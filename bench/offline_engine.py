@@ -28,11 +28,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from api import facts
-from api.engines.offline import OfflineEngine
-from api.facts import check_facts
-from api.pipeline import normalise_draft, verified_rewrite
-from api.presets import default_presets
+from api.engines.offline.engine import OfflineEngine
+from api.facts.spans import check_facts
+from api.facts.spans import spans as facts
+from api.rewrite.pipeline import normalise_draft, verified_rewrite
+from api.store.presets import default_presets
 from api.types import RewriteJob
 from bench.drafts import SampleDraft, make_drafts
 from bench.stats import fmt_spread, percentile, round_orders
@@ -83,7 +83,7 @@ def contenders(samples: list[SampleDraft]) -> dict[str, Callable[[int], object]]
 def forget_seen_drafts() -> None:
     """Empty the fact guard's memo of recent texts, untimed, before each call.
 
-    api.facts keeps the spans of recent texts because one request asks about the same draft
+    api.facts.spans keeps the spans of recent texts because one request asks about the same draft
     several times; that reuse inside a call is real. Across calls the benchmark repeats its
     drafts, which the app never does on a miss (a repeated draft is a cache hit), so every
     call starts as if its draft were new.

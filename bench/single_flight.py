@@ -25,14 +25,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from api.cache import Computation, Lookup, RewriteCache
-from api.engines.offline import OfflineEngine
-from api.pipeline import Pipeline, RewriteRequest, verified_rewrite
-from api.presets import PresetStore
-from api.redis_store import RedisHandle
-from api.teams import Principal
+from api.engines.offline.engine import OfflineEngine
+from api.rewrite.pipeline import Pipeline, RewriteRequest, verified_rewrite
+from api.store.cache import Computation, Lookup, RewriteCache
+from api.store.connection import RedisHandle
+from api.store.presets import PresetStore
+from api.store.teams import Principal
 from api.types import EngineResult, RewriteJob
-from api.usage_log import UsageLog
+from api.usage.log import UsageLog
 from bench.drafts import make_drafts
 from bench.stats import fmt_spread, percentile, round_orders
 from tests.redis_server import RedisServer

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from api import redis_keys
+from api.store import keys as redis_keys
 from tests.conftest import ADMIN_KEY
 
 DRAFT = "Your refund of $42.50 for order 7781 was processed on 3 March. You must wait 5 days."

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from api.facts import (
+from api.facts.spans import (
     check_facts,
     fact_tokens,
     mask_spans,

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.engines.offline import OfflineEngine
-from api.facts import check_facts
+from api.engines.offline.engine import OfflineEngine
+from api.facts.spans import check_facts
 from api.types import CHANNELS, RewriteJob
 from tests.test_facts import WORDS, facts_strategy
 

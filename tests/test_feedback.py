@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from api import redis_keys
-from api.feedback import word_edit_distance, words
+from api.store import keys as redis_keys
+from api.usage.feedback import word_edit_distance, words
 
 DRAFT = "Your refund of $42.50 was processed on 3 March. You must wait 5 days."
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from api import lexicon as lexicon_module
-from api.lexicon import (
+from api.tone import lexicon as lexicon_module
+from api.tone.lexicon import (
     DEFAULT_DIR,
     FILES,
     CueSet,

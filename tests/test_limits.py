@@ -134,7 +134,7 @@ def test_workers_share_the_count_exactly_under_concurrency(redis, redis_server, 
 
 
 def test_tokens_per_day_are_charged_for_model_calls_not_cache_hits(redis, redis_server, tmp_path):
-    from api.rate_limit import get_limiter
+    from api.store.rate_limit import get_limiter
 
     with FakeOpenAI() as fake:  # every answer reports 42 + 17 = 59 tokens
         app = _make_llm_app(redis_server.url, tmp_path, fake, KINDLY_TOKENS_TEAM_PER_DAY=100)
@@ -163,9 +163,9 @@ def test_tokens_per_day_are_charged_for_model_calls_not_cache_hits(redis, redis_
 
 
 def test_per_key_token_budget(limited, redis):
-    from api.rate_limit import RateLimiter
     from api.services import services
-    from api.teams import Principal
+    from api.store.rate_limit import RateLimiter
+    from api.store.teams import Principal
 
     with limited.app_context():
         limiter = RateLimiter(services().redis, {"tokens_key_per_day": 50})
@@ -206,8 +206,8 @@ def test_limits_fail_open_when_redis_is_unreachable(own_redis, tmp_path):
 
 
 def test_a_redis_error_inside_the_limiter_admits_and_marks_redis_down(own_redis, tmp_path):
-    from api.rate_limit import get_limiter
-    from api.teams import Principal
+    from api.store.rate_limit import get_limiter
+    from api.store.teams import Principal
 
     app = _make_app(own_redis.url, tmp_path, KINDLY_RATE_KEY_PER_MIN=1, KINDLY_REDIS_TIMEOUT=0.2)
     who = Principal("acme", "k1", "agent")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 
-from api.circuit_breaker import CLOSED, HALF_OPEN, OPEN, CircuitBreaker
+from api.engines.llm.breaker import CLOSED, HALF_OPEN, OPEN, CircuitBreaker
 
 
 class Clock:

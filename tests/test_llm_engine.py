@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from api.config import REPO_ROOT
-from api.engines.llm import LLMEngine, LLMRejected, LLMUnavailable, build_llm_engine
+from api.engines.llm.engine import LLMEngine, LLMRejected, LLMUnavailable, build_llm_engine
 from api.types import RewriteJob
 from tests.fake_openai import Answer, Fail, FakeOpenAI, Malformed, Recorded
 

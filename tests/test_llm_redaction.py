@@ -6,8 +6,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from api.engines.llm_stream import PlaceholderBuffer
-from api.redaction import pii_spans, redact
+from api.engines.llm.stream import PlaceholderBuffer
+from api.facts.redaction import pii_spans, redact
 
 CARDS = ["4111 1111 1111 1111", "5500-0000-0000-0004", "378282246310005", "4012888888881881"]
 IBANS = ["DE89 3704 0044 0532 0130 00", "GB82WEST12345698765432", "FR1420041010050500013M02606"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from api.streaming import sse_event, sse_frames
+from api.web.sse import sse_event, sse_frames
 
 
 def frames_of(text: str) -> list[tuple[str, dict]]:

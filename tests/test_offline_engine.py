@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from api.engines import UnsupportedAction
-from api.engines.offline import NOT_ENGLISH, OfflineEngine
-from api.facts import check_facts, protected_spans
-from api.lexicon import load_lexicon
+from api.engines.offline.engine import NOT_ENGLISH, OfflineEngine
+from api.facts.spans import check_facts, protected_spans
+from api.tone.lexicon import load_lexicon
 from api.types import EngineResult, RewriteJob
 
 ENGINE = OfflineEngine()

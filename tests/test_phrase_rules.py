@@ -7,8 +7,8 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from api.facts import check_facts, protected_spans
-from api.phrase_rules import (
+from api.facts.spans import check_facts, protected_spans
+from api.rewrite.phrase_rules import (
     BANNED_RULE,
     REQUIRED_RULE,
     add_required,

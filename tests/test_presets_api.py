@@ -289,8 +289,8 @@ operations = st.lists(
 )
 @given(ops=operations)
 def test_a_slug_never_gets_the_same_version_twice(app, ops):
-    from api.presets import PresetError
     from api.services import services
+    from api.store.presets import PresetError
 
     with app.app_context():
         store = services().presets

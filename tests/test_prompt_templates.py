@@ -18,8 +18,8 @@ import jinja2
 import pytest
 
 from api.config import REPO_ROOT
-from api.prompt_templates import PromptTemplates, as_data, as_name, prompt_context
-from api.redaction import redact
+from api.engines.llm.prompts import PromptTemplates, as_data, as_name, prompt_context
+from api.facts.redaction import redact
 from api.types import ACTIONS
 
 TEMPLATES = REPO_ROOT / "prompts" / "templates"
@@ -118,7 +118,7 @@ def test_a_template_typo_fails_loudly(tmp_path: Path):
 
 
 def test_engine_fingerprint_goes_into_the_cache_key(templates):
-    from api.engines.llm import LLMEngine
+    from api.engines.llm.engine import LLMEngine
 
     engine = LLMEngine(client=None, model="m", templates=templates)  # type: ignore[arg-type]
     assert templates.fingerprint in engine.fingerprint

@@ -1,11 +1,11 @@
-"""Several modules' Redis calls in one round trip (api.redis_store.run_together), real Redis."""
+"""Several modules' Redis calls in one round trip (store.connection.run_together), real Redis."""
 
 from __future__ import annotations
 
 import pytest
 import redis as redis_py
 
-from api.redis_store import CommandCall, ScriptCall, run_together
+from api.store.connection import CommandCall, ScriptCall, run_together
 
 
 @pytest.fixture()

@@ -105,7 +105,7 @@ def test_known_keys_keep_working_through_an_outage(outage_app, own_redis, ops_au
 
 def test_remembered_keys_expire_during_a_long_outage(outage_app, own_redis, ops_auth,
                                                     monkeypatch):
-    from api import teams
+    from api.store import teams
 
     client = outage_app.test_client()
     auth = ops_auth

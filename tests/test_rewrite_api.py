@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from api.cache import fingerprint
+from api.store.cache import fingerprint
 
 DRAFT = (
     "As I said in my last email, you failed to include your order number. "

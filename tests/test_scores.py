@@ -10,8 +10,8 @@ from pathlib import Path
 import nltk
 import pytest
 
-from api import scores
-from api.scores import tone_scores
+from api.tone import scores
+from api.tone.scores import tone_scores
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -89,7 +89,7 @@ def test_readability_needs_no_nltk_data(tmp_path):
         "def refuse(*a, **k):\n"
         "    raise SystemExit('nltk.download called')\n"
         "nltk.download = refuse\n"
-        "from api.scores import tone_scores\n"
+        "from api.tone.scores import tone_scores\n"
         "result = tone_scores('Your parcel will arrive tomorrow morning. Thank you.')\n"
         "print(result['reading_grade'])\n"
     )
@@ -115,7 +115,7 @@ def test_warm_up_loads_the_dictionary_once():
 def test_facts_read_as_one_short_word():
     """A link or an order number is not prose: it must not raise the reading grade (nor its
     dots end sentences), whatever its length."""
-    from api.scores import reading
+    from api.tone.scores import reading
 
     plain = reading("Your refund of it for order it is on its way. You can track it here: it.")
     with_facts = reading(

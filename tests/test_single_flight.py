@@ -7,8 +7,8 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from api.cache import RewriteCache
-from api.redis_store import RedisHandle
+from api.store.cache import RewriteCache
+from api.store.connection import RedisHandle
 
 
 def make_cache(redis_server, ttl=60, lock_ttl=5.0):
@@ -74,7 +74,7 @@ def test_a_stale_lock_only_delays_up_to_its_expiry(redis_server, redis):
 
 
 def test_failed_fact_check_is_never_cached(app, client, auth, redis):
-    from api.engines.offline import OfflineEngine
+    from api.engines.offline.engine import OfflineEngine
     from api.services import services
     from api.types import EngineResult
 
@@ -97,10 +97,10 @@ def test_identical_rewrites_through_the_pipeline_call_the_engine_once(app, redis
     """The pipeline sends its first lookup (with the lock) together with the rate-limit
     admission and the preset check; concurrent identical misses still compute once, from a
     remembered preset as from a freshly read one."""
-    from api.engines.offline import OfflineEngine
-    from api.pipeline import RewriteRequest
+    from api.engines.offline.engine import OfflineEngine
+    from api.rewrite.pipeline import RewriteRequest
     from api.services import services
-    from api.teams import Principal
+    from api.store.teams import Principal
 
     calls = []
 

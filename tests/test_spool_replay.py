@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from api import redis_keys
+from api.store import keys as redis_keys
 from tests.redis_server import RedisServer
 
 REQUESTS = 240

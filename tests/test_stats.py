@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from api.stats import percentile, summarise
+from api.usage.stats import percentile, summarise
 
 DAY1 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC).timestamp()
 DAY2 = datetime(2026, 11, 21, 23, 59, tzinfo=UTC).timestamp()

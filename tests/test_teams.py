@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.teams import ROLES, hash_key
+from api.store.teams import ROLES, hash_key
 
 
 @pytest.fixture()
@@ -89,7 +89,7 @@ def test_revoked_key_is_refused_even_by_an_app_that_just_accepted_it(app, client
 
 
 def test_roles_are_ordered():
-    from api.teams import Principal
+    from api.store.teams import Principal
 
     agent, lead, admin = (Principal("t", "k", role) for role in ROLES)
     assert agent.can("agent") and not agent.can("team_admin") and not agent.can("admin")

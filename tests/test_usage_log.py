@@ -13,9 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api import redis_keys
-from api.redis_store import RedisHandle
-from api.usage_log import UsageLog, UsageQuery, estimated_cost
+from api.store import keys as redis_keys
+from api.store.connection import RedisHandle
+from api.usage.log import UsageLog, UsageQuery, estimated_cost
 from tests.redis_server import free_port
 
 TEAM = "acme"

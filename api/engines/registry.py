@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from api.engines import Engine
-from api.engines.offline import OfflineEngine
+from api.engines.offline.engine import OfflineEngine
 
 ENGINE_NAMES = ("auto", "offline", "openai")
 
@@ -25,6 +25,6 @@ def build_engines(cfg: Mapping[str, Any]) -> tuple[Engine, Engine]:
     offline = OfflineEngine()
     if name == "offline" or (name == "auto" and not llm_configured(cfg)):
         return offline, offline
-    from api.engines.llm import build_llm_engine  # imported only when the LLM is in use
+    from api.engines.llm.engine import build_llm_engine  # imported only when the LLM is in use
 
     return build_llm_engine(cfg), offline

@@ -1,0 +1,1 @@
+"""The language-model engine: any OpenAI-compatible chat-completions server."""

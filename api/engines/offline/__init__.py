@@ -1,0 +1,1 @@
+"""The offline engine: softens support replies with word lists, no network."""

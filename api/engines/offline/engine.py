@@ -1,0 +1,148 @@
+"""The offline engine: softens English support replies with word lists and phrase banks, no network.
+
+Order of work for one draft: split off what must stay verbatim (@handles, sign-off, signature,
+quoted mail), mask every fact with a placeholder, reword sentence by sentence (banned phrases,
+filler, blame, refusals, jargon, formality, bare commands), then add what is missing (greeting,
+acknowledgement, apology before a refusal, help offer, required phrases, sign-off) within the
+channel's budget, and finally put the facts back. Every step checks for its own earlier output,
+so running the engine on its own result changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from api.engines import UnsupportedAction
+from api.engines.offline.additions import TRIM_ALL, TRIM_SENTENCE, TRIM_SIGNOFF, add_parts
+from api.engines.offline.layout import Layout, opens_quote, split_draft
+from api.engines.offline.reading import looks_english
+from api.engines.offline.rewording import reword
+from api.engines.offline.settings import SUPPORTED_ACTIONS, settings_for
+from api.engines.offline.text import (
+    PLACEHOLDER_BASE,
+    Masked,
+    has_placeholder_chars,
+    mask,
+    occurrences,
+    spans_in,
+)
+from api.engines.offline.work import Work
+from api.facts.spans import protected_spans
+from api.tone.lexicon import Lexicon, load_lexicon
+from api.types import EngineResult, RewriteJob, Span
+
+NOT_ENGLISH = "Draft does not look like English; left unchanged."
+_UPPER = re.compile(r"[A-ZÀ-ÞĀ-Ž]")
+SOCIAL_LIMIT = 280
+
+
+class OfflineEngine:
+    """Rule-based rewriting from prompts/offline; English only; never touches a fact."""
+
+    name = "offline"
+    model = "kindly-offline-1"
+
+    def __init__(self, lexicon: Lexicon | None = None) -> None:
+        self.lexicon = lexicon or load_lexicon()
+        # The pipeline puts this in the cache key, so editing a word list invalidates old rewrites.
+        self.fingerprint = f"{self.model}:{self.lexicon.fingerprint}"
+
+    def supports(self, action: str) -> bool:
+        return action in SUPPORTED_ACTIONS
+
+    def rewrite(self, job: RewriteJob) -> EngineResult:
+        if not self.supports(job.action):
+            raise UnsupportedAction(job.action, self.name)
+        work = Work(job, self.lexicon, settings_for(job.action, job.preset))
+        text = _rewrite(work)
+        return EngineResult(
+            text=text,
+            engine=self.name,
+            model=self.model,
+            changes=work.changes,
+            warnings=work.warnings,
+            rules=work.rules,
+            tokens_in=len(job.draft.split()),
+            tokens_out=len(text.split()),
+        )
+
+
+# ---------------------------------------------------------------- the whole draft
+
+
+def _rewrite(work: Work, reread: bool = False) -> str:
+    draft = work.job.draft
+    if not draft.strip():
+        return draft
+    if has_placeholder_chars(draft):
+        work.warnings.append("Draft contains private-use characters; left unchanged.")
+        return draft
+    layout = split_draft(draft, work.lexicon, work.job.agent_name)
+    if not layout.body.strip():
+        return draft
+    masked = _mask_body(work, layout)
+    if not looks_english(masked.text, work.lexicon):
+        work.warnings.append(NOT_ENGLISH)
+        work.rules.append("non_english")
+        return draft
+    work.lowercase_text = _UPPER.search(masked.text) is None
+    work.blocks = frozenset(
+        chr(PLACEHOLDER_BASE + index)
+        for index, fact in enumerate(masked.facts)
+        if fact.lstrip().startswith((">", "`", "~~~"))
+    )
+    body = reword(work, masked.text)
+    if not reread and opens_quote(masked.restore(body)):
+        # Rewording left a quoted-mail header at the start of a line ("sorry On Mon, Jo
+        # wrote:" without a banned "sorry"). A second pass would read everything from there
+        # on as quoted mail, so finish the rewrite the way that pass reads it.
+        return _rewrite_reworded(work, layout.join(masked.restore(body)))
+    # Phrase choices hash the reworded body, so a second pass picks exactly as the first did.
+    work.seed = body
+    work.restore = masked.restore
+    changes, rules = list(work.changes), list(work.rules)
+    result = layout.join(masked.restore(add_parts(work, body, layout, trim=0)))
+    # Social posts have a hard length limit: first try the shortest phrasings, then give up
+    # what we add, least needed first. (Trying the shortest before dropping keeps a second
+    # pass from fitting a phrase the first pass gave up on.)
+    attempts = iter([(0, True), (TRIM_SENTENCE, True), (TRIM_SIGNOFF, True), (TRIM_ALL, True)])
+    while work.job.channel == "social" and len(result) > SOCIAL_LIMIT:
+        attempt = next(attempts, None)
+        if attempt is None:
+            break
+        trim, work.shortest = attempt
+        work.changes[:], work.rules[:] = list(changes), list(rules)
+        result = layout.join(masked.restore(add_parts(work, body, layout, trim=trim)))
+    return result
+
+
+def _rewrite_reworded(work: Work, reworded: str) -> str:
+    """Rewrite `reworded` (this draft, reworded once) as a new draft, keeping what the first
+    rewording did in the changes and rules."""
+    again = Work(replace(work.job, draft=reworded, spans=[]), work.lexicon, work.settings)
+    text = _rewrite(again, reread=True)
+    work.changes += [change for change in again.changes if change not in work.changes]
+    work.rules += [rule for rule in again.rules if rule not in work.rules]
+    work.warnings += [warning for warning in again.warnings if warning not in work.warnings]
+    return text
+
+
+def _job_spans(job: RewriteJob) -> list[Span]:
+    spans = job.spans
+    if not spans or any(job.draft[s.start : s.end] != s.text for s in spans):
+        spans = protected_spans(job.draft)
+    return spans
+
+
+def _mask_body(work: Work, layout: Layout) -> Masked:
+    start = len(layout.lead)
+    end = start + len(layout.body)
+    spans = spans_in(_job_spans(work.job), start, end)
+    # Glossary terms and required phrases are kept exactly as written, like facts.
+    kept = (*work.settings.glossary, *work.settings.required)
+    spans += occurrences(layout.body, kept, ignore_case=True)
+    names = [n for n in (work.job.customer_name, work.job.agent_name) if n]
+    names += [n.split()[0] for n in names if " " in n]
+    spans += occurrences(layout.body, names, ignore_case=False)
+    return mask(layout.body, spans)

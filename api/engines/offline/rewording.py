@@ -1,0 +1,136 @@
+"""Sentence by sentence rewording for the offline engine: banned phrases, filler, blame,
+refusals, jargon, formality and bare commands. Works on masked text, so facts are out of reach."""
+
+from __future__ import annotations
+
+from api.engines.offline.additions import find_greeting
+from api.engines.offline.text import BULLET, apply_table, lower_first, split_sentences
+from api.engines.offline.work import Work
+from api.tone.lexicon import PhraseTable, normalise_phrase
+
+
+def _banned_table(banned: tuple[str, ...]) -> PhraseTable | None:
+    if not banned:
+        return None
+    return PhraseTable.build({"find": phrase, "say": ""} for phrase in banned)
+
+
+def reword(work: Work, text: str) -> str:
+    banned = _banned_table(work.settings.banned)
+    lexicon = work.lexicon
+    # A table with no match anywhere in the body cannot match in any sentence: skip it there.
+    # (Contractions are left out: refusal rewrites can create them.)
+    work.active = {
+        name
+        for name, table in (
+            ("blame", lexicon.blame),
+            ("refusal", lexicon.refusal_rewrites),
+            ("jargon", lexicon.jargon),
+            ("casual", lexicon.casual_words),
+            ("filler", lexicon.filler_phrases),
+            ("questions", lexicon.request_questions),
+        )
+        if table.pattern.search(text)
+    }
+    lines = text.split("\n")
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    for index, line in enumerate(lines):
+        if not line.strip():
+            continue
+        bullet = BULLET.match(line)
+        prefix = bullet.group(0) if bullet else ""
+        if index == first and not prefix:
+            # What follows "Hi there," starts a sentence, as it will once an acknowledgement
+            # goes in between; rewording it that way now keeps a second pass a no-op.
+            greeting = find_greeting(work, line)
+            if greeting is not None and greeting.end is not None:
+                prefix = line[: greeting.end]
+        content = line[len(prefix) :]
+        reworded = "".join(_reword_sentence(work, s, banned) for s in split_sentences(content))
+        if not content.endswith((" ", "\t")):
+            reworded = reworded.rstrip(" \t")  # a dropped last sentence leaves no trailing space
+        lines[index] = prefix + reworded
+    return "\n".join(lines)
+
+
+def _reword_sentence(work: Work, sentence: str, banned: PhraseTable | None) -> str:
+    lexicon, settings = work.lexicon, work.settings
+    core = sentence.rstrip()
+    trailing = sentence[len(core) :]
+    if settings.length == "shorter" and normalise_phrase(core) in lexicon.filler_sentences:
+        work.note("filler", f"Removed the filler sentence '{core.strip()}'")
+        return ""
+    lower = work.lowercase_text
+    if banned:
+        core, fired = apply_table(core, banned, lambda e, s: "", lower)
+        for _entry, found, _new in fired:
+            work.note("banned", f"Removed the banned phrase '{found}'")
+    if settings.length == "shorter" and "filler" in work.active:
+        core, fired = apply_table(core, lexicon.filler_phrases, lambda e, s: "", lower)
+        for _entry, found, _new in fired:
+            work.note("filler", f"Removed the filler '{found.strip(' ,')}'")
+
+    def blame_say(entry: dict, at_start: bool) -> str | None:
+        if entry.get("at_start") and not at_start:
+            return None
+        return entry.get("say_at_start", entry["say"]) if at_start else entry["say"]
+
+    fired = []
+    if "blame" in work.active:
+        core, fired = apply_table(core, lexicon.blame, blame_say, lower)
+    made_request = False
+    for entry, _found, new in fired:
+        work.note("blame", entry.get("why") or "Softened blaming wording")
+        made_request = made_request or new.lower().startswith("could you")
+    if "refusal" in work.active:
+        core, fired = apply_table(core, lexicon.refusal_rewrites, lambda e, s: e["say"], lower)
+        for _entry, found, new in fired:
+            work.note("refusal", f"Softened '{found}' to '{new}'")
+    if "jargon" in work.active:
+        core, fired = apply_table(core, lexicon.jargon, lambda e, s: e["plain"], lower)
+        for _entry, found, new in fired:
+            work.note("jargon", f"Replaced '{found}' with '{new}'")
+    if settings.expands_contractions:
+        if "casual" in work.active:
+            core, fired = apply_table(core, lexicon.casual_words, lambda e, s: e["say"], lower)
+            for _entry, found, new in fired:
+                work.note("formal", f"Replaced casual '{found}' with '{new}'")
+        core, fired = apply_table(core, lexicon.contractions, lambda e, s: e["say"], lower)
+        if fired:
+            work.note("formal", "Wrote contractions out in full for a formal tone")
+    if settings.adds:
+        core = _polite_request(work, core)
+    if made_request and core.endswith("."):
+        # "You need to X." became "Could you please X." — a question now.
+        core = core[:-1] + "?"
+    return core + trailing
+
+
+def _polite_request(work: Work, sentence: str) -> str:
+    """'Send us the form.' -> 'Please send us the form.'; 'Can you ...?' -> 'Could you please'."""
+    stripped = sentence.lstrip()
+    indent = sentence[: len(sentence) - len(stripped)]
+    if "please" not in stripped.lower() and "questions" in work.active:
+
+        def opening(entry: dict, at_start: bool) -> str | None:
+            return entry["say"] if at_start else None
+
+        asked, fired = apply_table(
+            stripped, work.lexicon.request_questions, opening, work.lowercase_text
+        )
+        if fired and asked.rstrip().endswith("?"):
+            work.note("please", "Turned a blunt question into a polite request")
+            return indent + asked
+    verb = work.lexicon.request_verbs.match(stripped)
+    if not verb or stripped.rstrip().endswith("?") or "please" in stripped.lower():
+        return sentence
+    if work.lexicon.request_closing_cues.search(stripped):
+        return sentence  # "Let me know if anything else comes up" is a closing, not an order
+    if stripped[verb.end() : verb.end() + 1] == ":":
+        return sentence  # "Update: ..." is a heading, not a command
+    softener = work.lexicon.request_softener
+    if work.lowercase_text or stripped[:1].islower():
+        softener = softener.lower()
+    work.note("please", "Turned a bare instruction into a polite request")
+    first = stripped if stripped[:2].isupper() else lower_first(stripped)
+    return f"{indent}{softener} {first}"

@@ -1,0 +1,1 @@
+"""The fact guard: facts found, masked behind placeholders, restored and checked."""

@@ -1,0 +1,457 @@
+"""The rewrite pipeline: resolve preset, protect facts, look up cache, call engine, verify,
+store, log. Collaborators are passed in, so it runs and is tested without Flask."""
+
+from __future__ import annotations
+
+import json
+import time
+import unicodedata
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import redis
+
+from api.engines import Engine, EngineError
+from api.facts.spans import check_facts, protected_spans
+from api.rewrite.phrase_rules import apply_phrase_rules
+from api.store.cache import Lookup, RewriteCache, fingerprint
+from api.store.connection import ScriptCall, run_together
+from api.store.presets import PresetStore
+from api.store.teams import Principal
+from api.tone.scores import tone_scores
+from api.types import EngineResult, FactCheck, RewriteJob
+from api.usage.log import UsageLog
+
+if TYPE_CHECKING:
+    from api.store.rate_limit import RateLimiter
+
+# A streamed rewrite's events: ("delta", {"text": ...}) then ("result", body).
+Event = tuple[str, dict[str, Any]]
+
+
+class PipelineError(Exception):
+    """A request the pipeline refuses, with the HTTP code and the bad fields."""
+
+    def __init__(
+        self,
+        code: int,
+        message: str,
+        errors: dict[str, list[str]] | None = None,
+        headers: dict[str, str] | None = None,
+    ):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.errors = errors or {}
+        self.headers = headers or {}
+
+
+@dataclass
+class RewriteRequest:
+    """One validated request to rewrite a draft."""
+
+    draft: str
+    customer_name: str | None = None
+    agent_name: str | None = None
+    customer_message: str | None = None
+    preset: str = "warm"
+    channel: str | None = None
+    action: str | None = None
+    target_locale: str | None = None
+
+
+@dataclass
+class Pipeline:
+    """Holds the collaborators; `rewrite_draft` runs the steps in order."""
+
+    engine: Engine
+    fallback: Engine
+    cache: RewriteCache
+    presets: PresetStore
+    usage: UsageLog
+    # Charges the model tokens a rewrite spent to the key and team (None: not counted).
+    limits: RateLimiter | None = None
+    clock: Any = field(default=time.perf_counter)
+
+    def rewrite_draft(self, req: RewriteRequest, who: Principal) -> dict[str, Any]:
+        started = self.clock()
+        job, engine, digest, looked_up = self.open(req, who, lock=True)
+        value, cached, finish = self.cache.compute_once(
+            who.team, digest, lambda: self._compute(job, engine), looked_up
+        )
+        # The cache store goes out with the usage entry and the token charge: one round trip.
+        return self._respond(value, cached, job, who, started, finish)
+
+    def stream_rewrite(self, req: RewriteRequest, who: Principal) -> Iterator[Event]:
+        """The streamed rewrite: ("delta", {"text"}) events as the engine writes, then one
+        ("result", body) with the verified result; `corrected` says the final text differs
+        from the deltas (the guard rejected them). A bad request raises PipelineError here,
+        before the first event. Streams skip the single-flight lock: each caller streams."""
+        started = self.clock()
+        job, engine, digest, (hit, _) = self.open(req, who, lock=False)
+        return self._stream_events(job, engine, digest, who, started, hit)
+
+    def _stream_events(
+        self,
+        job: RewriteJob,
+        engine: Engine,
+        digest: str,
+        who: Principal,
+        started: float,
+        hit: dict[str, Any] | None,
+    ) -> Iterator[Event]:
+        if hit is not None:
+            yield "delta", {"text": hit["rewrite"]}
+            yield "result", {**self._respond(hit, True, job, who, started), "corrected": False}
+            return
+        streamed: list[str] = []
+        opener = getattr(engine, "stream", None)
+        if opener is None:
+            value, cacheable = verified_rewrite(job, engine, self.fallback)
+        else:
+            upstream = None
+            outcome: EngineResult | EngineError
+            try:
+                upstream = opener(job)
+                for text in upstream:
+                    streamed.append(text)
+                    yield "delta", {"text": text}
+                outcome = upstream.result()
+            except EngineError as err:
+                outcome = err
+            finally:
+                # Also on GeneratorExit (client gone): closing stops the upstream call.
+                if upstream is not None:
+                    upstream.close()
+            value, cacheable = verified_rewrite(job, _Settled(engine, outcome), self.fallback)
+        if not streamed:
+            yield "delta", {"text": value["rewrite"]}
+        corrected = bool(streamed) and value["rewrite"] != "".join(streamed)
+        if cacheable:
+            self.cache.put(who.team, digest, value)
+        yield "result", {**self._respond(value, False, job, who, started), "corrected": corrected}
+
+    def _respond(
+        self,
+        value: dict[str, Any],
+        cached: bool,
+        job: RewriteJob,
+        who: Principal,
+        started: float,
+        finish: ScriptCall | None = None,
+    ) -> dict[str, Any]:
+        response = dict(value)
+        response["id"] = "rw_" + uuid.uuid4().hex[:20]
+        response["cached"] = cached
+        response["latency_ms"] = round((self.clock() - started) * 1000, 2)
+        self.usage.record_rewrite(
+            who.team,
+            usage_entry(response, who, job.action, job.channel),
+            draft=job.draft,
+            rewrite_text=response["rewrite"],
+            along=[finish, self._charge(who, response)],
+        )
+        return response
+
+    def _charge(self, who: Principal, response: dict[str, Any]) -> ScriptCall | None:
+        """The token charge for a result: what the model spent; a cache hit spent nothing."""
+        if self.limits is None or response["cached"]:
+            return None
+        usage = response.get("usage") or {}
+        tokens = int(usage.get("tokens_in") or 0) + int(usage.get("tokens_out") or 0)
+        return self.limits.charge_call(who, tokens)
+
+    def open(
+        self, req: RewriteRequest, who: Principal, *, lock: bool
+    ) -> tuple[RewriteJob, Engine, str, Lookup]:
+        """Preset, job, admission (rate limits) and the first cache lookup (with the
+        single-flight lock when `lock`, a plain read for streams).
+
+        One Redis round trip when this process remembers the preset: the check that it is
+        still current goes with the admission and the lookup. Otherwise the preset is read
+        first, and a preset changed since it was remembered costs one more lookup.
+        """
+        handle = self.cache.handle
+        remembered = self.presets.remembered(who.team, req.preset) if handle.available() else None
+        if remembered is None:
+            job, engine, digest = self.prepare(req, who.team)
+            looked_up = self._first_trip(who, digest, lock, still_current=None)
+        else:
+            preset, stamp = remembered
+            job, engine = self.build_job(req, preset)
+            digest = self.digest(job, engine)
+            check = self.presets.still_current_call(who.team, req.preset, stamp)
+            looked_up = self._first_trip(who, digest, lock, still_current=check)
+            if looked_up is None:  # changed meanwhile (or unknown while Redis failed)
+                self.presets.forget(who.team, req.preset)
+                job, engine, digest = self.prepare(req, who.team)
+                looked_up = self._lookup(who.team, digest, lock)
+        return job, engine, digest, looked_up
+
+    def _first_trip(
+        self, who: Principal, digest: str, lock: bool, still_current: ScriptCall | None
+    ) -> Lookup | None:
+        """Admission, preset check and lookup in one round trip; None when the preset check
+        did not confirm the remembered preset. Raises a 429 PipelineError when refused."""
+        handle = self.cache.handle
+        if not handle.available():
+            return None if still_current else (None, None)
+        admit = self.limits.admit_call(who) if self.limits else None
+        token = None
+        if lock:
+            lookup, token = self.cache.lookup_call(who.team, digest)
+        else:
+            lookup = self.cache.get_call(who.team, digest)
+        calls = [c for c in (admit, still_current, lookup) if c is not None]
+        try:
+            answers = run_together(handle.client, calls)
+        except redis.RedisError:
+            handle.mark_down()  # limits fail open; the cache is skipped
+            return None if still_current else (None, None)
+        looked_up = _outcome(self.cache, answers[-1], token, lock)
+        refusal = self.limits.refusal(who, answers[0]) if self.limits and admit else None
+        if refusal is not None or (still_current and not answers[-2]):
+            if looked_up[1]:  # we took the lock for nothing
+                self.cache.run_finish(self.cache.finish_call(who.team, digest, looked_up[1], None))
+            if refusal is not None:
+                raise PipelineError(
+                    429, refusal.message, headers={"Retry-After": str(refusal.retry_after)}
+                )
+            return None
+        return looked_up
+
+    def _lookup(self, team: str, digest: str, lock: bool) -> Lookup:
+        if lock:
+            return self.cache.lookup(team, digest)
+        return self.cache.get(team, digest), None
+
+    def prepare(self, req: RewriteRequest, team: str) -> tuple[RewriteJob, Engine, str]:
+        """Read the preset; build the job, choose the engine and make the cache key."""
+        preset = self.resolve_preset(team, req.preset)
+        job, engine = self.build_job(req, preset)
+        return job, engine, self.digest(job, engine)
+
+    def digest(self, job: RewriteJob, engine: Engine) -> str:
+        """The cache key of a job: everything that changes the output."""
+        preset = job.preset
+        return fingerprint(
+            {
+                "draft": job.draft,
+                "customer_name": job.customer_name,
+                "agent_name": job.agent_name,
+                "customer_message": job.customer_message,
+                # Slug and version, plus the content itself: a shipped default edited in
+                # a release (still version 1) can't hit rewrites made with the old text.
+                "preset": [preset["slug"], preset.get("version", 1), fingerprint(preset)],
+                "action": job.action,
+                "channel": job.channel,
+                "target_locale": job.target_locale,
+                "engine": engine.name,
+                "model": engine.model,
+                "templates": getattr(engine, "fingerprint", ""),
+            }
+        )
+
+    def preview(
+        self, req: RewriteRequest, preset: dict[str, Any], who: Principal
+    ) -> dict[str, Any]:
+        """Rewrite with an unsaved preset (the preset editor's live preview).
+
+        Never cached and no feedback record: the preset may change on the next keystroke.
+        """
+        started = self.clock()
+        job, engine = self.build_job(req, preset)
+        value, _ = verified_rewrite(job, engine, self.fallback)
+        response = dict(value)
+        response["id"] = "pv_" + uuid.uuid4().hex[:20]
+        response["cached"] = False
+        response["latency_ms"] = round((self.clock() - started) * 1000, 2)
+        entry = usage_entry(response, who, job.action, job.channel)
+        entry["kind"] = "preview"
+        self.usage.record(who.team, entry, along=[self._charge(who, response)])
+        return response
+
+    def build_job(self, req: RewriteRequest, preset: dict[str, Any]) -> tuple[RewriteJob, Engine]:
+        """The job for `req` under `preset` (saved or being edited) and the engine to run it."""
+        action = req.action or preset.get("default_action") or "soften"
+        channel = req.channel or preset.get("default_channel") or "email"
+        if action == "translate" and not req.target_locale:
+            raise PipelineError(
+                422,
+                "The 'translate' action needs a target locale.",
+                {"target_locale": ['Required for \'translate\', e.g. "de" or "pt-BR".']},
+            )
+        engine = self.choose_engine(action)
+        job = RewriteJob(
+            draft=normalise_draft(req.draft),
+            action=action,
+            channel=channel,
+            customer_name=_clean(req.customer_name),
+            agent_name=_clean(req.agent_name),
+            customer_message=_clean(req.customer_message),
+            target_locale=req.target_locale,
+            preset=preset,
+        )
+        return job, engine
+
+    def resolve_preset(self, team: str, slug: str) -> dict[str, Any]:
+        preset = self.presets.get(team, slug)
+        if preset is None:
+            raise PipelineError(422, "Unknown preset.", {"preset": [f"No preset '{slug}'."]})
+        return preset
+
+    def choose_engine(self, action: str) -> Engine:
+        for engine in (self.engine, self.fallback):
+            if engine.supports(action):
+                return engine
+        raise PipelineError(
+            422,
+            f"The '{action}' action needs the language-model engine, which is not configured.",
+            {"action": [f"'{action}' is not available with the {self.engine.name} engine."]},
+        )
+
+    def _compute(self, job: RewriteJob, engine: Engine) -> tuple[dict[str, Any], bool]:
+        return verified_rewrite(job, engine, self.fallback)
+
+
+def verified_rewrite(
+    job: RewriteJob, engine: Engine, fallback: Engine
+) -> tuple[dict[str, Any], bool]:
+    """Run the engine, check the facts, fall back when needed. Returns (value, cacheable)."""
+    job.spans = protected_spans(job.draft)
+    context = [t for t in (job.customer_message, job.customer_name, job.agent_name) if t]
+    allowed = _preset_allowed(job.preset, job.agent_name)
+    warnings: list[str] = []
+    result = apply_phrase_rules(_run(engine, fallback, job, warnings), job)
+    check = check_facts(job.draft, result.text, context=context, allowed=allowed)
+    if not check.passed and engine is not fallback and fallback.supports(job.action):
+        warnings.append(
+            f"The {engine.name} rewrite changed facts ({_describe(check)}); "
+            "used the offline engine instead."
+        )
+        result = apply_phrase_rules(_run(fallback, fallback, job, warnings), job)
+        check = check_facts(job.draft, result.text, context=context, allowed=allowed)
+    if not check.passed:
+        # Facts are sacred: hand back the draft untouched rather than a changed fact.
+        warnings.append(f"Kept your draft unchanged: the rewrite {_describe(check)}.")
+        result = EngineResult(text=job.draft, engine=result.engine, model=result.model)
+        check = check_facts(job.draft, job.draft, context=context, allowed=allowed)
+    value = {
+        "rewrite": result.text,
+        "engine": result.engine,
+        "model": result.model,
+        "preset": {"slug": job.preset["slug"], "version": job.preset.get("version", 1)},
+        "action": job.action,
+        "channel": job.channel,
+        "checks": {**check.as_dict(), "rejected": result.rejected},
+        "scores": {"before": tone_scores(job.draft), "after": tone_scores(result.text)},
+        "changes": result.changes,
+        "warnings": warnings + result.warnings,
+        "rules": result.rules,
+        "usage": {"tokens_in": result.tokens_in, "tokens_out": result.tokens_out},
+        "upstream_request_id": result.upstream_request_id,
+    }
+    # Only a verified answer from the engine the key names is cached: never a fallback.
+    return value, check.passed and not warnings and result.engine == engine.name
+
+
+def _outcome(cache: RewriteCache, answer: Any, token: str | None, lock: bool) -> Lookup:
+    if lock and token is not None:
+        return cache.lookup_outcome(answer, token)
+    return (json.loads(answer) if answer else None), None
+
+
+def _run(engine: Engine, fallback: Engine, job: RewriteJob, warnings: list[str]) -> EngineResult:
+    try:
+        return engine.rewrite(job)
+    except EngineError as err:
+        if engine is fallback:
+            raise
+        rejected = list(getattr(err, "problems", None) or [f"the {engine.name} engine {err}"])
+        if not fallback.supports(job.action):
+            # Never a 5xx for an upstream failure: hand the draft back, say why.
+            warnings.append(
+                f"The {engine.name} engine failed ({err}) and the {fallback.name} engine "
+                f"cannot '{job.action}'; kept your draft unchanged."
+            )
+            return EngineResult(
+                text=job.draft, engine=fallback.name, model=fallback.model, rejected=rejected
+            )
+        warnings.append(f"The {engine.name} engine failed ({err}); used the offline engine.")
+        result = fallback.rewrite(job)
+        result.rejected = [*rejected, *result.rejected]
+        return result
+
+
+class _Settled:
+    """An engine whose answer is already known (a finished stream), so `verified_rewrite`
+    checks a streamed answer exactly like a plain one."""
+
+    def __init__(self, engine: Engine, outcome: EngineResult | EngineError) -> None:
+        self.name = engine.name
+        self.model = engine.model
+        self._outcome = outcome
+
+    def supports(self, action: str) -> bool:
+        return True
+
+    def rewrite(self, job: RewriteJob) -> EngineResult:
+        if isinstance(self._outcome, EngineError):
+            raise self._outcome
+        return self._outcome
+
+
+def normalise_draft(draft: str) -> str:
+    """Same text, same cache key: NFC, unix newlines, no trailing blanks."""
+    text = unicodedata.normalize("NFC", draft).replace("\r\n", "\n").replace("\r", "\n")
+    return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
+
+
+def usage_entry(response: dict[str, Any], who: Principal, action: str, channel: str) -> dict:
+    """The usage-log record of one rewrite: metadata only, never the draft text."""
+    return {
+        "ts": time.time(),
+        "request_id": response["id"],
+        "kind": "rewrite",
+        "key_id": who.key_id,
+        "key_label": who.label,
+        "preset": response["preset"]["slug"],
+        "preset_version": response["preset"]["version"],
+        "action": action,
+        "channel": channel,
+        "engine": response["engine"],
+        "model": response["model"],
+        "cached": response["cached"],
+        "latency_ms": response["latency_ms"],
+        "tokens_in": response["usage"]["tokens_in"],
+        "tokens_out": response["usage"]["tokens_out"],
+        "upstream_request_id": response.get("upstream_request_id"),
+        "facts_passed": response["checks"]["passed"],
+        "scores_before": response["scores"]["before"],
+        "scores_after": response["scores"]["after"],
+        "outcome": "ok",
+    }
+
+
+def _clean(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
+
+
+def _preset_allowed(preset: dict[str, Any], agent_name: str | None) -> list[str]:
+    allowed = [p for p in preset.get("required_phrases", []) if p]
+    signoff = preset.get("signoff") or ""
+    if signoff:
+        allowed.append(signoff.replace("{agent_name}", agent_name or ""))
+    return allowed
+
+
+def _describe(check: FactCheck) -> str:
+    parts = []
+    if check.missing:
+        parts.append("dropped " + ", ".join(repr(m) for m in check.missing))
+    if check.invented:
+        parts.append("added " + ", ".join(repr(i) for i in check.invented))
+    return " and ".join(parts) or "failed the fact check"

@@ -1,0 +1,1 @@
+"""Redis, one home per concern: connection, keys, cache, presets, teams, rate limits."""

@@ -1,0 +1,173 @@
+"""Requests per minute and tokens per day, per key and per team, counted atomically in Redis.
+
+Why one small Lua script rather than the `limits` package: a request has to pass four
+counters at once (key and team requests per minute, key and team tokens per day). The script
+checks all four and counts the request only when every one passes, in one round trip and
+atomically across all workers; with `limits` that is one call per counter, and a request the
+team limit refuses would still have used up the key's quota. The counters are built by
+api.store.keys inside the team's hash slot, so the script stays legal on Redis Cluster, and it
+reads the team's own overrides from its meta hash in the same call. Windows are fixed: a
+minute from the first request in it, and the UTC day by Redis's own clock, so every worker
+agrees. It runs on the app's RedisHandle: when Redis is unreachable the limits *fail open* —
+agents keep working and nothing is counted.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import redis
+from flask import Flask, current_app
+
+from api.store import keys as redis_keys
+from api.store.connection import RedisHandle, ScriptCall
+from api.store.teams import LIMIT_NAMES, Principal
+
+# KEYS: key/min, team/min, key tokens/day, team tokens/day, team meta.
+# ARGV: the deployment's limits in LIMIT_NAMES order (0 = no limit); HMGET reads the
+# team's overrides in that same order.
+# Returns {1} when admitted, else {0, retry-after in ms, index of the first limit hit}.
+_ADMIT = """
+local own = redis.call('HMGET', KEYS[5], 'limit:key_per_min', 'limit:team_per_min',
+                       'limit:tokens_key_per_day', 'limit:tokens_team_per_day')
+local used = redis.call('MGET', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
+local limits = {}
+local retry, hit = 0, 0
+for i = 1, 4 do
+  limits[i] = tonumber(own[i] or ARGV[i]) or 0
+  if limits[i] > 0 and (tonumber(used[i]) or 0) >= limits[i] then
+    local ttl = redis.call('PTTL', KEYS[i])
+    if ttl > retry then retry = ttl end
+    if hit == 0 then hit = i end
+  end
+end
+if hit > 0 then return {0, retry, hit} end
+for i = 1, 2 do
+  if limits[i] > 0 and redis.call('INCR', KEYS[i]) == 1 then
+    redis.call('PEXPIRE', KEYS[i], 60000)
+  end
+end
+return {1}
+"""
+
+# KEYS: key tokens/day, team tokens/day. ARGV: tokens. The window ends at the next UTC midnight.
+_CHARGE = """
+local now = tonumber(redis.call('TIME')[1])
+local left = 86400 - (now % 86400)
+for i = 1, 2 do
+  redis.call('INCRBY', KEYS[i], ARGV[1])
+  if redis.call('TTL', KEYS[i]) < 0 then redis.call('EXPIRE', KEYS[i], left) end
+end
+return 1
+"""
+
+_WHAT = {
+    1: "this key's {n} requests per minute",
+    2: "this team's {n} requests per minute",
+    3: "this key's {n} tokens per day",
+    4: "this team's {n} tokens per day",
+}
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a request was refused and when to try again."""
+
+    message: str
+    retry_after: int  # whole seconds, at least 1
+
+
+class RateLimiter:
+    """Admit or refuse requests and charge tokens; every Redis failure admits (fails open)."""
+
+    def __init__(self, handle: RedisHandle, defaults: dict[str, int]) -> None:
+        self.handle = handle
+        self.defaults = {name: int(defaults.get(name, 0)) for name in LIMIT_NAMES}
+        self._admit = handle.client.register_script(_ADMIT)
+        self._charge = handle.client.register_script(_CHARGE)
+
+    def admit(self, who: Principal) -> Refusal | None:
+        """Count one request; a Refusal when any limit is reached (nothing is counted then)."""
+        if not self.handle.available():
+            return None
+        try:
+            verdict = self.admit_call(who).run(self.handle.client)
+        except redis.RedisError:
+            self.handle.mark_down()
+            return None
+        return self.refusal(who, verdict)
+
+    def admit_call(self, who: Principal) -> ScriptCall:
+        """The admission as a script call to send with other reads (see `refusal`)."""
+        keys = [
+            redis_keys.rate_key(who.team, f"key:{who.key_id}", "min"),
+            redis_keys.rate_key(who.team, "team", "min"),
+            *self._token_keys(who),
+            redis_keys.team_meta_key(who.team),
+        ]
+        return ScriptCall(self._admit, keys, [self.defaults[n] for n in LIMIT_NAMES])
+
+    def refusal(self, who: Principal, verdict: list[Any]) -> Refusal | None:
+        """None when the admission's answer admitted the request, else why not."""
+        if int(verdict[0]) == 1:
+            return None
+        retry_ms, hit = int(verdict[1]), int(verdict[2])
+        limit = self.limit_for(who.team, LIMIT_NAMES[hit - 1])
+        seconds = max(1, math.ceil(retry_ms / 1000))
+        return Refusal(
+            f"Too many requests: {_WHAT[hit].format(n=limit)} are used up. "
+            f"Try again in {seconds} s.",
+            seconds,
+        )
+
+    def charge(self, who: Principal, tokens: int) -> None:
+        """Add the tokens a request used to today's key and team totals (best effort)."""
+        call = self.charge_call(who, tokens)
+        if call is None or not self.handle.available():
+            return
+        try:
+            call.run(self.handle.client)
+        except redis.RedisError:
+            self.handle.mark_down()
+
+    def charge_call(self, who: Principal, tokens: int) -> ScriptCall | None:
+        """The charge as a script call to send with other writes (None: nothing to charge)."""
+        if tokens <= 0:
+            return None
+        return ScriptCall(self._charge, self._token_keys(who), [int(tokens)])
+
+    def limit_for(self, team: str, name: str) -> int:
+        """The limit in force for `team` (its override, else the deployment's default)."""
+        try:
+            own = self.handle.client.hget(redis_keys.team_meta_key(team), f"limit:{name}")
+        except redis.RedisError:
+            own = None
+        return int(own) if own is not None else self.defaults[name]
+
+    @staticmethod
+    def _token_keys(who: Principal) -> list[str]:
+        return [
+            redis_keys.rate_key(who.team, f"key:{who.key_id}", "tokens"),
+            redis_keys.rate_key(who.team, "team", "tokens"),
+        ]
+
+
+def init_app(app: Flask, handle: RedisHandle) -> RateLimiter:
+    cfg = app.config
+    limiter = RateLimiter(
+        handle,
+        {
+            "key_per_min": cfg["KINDLY_RATE_KEY_PER_MIN"],
+            "team_per_min": cfg["KINDLY_RATE_TEAM_PER_MIN"],
+            "tokens_key_per_day": cfg["KINDLY_TOKENS_KEY_PER_DAY"],
+            "tokens_team_per_day": cfg["KINDLY_TOKENS_TEAM_PER_DAY"],
+        },
+    )
+    app.extensions["kindly_limits"] = limiter
+    return limiter
+
+
+def get_limiter() -> RateLimiter:
+    return current_app.extensions["kindly_limits"]

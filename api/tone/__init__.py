@@ -1,0 +1,1 @@
+"""Tone: the offline word lists, tone scores and the tone analyser."""

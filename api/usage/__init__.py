@@ -1,0 +1,1 @@
+"""The usage log and what is built on it: stats, feedback, export."""

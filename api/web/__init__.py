@@ -1,0 +1,1 @@
+"""The HTTP face of Kindly: authentication, schemas, views, SSE and the admin pages."""

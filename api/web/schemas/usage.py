@@ -1,0 +1,229 @@
+"""Schemas of the usage-log, stats, settings and feedback endpoints (requests and answers).
+
+Kept apart from api/schemas.py so the admin API's many query fields don't crowd the
+rewrite contract; they feed the same OpenAPI document.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from api.usage.feedback import OUTCOMES
+from api.usage.log import MAX_TEXT_RETENTION_DAYS
+
+TEAM_ID = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+_NUMBER = re.compile(r"^\d+(\.\d+)?$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class Moment(fields.String):
+    """A point in time: an ISO date, an ISO date-time or epoch seconds; loads as epoch seconds.
+
+    Times without a zone are UTC. A bare date means the start of that day, or its end when
+    the field is an upper bound (`end_of_day`), so `to=2026-11-22` includes all of that day.
+    """
+
+    def __init__(self, end_of_day: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.end_of_day = end_of_day
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> float:
+        text = str(value).strip()
+        try:
+            if _NUMBER.match(text):
+                return float(text)
+            if _DATE.match(text):
+                day = date.fromisoformat(text)
+                moment = datetime(day.year, day.month, day.day, tzinfo=UTC)
+                if self.end_of_day:
+                    moment += timedelta(days=1, microseconds=-1)
+                return moment.timestamp()
+            moment = datetime.fromisoformat(text)
+        except ValueError as err:
+            raise ValidationError(
+                "Use an ISO date or time (2026-11-22, 2026-11-22T09:30:00Z) or epoch seconds."
+            ) from err
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return moment.timestamp()
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        return value
+
+
+class RangeArgsSchema(Schema):
+    """A time range and, for admins, another team."""
+
+    since = Moment(
+        data_key="from",
+        load_default=None,
+        metadata={"description": "Start: ISO date or date-time (UTC if no zone), or epoch s."},
+    )
+    until = Moment(
+        data_key="to",
+        end_of_day=True,
+        load_default=None,
+        metadata={"description": "End, inclusive; a bare date means the end of that day."},
+    )
+    team = fields.String(
+        load_default=None,
+        validate=validate.Regexp(TEAM_ID, error="Not a team id."),
+        metadata={"description": "Another team's id (admin keys only)."},
+    )
+
+    @validates_schema
+    def _ordered(self, data: dict[str, Any], **kwargs: Any) -> None:
+        since, until = data.get("since"), data.get("until")
+        if since is not None and until is not None and since > until:
+            raise ValidationError("'from' must not be after 'to'.", field_name="from")
+
+
+class UsageFilterArgsSchema(RangeArgsSchema):
+    key = fields.String(
+        load_default=None, validate=validate.Length(max=64), metadata={"description": "Key id."}
+    )
+    preset = fields.String(load_default=None, validate=validate.Length(max=64))
+    engine = fields.String(load_default=None, validate=validate.Length(max=64))
+    outcome = fields.String(
+        load_default=None,
+        validate=validate.Length(max=32),
+        metadata={"description": "ok, error, rate_limited, accepted, edited or rejected."},
+    )
+    kind = fields.String(
+        load_default=None,
+        validate=validate.OneOf(("rewrite", "preview", "feedback", "error")),
+    )
+
+
+class UsageArgsSchema(UsageFilterArgsSchema):
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
+    cursor = fields.String(
+        load_default=None,
+        validate=validate.Regexp(r"^\d{1,20}-\d{1,20}$", error="Not a cursor from this API."),
+        metadata={"description": "next_cursor of the previous page."},
+    )
+
+
+class UsageEntrySchema(Schema):
+    id = fields.String(metadata={"description": "Stream id; entries are newest first."})
+    team = fields.String()
+    ts = fields.Float(metadata={"description": "When it happened (epoch seconds)."})
+    request_id = fields.String()
+    kind = fields.String()
+    key_id = fields.String(allow_none=True)
+    key_label = fields.String(allow_none=True)
+    preset = fields.String(allow_none=True)
+    preset_version = fields.Integer(allow_none=True)
+    action = fields.String(allow_none=True)
+    channel = fields.String(allow_none=True)
+    engine = fields.String(allow_none=True)
+    model = fields.String(allow_none=True)
+    cached = fields.Boolean()
+    latency_ms = fields.Float()
+    tokens_in = fields.Integer()
+    tokens_out = fields.Integer()
+    cost_usd = fields.Float(allow_none=True)
+    facts_passed = fields.Boolean()
+    scores_before = fields.Dict()
+    scores_after = fields.Dict()
+    outcome = fields.String()
+    status = fields.Integer()
+    method = fields.String()
+    path = fields.String()
+    message = fields.String()
+    rewrite_id = fields.String()
+    edit_distance = fields.Integer(allow_none=True)
+    edit_ratio = fields.Float(allow_none=True)
+    spooled = fields.Boolean()
+    texts = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        metadata={"description": "Only when the team stores texts: draft, rewrite, sent_text."},
+    )
+
+
+class UsagePageSchema(Schema):
+    items = fields.List(fields.Nested(UsageEntrySchema))
+    next_cursor = fields.String(allow_none=True)
+
+
+class LatencySchema(Schema):
+    p50 = fields.Float(allow_none=True)
+    p95 = fields.Float(allow_none=True)
+
+
+class StatsBucketSchema(Schema):
+    requests = fields.Integer()
+    cached = fields.Integer()
+    cache_hit_rate = fields.Float(allow_none=True)
+    errors = fields.Integer()
+    previews = fields.Integer()
+    latency_ms = fields.Nested(LatencySchema)
+    tokens_in = fields.Integer()
+    tokens_out = fields.Integer()
+    cost_usd = fields.Float()
+    cost_unknown = fields.Integer(metadata={"description": "Calls of a model without a price."})
+    feedback = fields.Dict(keys=fields.String(), values=fields.Integer())
+    acceptance_rate = fields.Float(
+        allow_none=True,
+        metadata={"description": "(accepted + edited) / rewrites with feedback."},
+    )
+    warmth_change = fields.Float(allow_none=True)
+    reading_grade_change = fields.Float(
+        allow_none=True, metadata={"description": "Negative: the rewrites read easier."}
+    )
+
+
+class StatsDaySchema(StatsBucketSchema):
+    date = fields.String()
+
+
+class StatsSchema(Schema):
+    team = fields.String()
+    since = fields.String(attribute="from", data_key="from", allow_none=True)
+    until = fields.String(attribute="to", data_key="to", allow_none=True)
+    totals = fields.Nested(StatsBucketSchema)
+    days = fields.List(fields.Nested(StatsDaySchema))
+
+
+class TextSettingsSchema(Schema):
+    store_texts = fields.Boolean(
+        required=True,
+        metadata={"description": "Keep drafts, rewrites and sent texts with the usage log."},
+    )
+    text_retention_days = fields.Integer(
+        load_default=30, validate=validate.Range(1, MAX_TEXT_RETENTION_DAYS)
+    )
+
+
+class TeamSettingsSchema(TextSettingsSchema):
+    team = fields.String()
+
+
+class FeedbackSchema(Schema):
+    outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
+    sent_text = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=20_000),
+        metadata={"description": "The text the agent sent (required when edited)."},
+    )
+
+    @validates_schema
+    def _edited_needs_text(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data.get("outcome") == "edited" and not data.get("sent_text"):
+            raise ValidationError(
+                "Send the text you sent when the outcome is 'edited'.", "sent_text"
+            )
+
+
+class FeedbackResultSchema(Schema):
+    id = fields.String()
+    rewrite_id = fields.String()
+    outcome = fields.String()
+    edit_distance = fields.Integer(allow_none=True)
+    edit_ratio = fields.Float(allow_none=True)

@@ -1,0 +1,40 @@
+"""POST /v1/rewrites/<id>/feedback: an agent says whether a rewrite was used."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import redis
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.errors import abort
+from api.services import services
+from api.usage.feedback import FeedbackError, give_feedback
+from api.web.auth import current_principal, require_key
+from api.web.schemas.usage import FeedbackResultSchema, FeedbackSchema
+
+blp = Blueprint("feedback", __name__, url_prefix="/v1", description="Feedback on rewrites")
+
+
+@blp.route("/rewrites/<string:rewrite_id>/feedback")
+class Feedback(MethodView):
+    @require_key("agent")
+    @blp.arguments(FeedbackSchema)
+    @blp.response(201, FeedbackResultSchema)
+    @blp.alt_response(404, description="No such rewrite for this key's team")
+    def post(self, body: dict[str, Any], rewrite_id: str) -> dict[str, Any]:
+        """Record whether the rewrite was accepted, edited (send the text sent) or rejected."""
+        try:
+            return give_feedback(
+                services().usage,
+                current_principal(),
+                rewrite_id,
+                body["outcome"],
+                body.get("sent_text"),
+            )
+        except FeedbackError as err:
+            abort(err.code, err.message)
+        except redis.RedisError:
+            services().redis.mark_down()
+            abort(503, "Feedback can't be recorded while Redis is unreachable; try again.")

@@ -1,0 +1,32 @@
+"""GET /healthz: ok or degraded, with the state of Redis and the engine."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.services import services
+from api.web.schemas.core import HealthSchema
+
+blp = Blueprint("health", __name__, description="Service health")
+
+
+@blp.route("/healthz")
+class Health(MethodView):
+    @blp.response(200, HealthSchema)
+    def get(self) -> dict[str, Any]:
+        """Report whether Redis answers and which engine serves rewrites."""
+        svc = services()
+        redis_ok = svc.redis.ping()
+        engine: dict[str, Any] = {"name": svc.engine.name, "model": svc.engine.model}
+        describe = getattr(svc.engine, "health", None)
+        if callable(describe):
+            engine.update(describe())
+        degraded = not redis_ok or engine.get("state", "ok") != "ok"
+        return {
+            "status": "degraded" if degraded else "ok",
+            "redis": "ok" if redis_ok else "unreachable",
+            "engine": engine,
+        }

@@ -1,0 +1,61 @@
+"""POST /v1/rewrite: soften (or otherwise rewrite) one draft."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.errors import abort
+from api.rewrite.pipeline import PipelineError, RewriteRequest
+from api.services import services
+from api.web.auth import current_principal, require_key
+from api.web.schemas.core import RewriteRequestSchema, RewriteResponseSchema
+from api.web.sse import sse_response
+
+blp = Blueprint("rewrite", __name__, url_prefix="/v1", description="Rewrite drafts")
+# Instances, not classes: webargs builds a schema from a class on every request (a deep copy of
+# every field), the hottest path of the API.
+REQUEST_SCHEMA = RewriteRequestSchema()
+RESPONSE_SCHEMA = RewriteResponseSchema()
+
+
+@blp.route("/rewrite")
+class Rewrite(MethodView):
+    # The key is checked before the body, so a caller without a valid key learns nothing
+    # about the request format and always gets 401. The rate limits are checked by the
+    # pipeline, with its first cache lookup (one round trip): a request refused as invalid
+    # (422) uses up none of the quota.
+    @require_key("agent", admit=False)
+    @blp.arguments(REQUEST_SCHEMA)
+    @blp.response(200, RESPONSE_SCHEMA)
+    @blp.alt_response(401, description="Missing or invalid API key")
+    @blp.alt_response(413, description="Body too large")
+    @blp.alt_response(415, description="Body is not JSON")
+    def post(self, body: dict[str, Any]) -> dict[str, Any] | Response:
+        """Rewrite a draft reply in plain, warm language, keeping every fact.
+
+        With `"stream": true` or `Accept: text/event-stream` the answer is server-sent events:
+        `delta` events ({"text"}) as the text arrives, then one `result` event with the same
+        body as a 200 plus `corrected`."""
+        stream = body.pop("stream", False) or _wants_event_stream()
+        try:
+            pipeline = services().pipeline
+            if stream:
+                events = pipeline.stream_rewrite(RewriteRequest(**body), current_principal())
+                return sse_response(events, RESPONSE_SCHEMA.dump)
+            return pipeline.rewrite_draft(RewriteRequest(**body), current_principal())
+        except PipelineError as err:
+            abort(
+                err.code,
+                err.message,
+                errors={"json": err.errors} if err.errors else None,
+                headers=err.headers or None,
+            )
+
+
+def _wants_event_stream() -> bool:
+    accepted = request.accept_mimetypes
+    return accepted.best_match(["application/json", "text/event-stream"]) == "text/event-stream"
