@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
-from flask import Flask, jsonify
+from flask import Flask, Response, jsonify
 from flask_smorest import abort as smorest_abort
 from werkzeug.exceptions import HTTPException
 
@@ -19,7 +20,29 @@ MESSAGES = {
     422: "Some fields are not valid.",
     429: "Too many requests.",
     500: "Something went wrong on our side.",
+    503: "Kindly's storage (Redis) is unreachable right now; try again in a moment.",
 }
+
+
+class KindlyError(Exception):
+    """A request Kindly refuses: the HTTP status, a message, and the bad fields if any.
+
+    Every refusal raised below the views is one of these; the one handler in `init_app`
+    turns it into the JSON error shape, so views never convert errors themselves.
+    """
+
+    def __init__(
+        self,
+        code: int,
+        message: str | None = None,
+        errors: dict[str, list[str]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.code = code
+        self.message = message or MESSAGES.get(code, "")
+        super().__init__(self.message)
+        self.errors = errors or {}
+        self.headers = headers or {}
 
 
 def abort(code: int, message: str | None = None, **kwargs: Any) -> None:
@@ -28,12 +51,20 @@ def abort(code: int, message: str | None = None, **kwargs: Any) -> None:
 
 
 def error_body(code: int, message: str, errors: Any = None) -> dict[str, Any]:
-    from http import HTTPStatus
-
+    """The one JSON error shape: {code, status, message, errors?}."""
     body: dict[str, Any] = {"code": code, "status": HTTPStatus(code).phrase, "message": message}
     if errors:
         body["errors"] = errors
     return body
+
+
+def refusal_response(err: KindlyError) -> Response:
+    """The JSON answer for a KindlyError (its status, message, fields and headers)."""
+    fields = {"json": err.errors} if err.errors else None
+    response = jsonify(error_body(err.code, err.message, fields))
+    response.status_code = err.code
+    response.headers.update(err.headers)
+    return response
 
 
 def init_app(app: Flask) -> None:
@@ -54,6 +85,8 @@ def init_app(app: Flask) -> None:
         for name, value in (data.get("headers") or {}).items():
             response.headers[name] = value
         return response
+
+    app.register_error_handler(KindlyError, refusal_response)
 
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):  # type: ignore[no-untyped-def]

@@ -11,13 +11,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import redis
-
 from api.engines import Engine, EngineError
+from api.errors import KindlyError
 from api.facts.spans import check_facts, protected_spans
 from api.rewrite.phrase_rules import apply_phrase_rules
 from api.store.cache import Lookup, RewriteCache, fingerprint
-from api.store.connection import ScriptCall, run_together
+from api.store.connection import OUTAGE_ERRORS, ScriptCall, run_together
 from api.store.presets import PresetStore
 from api.store.teams import Principal
 from api.tone.scores import tone_scores
@@ -31,21 +30,8 @@ if TYPE_CHECKING:
 Event = tuple[str, dict[str, Any]]
 
 
-class PipelineError(Exception):
-    """A request the pipeline refuses, with the HTTP code and the bad fields."""
-
-    def __init__(
-        self,
-        code: int,
-        message: str,
-        errors: dict[str, list[str]] | None = None,
-        headers: dict[str, str] | None = None,
-    ):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.errors = errors or {}
-        self.headers = headers or {}
+class PipelineError(KindlyError):
+    """A request the pipeline refuses (unknown preset, limits, bad options)."""
 
 
 @dataclass
@@ -207,7 +193,7 @@ class Pipeline:
         calls = [c for c in (admit, still_current, lookup) if c is not None]
         try:
             answers = run_together(handle.client, calls)
-        except redis.RedisError:
+        except OUTAGE_ERRORS:
             handle.mark_down()  # limits fail open; the cache is skipped
             return None if still_current else (None, None)
         looked_up = _outcome(self.cache, answers[-1], token, lock)

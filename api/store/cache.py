@@ -9,10 +9,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import redis
-
 from api.store import keys as redis_keys
-from api.store.connection import CommandCall, RedisHandle, ScriptCall
+from api.store.connection import OUTAGE_ERRORS, CommandCall, RedisHandle, ScriptCall
 
 # One round trip for a lookup: the cached value, or else the single-flight lock.
 # Returns {1, value} on a hit, {2} when this caller now holds the lock, {0} when another does.
@@ -60,7 +58,7 @@ class RewriteCache:
             return None
         try:
             raw = self.get_call(team, digest).run(self.handle.client)
-        except redis.RedisError:
+        except OUTAGE_ERRORS:
             self.handle.mark_down()
             return None
         return json.loads(raw) if raw else None
@@ -76,7 +74,7 @@ class RewriteCache:
             self.handle.client.set(
                 redis_keys.cache_key(team, digest), json.dumps(value), ex=self.ttl
             )
-        except redis.RedisError:
+        except OUTAGE_ERRORS:
             self.handle.mark_down()
             return False
         return True
@@ -137,7 +135,7 @@ class RewriteCache:
         call, token = self.lookup_call(team, digest)
         try:
             answer = call.run(self.handle.client)
-        except redis.RedisError:
+        except OUTAGE_ERRORS:
             self.handle.mark_down()
             return None, None
         return self.lookup_outcome(answer, token)
@@ -178,7 +176,7 @@ class RewriteCache:
     def run_finish(self, finish: ScriptCall) -> None:
         try:
             finish.run(self.handle.client)
-        except redis.RedisError:
+        except OUTAGE_ERRORS:
             self.handle.mark_down()
 
     def _wait_for_winner(self, team: str, digest: str) -> dict[str, Any] | None:
@@ -191,7 +189,7 @@ class RewriteCache:
                 value, locked = (
                     self.handle.client.pipeline(transaction=False).get(cache).exists(lock).execute()
                 )
-            except redis.RedisError:
+            except OUTAGE_ERRORS:
                 self.handle.mark_down()
                 return None
             if value:

@@ -3,16 +3,35 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import redis
-from flask import Flask, current_app
+from flask import Flask, Response
 from redis.commands.core import Script
+
+from api.errors import KindlyError, refusal_response
 
 # After a failure we skip Redis for a short while instead of paying a timeout on every call.
 _COOLDOWN_SECONDS = 1.0
+
+# What counts as an outage: Redis could not be reached or did not answer in time. Anything
+# else Redis raises (a ResponseError for a bad argument, a script error) is not an outage:
+# it must never switch Redis off for every team.
+OUTAGE_ERRORS: tuple[type[Exception], ...] = (
+    redis.ConnectionError,
+    redis.TimeoutError,
+    redis.exceptions.BusyLoadingError,
+)
+
+
+class RedisUnavailable(KindlyError):
+    """Redis is unreachable: the one 503 every feature that needs Redis answers with."""
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(503, message, headers={"Retry-After": "1"})
 
 
 class RedisHandle:
@@ -36,15 +55,31 @@ class RedisHandle:
         return time.monotonic() >= self._down_until
 
     def mark_down(self) -> None:
+        """Skip Redis for a moment after an outage error."""
         self._down_until = time.monotonic() + _COOLDOWN_SECONDS
+
+    @contextmanager
+    def outage(self, message: str | None = None) -> Iterator[None]:
+        """Classify Redis errors in one place: an outage marks Redis down and raises
+        RedisUnavailable (503); any other Redis error propagates as the bug it is.
+
+        Callers that degrade instead of failing catch RedisUnavailable."""
+        if not self.available():
+            raise RedisUnavailable(message)
+        try:
+            yield
+        except OUTAGE_ERRORS as exc:
+            self.mark_down()
+            raise RedisUnavailable(message) from exc
 
     def mark_up(self) -> None:
         self._down_until = 0.0
 
     def ping(self) -> bool:
+        """True when Redis answers now (and forget a recent failure)."""
         try:
             self.client.ping()
-        except redis.RedisError:
+        except OUTAGE_ERRORS:
             self.mark_down()
             return False
         self.mark_up()
@@ -52,14 +87,16 @@ class RedisHandle:
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["kindly_redis"] = RedisHandle(
-        app.config["REDIS_URL"], float(app.config["KINDLY_REDIS_TIMEOUT"])
-    )
+    """Build the app's Redis handle; an outage no feature degraded around answers 503."""
+    handle = RedisHandle(app.config["REDIS_URL"], float(app.config["KINDLY_REDIS_TIMEOUT"]))
+    app.extensions["kindly_redis"] = handle
 
+    def _outage(err: Exception) -> Response:
+        handle.mark_down()
+        return refusal_response(RedisUnavailable())
 
-def get_redis() -> RedisHandle:
-    """The app's Redis handle (the one access function, as in flaskr's get_db)."""
-    return current_app.extensions["kindly_redis"]
+    for error in OUTAGE_ERRORS:
+        app.register_error_handler(error, _outage)
 
 
 @dataclass(frozen=True)

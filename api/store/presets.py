@@ -16,8 +16,9 @@ from typing import Any
 
 import redis
 
+from api.errors import KindlyError
 from api.store import keys as redis_keys
-from api.store.connection import RedisHandle, ScriptCall
+from api.store.connection import OUTAGE_ERRORS, RedisHandle, ScriptCall
 
 # Every preset carries these fields; a stored preset missing one (older data) gets the default.
 FIELD_DEFAULTS: dict[str, Any] = {
@@ -38,14 +39,8 @@ FIELD_DEFAULTS: dict[str, Any] = {
 }
 
 
-class PresetError(Exception):
-    """A preset write the store refuses; `code` is the HTTP status to answer with."""
-
-    def __init__(self, code: int, message: str, errors: dict[str, list[str]] | None = None):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.errors = errors or {}
+class PresetError(KindlyError):
+    """A preset write the store refuses (taken slug, bad fields, unknown preset)."""
 
 
 @lru_cache(maxsize=8)
@@ -147,7 +142,7 @@ class PresetStore:
                     .exists(redis_keys.preset_versions_key(team))
                     .execute()
                 )
-            except redis.RedisError:
+            except OUTAGE_ERRORS:
                 self.handle.mark_down()
             else:
                 if raw:
@@ -196,7 +191,7 @@ class PresetStore:
                     .exists(redis_keys.preset_versions_key(team))
                     .execute()
                 )
-            except redis.RedisError:
+            except OUTAGE_ERRORS:
                 self.handle.mark_down()
         merged = {} if seeded else {slug: _complete(p) for slug, p in self.defaults.items()}
         merged.update({slug: _complete(json.loads(v)) for slug, v in raw.items()})

@@ -18,11 +18,10 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-import redis
 from flask import Flask, current_app
 
 from api.store import keys as redis_keys
-from api.store.connection import RedisHandle, ScriptCall
+from api.store.connection import OUTAGE_ERRORS, RedisHandle, ScriptCall
 from api.store.teams import LIMIT_NAMES, Principal
 
 # KEYS: key/min, team/min, key tokens/day, team tokens/day, team meta.
@@ -94,7 +93,7 @@ class RateLimiter:
             return None
         try:
             verdict = self.admit_call(who).run(self.handle.client)
-        except redis.RedisError:
+        except OUTAGE_ERRORS:
             self.handle.mark_down()
             return None
         return self.refusal(who, verdict)
@@ -129,7 +128,7 @@ class RateLimiter:
             return
         try:
             call.run(self.handle.client)
-        except redis.RedisError:
+        except OUTAGE_ERRORS:
             self.handle.mark_down()
 
     def charge_call(self, who: Principal, tokens: int) -> ScriptCall | None:
@@ -142,7 +141,7 @@ class RateLimiter:
         """The limit in force for `team` (its override, else the deployment's default)."""
         try:
             own = self.handle.client.hget(redis_keys.team_meta_key(team), f"limit:{name}")
-        except redis.RedisError:
+        except OUTAGE_ERRORS:
             own = None
         return int(own) if own is not None else self.defaults[name]
 

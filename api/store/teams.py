@@ -14,7 +14,7 @@ from typing import Any
 import redis
 
 from api.store import keys as redis_keys
-from api.store.connection import RedisHandle
+from api.store.connection import OUTAGE_ERRORS, RedisHandle
 
 ROLES = ("agent", "team_admin", "admin")
 KEY_PREFIX = "kly_"
@@ -102,7 +102,7 @@ class TeamStore:
         if self.handle.available():
             try:
                 return self.r.hget(redis_keys.team_meta_key(team), "name") or team
-            except redis.RedisError:
+            except OUTAGE_ERRORS:
                 self.handle.mark_down()
         return team
 
@@ -202,7 +202,7 @@ class TeamStore:
             return self._remembered(digest)
         try:
             raw = self.r.hget(redis_keys.apikeys_index_key(), digest)
-        except redis.RedisError:
+        except OUTAGE_ERRORS:
             self.handle.mark_down()
             return self._remembered(digest)
         if not raw:
@@ -242,7 +242,7 @@ class TeamStore:
                 int(time.time()),
                 ex=90 * 24 * 3600,
             )
-        except redis.RedisError:
+        except OUTAGE_ERRORS:
             self.handle.mark_down()
 
 

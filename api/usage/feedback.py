@@ -8,6 +8,7 @@ import time
 import uuid
 from typing import Any
 
+from api.errors import KindlyError
 from api.store.teams import Principal
 from api.usage.log import UsageLog
 
@@ -19,13 +20,8 @@ _WORD = re.compile(r"\S+")
 _EXACT_LIMIT = 2_000_000
 
 
-class FeedbackError(Exception):
-    """Feedback the service refuses, with the HTTP code to answer with."""
-
-    def __init__(self, code: int, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class FeedbackError(KindlyError):
+    """Feedback the service refuses (unknown rewrite, another key's rewrite)."""
 
 
 def words(text: str) -> list[str]:

@@ -27,10 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import redis
-
 from api.store import keys as redis_keys
-from api.store.connection import RedisHandle, ScriptCall, run_together
+from api.store.connection import OUTAGE_ERRORS, RedisHandle, ScriptCall, run_together
 
 STREAM_MAXLEN = 200_000
 DEFAULT_TEXT_RETENTION_DAYS = 30
@@ -205,7 +203,7 @@ class UsageLog:
             own = self._entry_call(team, entry, texts, rewrite)
             try:
                 run_together(self.handle.client, [own, *(c for c in along if c is not None)])
-            except redis.RedisError:
+            except OUTAGE_ERRORS:
                 self.handle.mark_down()
             else:
                 self._replay_if_due()
@@ -324,7 +322,7 @@ class UsageLog:
                 continue
             try:
                 self.handle.client.ping()
-            except redis.RedisError:
+            except OUTAGE_ERRORS:
                 self.handle.mark_down()
                 continue
             self.replay_spool()
@@ -379,7 +377,7 @@ class UsageLog:
                         self._replay_batch(batch, report)
                         batch = []
                 self._replay_batch(batch, report)
-            except redis.RedisError:
+            except OUTAGE_ERRORS:
                 self.handle.mark_down()
                 return False
             path.unlink()

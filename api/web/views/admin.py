@@ -9,12 +9,10 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-import redis
 from flask import Response, stream_with_context
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.errors import abort
 from api.services import services
 from api.store import keys as redis_keys
 from api.usage.log import UsageLog, UsageQuery
@@ -64,7 +62,6 @@ CSV_COLUMNS = (
     "reading_grade_after",
     "spooled",
 )
-_REDIS_DOWN = "The usage log can't be read while Redis is unreachable; try again shortly."
 
 
 def _query(args: dict[str, Any], limit: int = 50, cursor: str | None = None) -> UsageQuery:
@@ -81,11 +78,6 @@ def _query(args: dict[str, Any], limit: int = 50, cursor: str | None = None) -> 
     )
 
 
-def _redis_down() -> None:
-    services().redis.mark_down()
-    abort(503, _REDIS_DOWN)
-
-
 @blp.route("/usage")
 class Usage(MethodView):
     @require_key("team_admin")
@@ -94,12 +86,9 @@ class Usage(MethodView):
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """The team's log, newest first: pass `next_cursor` back as `cursor` for the next page."""
         team = acting_team(args.get("team"))
-        try:
-            items, cursor = services().usage.page(
-                team, _query(args, args["limit"], args.get("cursor"))
-            )
-        except redis.RedisError:
-            _redis_down()
+        items, cursor = services().usage.page(
+            team, _query(args, args["limit"], args.get("cursor"))
+        )
         return {"items": items, "next_cursor": cursor}
 
 
@@ -113,10 +102,7 @@ class UsageCsv(MethodView):
         team = acting_team(args.get("team"))
         usage = services().usage
         query = _query(args)
-        try:
-            first = usage.handle.client.exists(redis_keys.usage_key(team))  # fail early, as a 503
-        except redis.RedisError:
-            _redis_down()
+        first = usage.handle.client.exists(redis_keys.usage_key(team))  # fail early, as a 503
         rows = csv_rows(usage, team, query) if first else csv_rows_empty()
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         return Response(
@@ -139,10 +125,7 @@ class Stats(MethodView):
         team = acting_team(args.get("team"))
         until = args.get("until") or time.time()
         since = args.get("since") or until - STATS_DEFAULT_DAYS * 86_400
-        try:
-            return team_stats(services().usage, team, since, until)
-        except redis.RedisError:
-            _redis_down()
+        return team_stats(services().usage, team, since, until)
 
 
 @blp.route("/settings")
@@ -153,10 +136,7 @@ class Settings(MethodView):
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Whether the team keeps texts with its usage log, and for how many days."""
         team = acting_team(args.get("team"))
-        try:
-            return {"team": team, **services().usage.settings(team)}
-        except redis.RedisError:
-            _redis_down()
+        return {"team": team, **services().usage.settings(team)}
 
     @require_key("team_admin")
     @blp.arguments(RangeArgsSchema(only=("team",)), location="query")
@@ -165,12 +145,9 @@ class Settings(MethodView):
     def put(self, args: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
         """Turn text storage on (with a retention in days) or off (deletes kept texts)."""
         team = acting_team(args.get("team"))
-        try:
-            settings = services().usage.set_settings(
-                team, body["store_texts"], body["text_retention_days"]
-            )
-        except redis.RedisError:
-            _redis_down()
+        settings = services().usage.set_settings(
+            team, body["store_texts"], body["text_retention_days"]
+        )
         return {"team": team, **settings}
 
 

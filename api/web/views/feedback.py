@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import redis
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.errors import abort
 from api.services import services
-from api.usage.feedback import FeedbackError, give_feedback
+from api.usage.feedback import give_feedback
 from api.web.auth import current_principal, require_key
 from api.web.schemas.usage import FeedbackResultSchema, FeedbackSchema
 
@@ -25,16 +23,10 @@ class Feedback(MethodView):
     @blp.alt_response(404, description="No such rewrite for this key's team")
     def post(self, body: dict[str, Any], rewrite_id: str) -> dict[str, Any]:
         """Record whether the rewrite was accepted, edited (send the text sent) or rejected."""
-        try:
-            return give_feedback(
-                services().usage,
-                current_principal(),
-                rewrite_id,
-                body["outcome"],
-                body.get("sent_text"),
-            )
-        except FeedbackError as err:
-            abort(err.code, err.message)
-        except redis.RedisError:
-            services().redis.mark_down()
-            abort(503, "Feedback can't be recorded while Redis is unreachable; try again.")
+        return give_feedback(
+            services().usage,
+            current_principal(),
+            rewrite_id,
+            body["outcome"],
+            body.get("sent_text"),
+        )

@@ -14,7 +14,7 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from api.errors import abort
-from api.rewrite.pipeline import PipelineError, RewriteRequest
+from api.rewrite.pipeline import RewriteRequest
 from api.services import services
 from api.store.presets import FIELD_DEFAULTS, conflicting_phrases
 from api.web.auth import acting_team, current_principal, require_key
@@ -78,7 +78,4 @@ class PresetPreview(MethodView):
             action=body.get("action"),
             target_locale=body.get("target_locale"),
         )
-        try:
-            return services().pipeline.preview(req, preset, current_principal())
-        except PipelineError as err:
-            abort(err.code, err.message, errors={"json": err.errors} if err.errors else None)
+        return services().pipeline.preview(req, preset, current_principal())

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-import redis
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.errors import abort
 from api.services import services
-from api.store.presets import PresetError
 from api.web.auth import acting_team, require_key
 from api.web.schemas.core import (
     PresetCreateSchema,
@@ -25,17 +21,6 @@ from api.web.schemas.core import (
 
 blp = Blueprint("presets", __name__, url_prefix="/v1", description="Tone presets")
 
-
-@contextmanager
-def _store_errors() -> Iterator[None]:
-    """Turn the store's refusals and a Redis outage into the one error shape."""
-    try:
-        yield
-    except PresetError as err:
-        abort(err.code, err.message, errors={"json": err.errors} if err.errors else None)
-    except redis.RedisError:
-        services().redis.mark_down()
-        abort(503, "Presets can't be changed while Redis is unreachable; try again shortly.")
 
 
 @blp.route("/presets")
@@ -55,8 +40,7 @@ class Presets(MethodView):
     def post(self, args: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
         """Add a preset (version 1, or one above any earlier preset with the same slug)."""
         team = acting_team(args["team"])
-        with _store_errors():
-            return services().presets.create(team, body)
+        return services().presets.create(team, body)
 
 
 @blp.route("/presets/<string:slug>")
@@ -93,9 +77,8 @@ class PresetBySlug(MethodView):
     def delete(self, args: dict[str, Any], slug: str) -> None:
         """Delete a preset, defaults included (they are not brought back)."""
         team = acting_team(args["team"])
-        with _store_errors():
-            if not services().presets.delete(team, slug):
-                abort(404, f"No preset '{slug}'.")
+        if not services().presets.delete(team, slug):
+            abort(404, f"No preset '{slug}'.")
 
 
 def _write(args: dict[str, Any], body: dict[str, Any], slug: str, partial: bool) -> dict:
@@ -106,5 +89,4 @@ def _write(args: dict[str, Any], body: dict[str, Any], slug: str, partial: bool)
     expected = body.pop("version", None)
     store = services().presets
     write = store.update if partial else store.replace
-    with _store_errors():
-        return write(team, slug, body, expected_version=expected)
+    return write(team, slug, body, expected_version=expected)

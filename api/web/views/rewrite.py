@@ -8,8 +8,7 @@ from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.errors import abort
-from api.rewrite.pipeline import PipelineError, RewriteRequest
+from api.rewrite.pipeline import RewriteRequest
 from api.services import services
 from api.web.auth import current_principal, require_key
 from api.web.schemas.core import RewriteRequestSchema, RewriteResponseSchema
@@ -41,19 +40,11 @@ class Rewrite(MethodView):
         `delta` events ({"text"}) as the text arrives, then one `result` event with the same
         body as a 200 plus `corrected`."""
         stream = body.pop("stream", False) or _wants_event_stream()
-        try:
-            pipeline = services().pipeline
-            if stream:
-                events = pipeline.stream_rewrite(RewriteRequest(**body), current_principal())
-                return sse_response(events, RESPONSE_SCHEMA.dump)
-            return pipeline.rewrite_draft(RewriteRequest(**body), current_principal())
-        except PipelineError as err:
-            abort(
-                err.code,
-                err.message,
-                errors={"json": err.errors} if err.errors else None,
-                headers=err.headers or None,
-            )
+        pipeline = services().pipeline
+        if stream:
+            events = pipeline.stream_rewrite(RewriteRequest(**body), current_principal())
+            return sse_response(events, RESPONSE_SCHEMA.dump)
+        return pipeline.rewrite_draft(RewriteRequest(**body), current_principal())
 
 
 def _wants_event_stream() -> bool:
