@@ -25,7 +25,7 @@ test: system-deps-test $(STAMP) $(if $(wildcard mk/extension.mk),e2e-deps)
 	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-repeatable} $(VENV)/bin/pytest
 
 unit: $(STAMP)
-	$(VENV)/bin/pytest -m "not e2e"
+	$(VENV)/bin/pytest -m "not e2e and not slow"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check api tests bench scripts

@@ -26,7 +26,7 @@ from bench.drafts import make_drafts
 from bench.load import LoadResult, load_tool, post_load
 from bench.servers import ServedApp, WorkerSettings, create_agent_key, post_json, start_app
 from bench.stats import fmt_spread, round_orders
-from tests.redis_server import RedisServer
+from tests.support.redis_server import RedisServer
 
 PATH = "/v1/rewrite"
 

@@ -1,8 +1,9 @@
 """The latency Kindly adds on top of a language model: POST /v1/rewrite (LLM engine, cache
 miss) against a direct chat-completions call to the same fake upstream, alternated in one run.
 
-Starts a real redis-server, the fake OpenAI server of tests/fake_openai.py as its own process
-(answers after a fixed delay, 50 ms by default) and Kindly under gunicorn (`kindly serve`) with
+Starts a real redis-server, the fake OpenAI server of tests/support/fake_openai.py as its own
+process (answers after a fixed delay, 50 ms by default) and Kindly under gunicorn
+(`kindly serve`) with
 OPENAI_BASE_URL pointing at the fake. Each round makes one direct call and one call through
 Kindly, in alternating order, each on its own keep-alive connection; every Kindly draft is new
 (no cache hits). A third series makes the direct call through the official openai client, so
@@ -40,7 +41,7 @@ from api.facts.redaction import redact
 from api.store.presets import default_presets
 from bench.servers import ADMIN_KEY, ServedApp, WorkerSettings, _wait_ready, start_app
 from bench.stats import percentile
-from tests.redis_server import RedisServer, free_port
+from tests.support.redis_server import RedisServer, free_port
 
 WARMUP = 20
 AUTH = {"Authorization": f"Bearer {ADMIN_KEY}", "Content-Type": "application/json"}
@@ -57,7 +58,10 @@ DRAFT = (
 def start_fake(delay: float) -> tuple[subprocess.Popen, int]:
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.fake_openai", "--port", str(port), "--delay", str(delay)],
+        [
+            sys.executable, "-m", "tests.support.fake_openai",
+            "--port", str(port), "--delay", str(delay),
+        ],
         cwd=REPO_ROOT,
         stdout=subprocess.DEVNULL,
     )

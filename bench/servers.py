@@ -1,5 +1,5 @@
 """Starts and stops the processes the HTTP benchmarks measure: Kindly and the bare app, each a
-real gunicorn on a free port (Redis comes from tests/redis_server.py)."""
+real gunicorn on a free port (Redis comes from tests/support/redis_server.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.redis_server import free_port
+from tests.support.redis_server import free_port
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent

@@ -35,7 +35,7 @@ from api.types import EngineResult, RewriteJob
 from api.usage.log import UsageLog
 from bench.drafts import make_drafts
 from bench.stats import fmt_spread, percentile, round_orders
-from tests.redis_server import RedisServer
+from tests.support.redis_server import RedisServer
 
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 CALLER = Principal(team="bench", key_id="bench", role="agent", label="bench")

@@ -27,7 +27,7 @@ from bench.cache_hit import PATH, auth_headers, load_once, prime_cache, request_
 from bench.load import HeldConnections, LoadResult, load_tool
 from bench.servers import ServedApp, WorkerSettings, create_agent_key, start_app
 from bench.stats import fmt_spread, round_orders
-from tests.redis_server import RedisServer
+from tests.support.redis_server import RedisServer
 
 DEFAULT_SETTINGS = "gthread:2x16,gthread:2x8,gthread:3x8,gthread:4x4,gthread:3x4,sync:2x1,sync:5x1"
 HELD = 8

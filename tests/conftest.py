@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from tests.redis_server import RedisServer
+from tests.support.redis_server import RedisServer
 
 ADMIN_KEY = "test-admin-key-not-secret"
 

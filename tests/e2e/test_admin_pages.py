@@ -20,7 +20,7 @@ import pytest
 from playwright.sync_api import Page, Route, expect, sync_playwright
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from tests.redis_server import RedisServer
+from tests.support.redis_server import RedisServer
 
 pytestmark = pytest.mark.e2e
 # Patience, not a timing assertion: the shared machine runs other suites at the same time.

@@ -22,7 +22,7 @@ from tests.e2e.steps import (
     wait_until,
     watch_api,
 )
-from tests.redis_server import free_port
+from tests.support.redis_server import free_port
 
 DRAFT = "Your invoice 20931 for $18.00 is due on 2 April. We sent it already."
 

@@ -12,12 +12,12 @@ from hypothesis import strategies as st
 from api.engines.offline.engine import OfflineEngine
 from api.facts.spans import check_facts
 from api.types import CHANNELS, RewriteJob
-from tests.test_facts import WORDS, facts_strategy
+from tests.facts.test_facts import WORDS, facts_strategy
 
 ENGINE = OfflineEngine()
 PRESETS = [
     json.loads(path.read_text())
-    for path in sorted((Path(__file__).parent.parent / "prompts" / "presets").glob("*.json"))
+    for path in sorted((Path(__file__).parents[2] / "prompts" / "presets").glob("*.json"))
 ]
 
 # Sentences in the shapes support drafts take (blame, jargon, refusals, bare commands, thanks),

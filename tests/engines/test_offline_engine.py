@@ -779,13 +779,14 @@ def test_property_any_text_keeps_its_facts(draft, fields):
 # ---------------------------------------------------------------- eval script
 
 
+@pytest.mark.slow
 def test_eval_script_measures_a_small_data_set(tmp_path):
     import json
     import subprocess
     import sys
     from pathlib import Path
 
-    repo = Path(__file__).resolve().parent.parent
+    repo = Path(__file__).resolve().parents[2]
     rows = [
         {
             "id": "twcs:1",

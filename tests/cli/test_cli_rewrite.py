@@ -8,6 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # starts processes: left out of `make unit`
+
 KINDLY = Path(sys.executable).parent / "kindly"
 
 

@@ -1,4 +1,4 @@
-"""The language-model engine with the real `openai` client against tests/fake_openai.py."""
+"""The language-model engine with the real `openai` client against tests/support/fake_openai.py."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from api.config import REPO_ROOT
 from api.engines.llm.engine import LLMEngine, LLMRejected, LLMUnavailable, build_llm_engine
 from api.types import RewriteJob
-from tests.fake_openai import Answer, Fail, FakeOpenAI, Malformed, Recorded
+from tests.support.fake_openai import Answer, Fail, FakeOpenAI, Malformed, Recorded
 
 DRAFT = (
     "As I said before, your order #48213 shipped on March 3 and the refund of $25.00 went to "

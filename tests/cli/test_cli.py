@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from api.cli import main
 
 KINDLY = Path(sys.executable).parent / "kindly"
@@ -111,6 +113,7 @@ def test_teams_limits_shows_and_overrides(runner):
     assert _run(runner, "teams", "limits", "nobody").exit_code != 0
 
 
+@pytest.mark.slow
 def test_the_installed_command_prints_the_key_on_its_last_line(redis_server, redis, tmp_path):
     env = {**os.environ, "REDIS_URL": redis_server.url, "KINDLY_ENGINE": "offline",
            "KINDLY_SPOOL_DIR": str(tmp_path / "spool")}

@@ -248,7 +248,7 @@ def test_presets_read_from_the_defaults_and_refuse_writes_while_redis_is_down(tm
     from api import create_app
     from api.services import services
     from tests.conftest import ADMIN_KEY
-    from tests.redis_server import RedisServer
+    from tests.support.redis_server import RedisServer
 
     server = RedisServer(tmp_path / "redis").start()
     try:

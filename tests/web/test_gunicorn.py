@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.live_server import LiveServer
+from tests.support.live_server import LiveServer
+
+pytestmark = pytest.mark.slow  # starts processes: left out of `make unit`
 
 ADMIN = "gunicorn-e2e-admin-key"
 

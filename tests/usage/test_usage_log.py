@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from api.store import keys as redis_keys
 from api.store.connection import RedisHandle
 from api.usage.log import UsageLog, UsageQuery, estimated_cost
-from tests.redis_server import free_port
+from tests.support.redis_server import free_port
 
 TEAM = "acme"
 

@@ -18,7 +18,7 @@ import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from api.store import keys as redis_keys
-from tests.redis_server import RedisServer
+from tests.support.redis_server import RedisServer
 
 REQUESTS = 240
 CLIENTS = 4

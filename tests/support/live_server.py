@@ -11,9 +11,9 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from tests.redis_server import free_port
+from tests.support.redis_server import free_port
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 KINDLY = Path(sys.executable).parent / "kindly"
 
 

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from tests.conftest import ADMIN_KEY
-from tests.redis_server import RedisServer
+from tests.support.redis_server import RedisServer
 
 ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
 

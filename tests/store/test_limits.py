@@ -8,8 +8,8 @@ from collections import Counter
 import pytest
 
 from tests.conftest import ADMIN_KEY
-from tests.fake_openai import FakeOpenAI
-from tests.redis_server import RedisServer
+from tests.support.fake_openai import FakeOpenAI
+from tests.support.redis_server import RedisServer
 
 
 def _make_app(redis_url: str, tmp_path, **limits):

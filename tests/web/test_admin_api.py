@@ -212,7 +212,7 @@ def test_text_storage_setting(client, keys, redis):
 
 def test_admin_reads_503_when_redis_is_down(tmp_path):
     from api import create_app
-    from tests.redis_server import RedisServer
+    from tests.support.redis_server import RedisServer
 
     server = RedisServer(tmp_path / "redis").start()
     app = create_app(

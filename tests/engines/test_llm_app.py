@@ -14,7 +14,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from tests.conftest import ADMIN_KEY
-from tests.fake_openai import Answer, Fail, FakeOpenAI, Malformed
+from tests.support.fake_openai import Answer, Fail, FakeOpenAI, Malformed
 
 DRAFT = "As I said, your order #48213 shipped on March 3. Track it at https://t.example.com/48213."
 BODY = {"draft": DRAFT, "customer_name": "Maria", "agent_name": "Sam"}

@@ -11,7 +11,7 @@ import pytest
 
 from api.cli import main
 from tests.conftest import ADMIN_KEY
-from tests.live_server import LiveServer
+from tests.support.live_server import LiveServer
 
 DRAFT = "Unfortunately, your order #4471 ships on 3 June. Call 555-0100."
 ENV_ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
@@ -247,6 +247,7 @@ def live(redis_server, redis, tmp_path):
     server.stop()
 
 
+@pytest.mark.slow
 def test_gunicorn_access_and_error_logs_never_show_a_key(live, app, runner):
     team = runner.invoke(main, ["teams", "create", "Live"]).output.strip().split("\n")[-1]
     secret = runner.invoke(main, ["keys", "create", "--team", team]).output.strip().split("\n")[-1]
@@ -260,6 +261,7 @@ def test_gunicorn_access_and_error_logs_never_show_a_key(live, app, runner):
     assert secret not in log and secret[4:] not in log and ADMIN_KEY not in log
 
 
+@pytest.mark.slow
 def test_revoked_key_gets_401_on_the_next_request_on_every_worker(live, runner):
     team = runner.invoke(main, ["teams", "create", "Live"]).output.strip().split("\n")[-1]
     secret = runner.invoke(main, ["keys", "create", "--team", team]).output.strip().split("\n")[-1]

@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.fake_openai import Answer, FakeOpenAI
-from tests.live_server import LiveServer
+from tests.support.fake_openai import Answer, FakeOpenAI
+from tests.support.live_server import LiveServer
+
+pytestmark = pytest.mark.slow  # starts processes: left out of `make unit`
 
 ADMIN = "gunicorn-llm-admin-key-not-secret"
 DRAFT = "Your order #48213 shipped on March 3. Pls check the tracking link we sent."

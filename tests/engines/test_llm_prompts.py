@@ -1,9 +1,9 @@
 """Prompt templates: golden renders of every action for every default preset, the safety rules
 in every prompt, data delimiting, and the content hash that goes into the cache key.
 
-Golden files live in tests/golden/prompts/<preset>/<action>.txt and are reviewed by a person.
+Golden files live in tests/engines/golden/prompts/<preset>/<action>.txt, reviewed by a person.
 After changing a template on purpose, regenerate them with
-    KINDLY_UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_prompt_templates.py
+    KINDLY_UPDATE_GOLDEN=1 .venv/bin/pytest tests/engines/test_llm_prompts.py
 and read the diff before committing it.
 """
 
