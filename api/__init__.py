@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask
 from flask_cors import CORS
 from flask_smorest import Api
 
@@ -60,11 +60,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     failure_log.init_app(app)
 
-    @app.before_request
-    def _json_only() -> None:
-        writes = request.method in ("POST", "PUT", "PATCH") and request.path.startswith("/v1/")
-        if writes and request.content_length and not request.is_json:
-            errors.abort(415)
+    from api.web import body
+
+    body.init_app(app)
 
     # 5. CLI
     from api import cli

@@ -14,7 +14,8 @@ from api.store.connection import RedisHandle
 from api.store.presets import PresetStore
 from api.store.rate_limit import RateLimiter
 from api.store.teams import TeamStore
-from api.usage.log import UsageLog, parse_prices
+from api.usage.log import UsageLog
+from api.usage.pricing import parse_prices
 
 
 @dataclass

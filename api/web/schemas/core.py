@@ -72,8 +72,15 @@ class PresetRefSchema(Schema):
 
 
 class UsageSchema(Schema):
-    tokens_in = fields.Integer()
-    tokens_out = fields.Integer()
+    """What the rewrite spent on model calls (0 for the offline engine and cache hits)."""
+
+    tokens_in = fields.Integer(metadata={"description": "Prompt tokens of every model call."})
+    tokens_out = fields.Integer(
+        metadata={"description": "Completion tokens of every model call."}
+    )
+    model_calls = fields.Integer(
+        metadata={"description": "Model calls made, rejected answers and repairs included."}
+    )
 
 
 class RewriteResponseSchema(Schema):
