@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -60,6 +61,13 @@ def csv_rows(usage: UsageLog, team: str, query: UsageQuery) -> Iterator[str]:
         written += 1
         if written >= CSV_MAX_ROWS:
             return
+
+
+def primed(rows: Iterator[str], count: int = 2) -> Iterator[str]:
+    """`rows` with its first `count` rows read now (so their errors surface before a
+    response starts), then the rest lazily."""
+    head = list(itertools.islice(rows, count))
+    return itertools.chain(head, rows)
 
 
 def _csv_values(stream_id: str, entry: dict[str, Any]) -> list[Any]:

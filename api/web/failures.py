@@ -1,4 +1,5 @@
-"""Logs every failed /v1/ request made with a known key (4xx and 5xx) to the usage log."""
+"""Logs every failed /v1/ request made with a known key (4xx and 5xx) to the usage log,
+under the request id every answer carries in X-Request-Id."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from flask import Flask, Response, current_app, g, request
 from api.errors import KindlyError
 from api.services import services
 from api.store.teams import Principal
-from api.usage.entry import error_entry
+from api.usage.entry import error_entry, new_id
 from api.web.body import read_json
 
 # Short request fields worth keeping: never the draft or any other free text.
@@ -82,8 +83,15 @@ def _sent_body() -> Any:
 
 
 def init_app(app: Flask) -> None:
+    @app.before_request
+    def _request_id() -> None:
+        g.request_id = new_id("req")
+
     @app.after_request
     def _log_failure(response: Response) -> Response:
+        # Every answer names its request, and a failure's log entry carries the same id.
+        if g.get("request_id"):
+            response.headers["X-Request-Id"] = g.request_id
         # Logging a failure must never turn the answer into another failure (a 500).
         try:
             entry = failure_entry(response)

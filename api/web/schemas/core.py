@@ -2,11 +2,50 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import Schema, ValidationError, fields, validate
 
 from api.types import ACTIONS, CHANNELS
 
 MAX_DRAFT = 20_000
+
+
+class StrictInteger(fields.Integer):
+    """An integer in a JSON body: 3.1e-187, 2.0, "7" and true are refused, not rounded."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(strict=True, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class StrictBoolean(fields.Boolean):
+    """A JSON true or false; no "yes", 1 or "on"."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
+def no_private_use(value: str) -> None:
+    """Refuse characters of the supplementary private use planes (U+F0000 to U+10FFFF):
+    they have no meaning in a reply, and the offline engine uses them internally."""
+    if any(ord(char) >= 0xF0000 for char in value):
+        raise ValidationError("Private-use characters (U+F0000 and above) are not allowed.")
+
+
+def _name_field(description: str) -> fields.String:
+    return fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=[validate.Length(max=200), no_private_use],
+        metadata={"description": description},
+    )
 
 
 class RewriteRequestSchema(Schema):
@@ -15,12 +54,8 @@ class RewriteRequestSchema(Schema):
         validate=validate.Length(min=1, max=MAX_DRAFT),
         metadata={"description": "The agent's draft reply (1 to 20,000 characters)."},
     )
-    customer_name = fields.String(
-        load_default=None, allow_none=True, validate=validate.Length(max=200)
-    )
-    agent_name = fields.String(
-        load_default=None, allow_none=True, validate=validate.Length(max=200)
-    )
+    customer_name = _name_field("The customer's name, for the greeting.")
+    agent_name = _name_field("The agent's name, for the sign-off.")
     customer_message = fields.String(
         load_default=None,
         allow_none=True,
@@ -38,7 +73,7 @@ class RewriteRequestSchema(Schema):
         allow_none=True,
         validate=validate.Regexp(r"^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})*$", error="Not a locale."),
     )
-    stream = fields.Boolean(load_default=False)
+    stream = StrictBoolean(load_default=False)
 
 
 class FactCheckSchema(Schema):
@@ -132,7 +167,7 @@ def _phrase_list(max_items: int, max_chars: int, what: str) -> fields.List:
             raise ValidationError(f"Each {what} may appear only once.")
 
     return fields.List(
-        StrippedString(validate=validate.Length(min=1, max=max_chars)),
+        StrippedString(validate=[validate.Length(min=1, max=max_chars), no_private_use]),
         validate=[validate.Length(max=max_items), distinct],
     )
 
@@ -146,30 +181,32 @@ def _signoff_placeholders(value: str) -> None:
 class PresetFieldsSchema(Schema):
     """Everything a team may set on a preset. Omitted fields take presets.FIELD_DEFAULTS."""
 
-    name = StrippedString(required=True, validate=validate.Length(min=1, max=80))
-    description = StrippedString(validate=validate.Length(max=300))
-    warmth = fields.Integer(
+    name = StrippedString(
+        required=True, validate=[validate.Length(min=1, max=80), no_private_use]
+    )
+    description = StrippedString(validate=[validate.Length(max=300), no_private_use])
+    warmth = StrictInteger(
         validate=validate.Range(0, 100),
         metadata={"description": "0 = neutral, 100 = very warm."},
     )
-    formality = fields.Integer(
+    formality = StrictInteger(
         validate=validate.Range(0, 100),
         metadata={"description": "0 = casual, 100 = very formal."},
     )
     length = fields.String(validate=validate.OneOf(LENGTHS))
-    reading_grade = fields.Integer(
+    reading_grade = StrictInteger(
         validate=validate.Range(1, 16),
         metadata={"description": "Target US school grade of the rewrite (1 to 16)."},
     )
     greeting_style = fields.String(validate=validate.OneOf(GREETING_STYLES))
     signoff = fields.String(
-        validate=[validate.Length(max=200), _signoff_placeholders],
+        validate=[validate.Length(max=200), _signoff_placeholders, no_private_use],
         metadata={"description": "Sign-off template; {agent_name} is filled in."},
     )
     banned_phrases = _phrase_list(50, 100, "banned phrase")
     required_phrases = _phrase_list(10, 200, "required phrase")
     glossary = _phrase_list(200, 100, "glossary term")
-    guidance = StrippedString(validate=validate.Length(max=2000))
+    guidance = StrippedString(validate=[validate.Length(max=2000), no_private_use])
     default_action = fields.String(validate=validate.OneOf(ACTIONS))
     default_channel = fields.String(validate=validate.OneOf(CHANNELS))
 
@@ -192,7 +229,7 @@ class PresetUpdateSchema(PresetFieldsSchema):
     """
 
     slug = fields.String(validate=validate.Regexp(PRESET_SLUG, error="Not a preset slug."))
-    version = fields.Integer(validate=validate.Range(min=1))
+    version = StrictInteger(validate=validate.Range(min=1, max=2**53))
 
 
 class PresetPatchSchema(PresetUpdateSchema):
@@ -264,7 +301,7 @@ class KeyCreateSchema(Schema):
     role = fields.String(
         load_default="agent", validate=validate.OneOf(("agent", "team_admin", "admin"))
     )
-    label = StrippedString(load_default="", validate=validate.Length(max=80))
+    label = StrippedString(load_default="", validate=[validate.Length(max=80), no_private_use])
 
 
 class KeyCreatedSchema(Schema):

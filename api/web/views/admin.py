@@ -12,11 +12,12 @@ from flask_smorest import Blueprint
 
 from api.services import services
 from api.store import keys as redis_keys
-from api.usage.export import csv_header, csv_rows
+from api.usage.export import csv_header, csv_rows, primed
 from api.usage.log import UsageQuery
 from api.usage.stats import team_stats
 from api.web.auth import acting_team, require_key
 from api.web.schemas.usage import (
+    EARLIEST,
     RangeArgsSchema,
     StatsSchema,
     TeamSettingsSchema,
@@ -70,7 +71,8 @@ class UsageCsv(MethodView):
         usage = services().usage
         query = _query(args)
         first = usage.handle.client.exists(redis_keys.usage_key(team))  # fail early, as a 503
-        rows = csv_rows(usage, team, query) if first else csv_header()
+        # Read the first rows now: a Redis error is then an error answer, not a cut-off file.
+        rows = primed(csv_rows(usage, team, query)) if first else csv_header()
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         return Response(
             stream_with_context(rows),
@@ -90,8 +92,10 @@ class Stats(MethodView):
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Per-day and total counts, cache hit rate, latency, tokens, cost, acceptance, tone."""
         team = acting_team(args.get("team"))
-        until = args.get("until") or time.time()
-        since = args.get("since") or until - STATS_DEFAULT_DAYS * 86_400
+        until = args.get("until")
+        until = time.time() if until is None else until
+        since = args.get("since")
+        since = max(EARLIEST, until - STATS_DEFAULT_DAYS * 86_400) if since is None else since
         return team_stats(services().usage, team, since, until)
 
 
