@@ -41,6 +41,37 @@ _EVENT_STREAM = {
 }
 
 
+
+
+def _ref(path: str, method: str) -> str:
+    return "#/paths/" + path.replace("~", "~0").replace("/", "~1") + "/" + method
+
+
+# Links from a created resource to the operations on it (what stateful testing follows).
+_PRESET = "/v1/presets/{slug}"
+LINKS: dict[tuple[str, str, str], dict[str, dict[str, Any]]] = {
+    ("/v1/presets", "post", "201"): {
+        f"{verb.capitalize()}Preset": {
+            "operationRef": _ref(_PRESET, verb),
+            "parameters": {"slug": "$response.body#/slug"},
+        }
+        for verb in ("get", "put", "patch", "delete")
+    },
+    ("/v1/keys", "post", "201"): {
+        "RevokeKey": {
+            "operationRef": _ref("/v1/keys/{key_id}", "delete"),
+            "parameters": {"key_id": "$response.body#/key/id"},
+        }
+    },
+    ("/v1/rewrite", "post", "200"): {
+        "GiveFeedback": {
+            "operationRef": _ref("/v1/rewrites/{rewrite_id}/feedback", "post"),
+            "parameters": {"rewrite_id": "$response.body#/id"},
+        }
+    },
+}
+
+
 class KindlyDocPlugin(BasePlugin):
     """Adds the bearer scheme, per-operation security and the shared refusals."""
 
@@ -64,6 +95,10 @@ class KindlyDocPlugin(BasePlugin):
             responses = operation.setdefault("responses", {})
             for status, name in _BY_STATUS.items():
                 responses[status] = {"$ref": f"#/components/responses/{name}"}
+            for status, response in responses.items():
+                links = LINKS.get((path, method, str(status)))
+                if links and isinstance(response, dict):
+                    response.setdefault("links", {}).update(links)
             if path == "/v1/rewrite" and method == "post":
                 ok = responses.get("200") or responses.get(200)
                 if isinstance(ok, dict):

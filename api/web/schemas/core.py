@@ -32,18 +32,27 @@ class StrictBoolean(fields.Boolean):
         return value
 
 
-def no_private_use(value: str) -> None:
-    """Refuse characters of the supplementary private use planes (U+F0000 to U+10FFFF):
-    they have no meaning in a reply, and the offline engine uses them internally."""
-    if any(ord(char) >= 0xF0000 for char in value):
-        raise ValidationError("Private-use characters (U+F0000 and above) are not allowed.")
+def without_private_use(text: str) -> str:
+    """`text` without characters of the supplementary private use planes (U+F0000 and up):
+    they mean nothing in a reply, and the offline engine uses them to mask facts."""
+    if all(ord(char) < 0xF0000 for char in text):
+        return text
+    return "".join(char for char in text if ord(char) < 0xF0000)
+
+
+class CleanString(fields.String):
+    """Text a person typed (a name, a sign-off, a phrase): private-use plane characters are
+    dropped before validation."""
+
+    def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
+        return without_private_use(super()._deserialize(value, attr, data, **kwargs))
 
 
 def _name_field(description: str) -> fields.String:
-    return fields.String(
+    return CleanString(
         load_default=None,
         allow_none=True,
-        validate=[validate.Length(max=200), no_private_use],
+        validate=validate.Length(max=200),
         metadata={"description": description},
     )
 
@@ -153,8 +162,8 @@ LENGTHS = ("shorter", "same", "longer")
 GREETING_STYLES = ("first_name", "full_name", "formal", "none")
 
 
-class StrippedString(fields.String):
-    """A string with surrounding whitespace removed before validation."""
+class StrippedString(CleanString):
+    """Typed text with surrounding whitespace removed before validation."""
 
     def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
         return super()._deserialize(value, attr, data, **kwargs).strip()
@@ -167,7 +176,7 @@ def _phrase_list(max_items: int, max_chars: int, what: str) -> fields.List:
             raise ValidationError(f"Each {what} may appear only once.")
 
     return fields.List(
-        StrippedString(validate=[validate.Length(min=1, max=max_chars), no_private_use]),
+        StrippedString(validate=[validate.Length(min=1, max=max_chars)]),
         validate=[validate.Length(max=max_items), distinct],
     )
 
@@ -182,9 +191,9 @@ class PresetFieldsSchema(Schema):
     """Everything a team may set on a preset. Omitted fields take presets.FIELD_DEFAULTS."""
 
     name = StrippedString(
-        required=True, validate=[validate.Length(min=1, max=80), no_private_use]
+        required=True, validate=[validate.Length(min=1, max=80)]
     )
-    description = StrippedString(validate=[validate.Length(max=300), no_private_use])
+    description = StrippedString(validate=[validate.Length(max=300)])
     warmth = StrictInteger(
         validate=validate.Range(0, 100),
         metadata={"description": "0 = neutral, 100 = very warm."},
@@ -199,14 +208,14 @@ class PresetFieldsSchema(Schema):
         metadata={"description": "Target US school grade of the rewrite (1 to 16)."},
     )
     greeting_style = fields.String(validate=validate.OneOf(GREETING_STYLES))
-    signoff = fields.String(
-        validate=[validate.Length(max=200), _signoff_placeholders, no_private_use],
+    signoff = CleanString(
+        validate=[validate.Length(max=200), _signoff_placeholders],
         metadata={"description": "Sign-off template; {agent_name} is filled in."},
     )
     banned_phrases = _phrase_list(50, 100, "banned phrase")
     required_phrases = _phrase_list(10, 200, "required phrase")
     glossary = _phrase_list(200, 100, "glossary term")
-    guidance = StrippedString(validate=[validate.Length(max=2000), no_private_use])
+    guidance = StrippedString(validate=[validate.Length(max=2000)])
     default_action = fields.String(validate=validate.OneOf(ACTIONS))
     default_channel = fields.String(validate=validate.OneOf(CHANNELS))
 
@@ -301,7 +310,7 @@ class KeyCreateSchema(Schema):
     role = fields.String(
         load_default="agent", validate=validate.OneOf(("agent", "team_admin", "admin"))
     )
-    label = StrippedString(load_default="", validate=[validate.Length(max=80), no_private_use])
+    label = StrippedString(load_default="", validate=[validate.Length(max=80)])
 
 
 class KeyCreatedSchema(Schema):

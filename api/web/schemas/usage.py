@@ -22,7 +22,7 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Times a query may name: the usage log holds nothing outside them, and Redis stream ids
 # and Python dates both break beyond them.
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC).timestamp()
-LATEST = datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC).timestamp()
+LATEST = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC).timestamp()
 _BOUNDS = "Times must lie between 1970-01-01 and 9999-12-31."
 # A stream id: milliseconds and a sequence number, each an unsigned 64-bit integer.
 _CURSOR = re.compile(r"^(\d{1,20})-(\d{1,20})$")
@@ -40,10 +40,14 @@ class Moment(fields.String):
         super().__init__(**kwargs)
         self.end_of_day = end_of_day
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> float:
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Any, **kwargs: Any
+    ) -> float | None:
         if not isinstance(value, str | int | float) or isinstance(value, bool):
             raise ValidationError("Use an ISO date or time or epoch seconds.")
         text = str(value).strip()
+        if not text:
+            return None  # `?from=`: no bound
         try:
             if _NUMBER.match(text):
                 return _bounded(float(text))
@@ -51,7 +55,10 @@ class Moment(fields.String):
                 day = date.fromisoformat(text)
                 moment = datetime(day.year, day.month, day.day, tzinfo=UTC)
                 if self.end_of_day:
-                    moment += timedelta(days=1, microseconds=-1)
+                    # The last microsecond of 9999-12-31 would round up into year 10000.
+                    _bounded(moment.timestamp())
+                    end = moment + timedelta(days=1, microseconds=-1)
+                    return min(end.timestamp(), LATEST)
                 return _bounded(moment.timestamp())
             moment = datetime.fromisoformat(text)
             if moment.tzinfo is None:
@@ -75,7 +82,10 @@ def _bounded(moment: float) -> float:
 
 
 def _stream_id(value: str) -> None:
-    """A cursor is a stream id this API handed out: two unsigned 64-bit parts, above 0-0."""
+    """A cursor is a stream id this API handed out: two unsigned 64-bit parts, above 0-0.
+    Empty means the first page."""
+    if not value:
+        return
     match = _CURSOR.match(value)
     if match is None:
         raise ValidationError("Not a cursor from this API.")
