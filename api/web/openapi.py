@@ -34,13 +34,15 @@ RESPONSES: dict[str, dict[str, Any]] = {
 _BY_STATUS = {"401": "KeyRequired", "429": "RateLimited", "503": "StorageUnavailable"}
 _EVENT_STREAM = {
     "schema": {
-        "type": "string",
-        "description": "Server-sent events: `delta` events ({\"text\"}), then one `result` "
-        "event with the body of a 200 plus `corrected`.",
+        "type": "object",
+        "description": "Server-sent events: `delta` events (data {\"text\"}), then one `result` "
+        "event whose data is the body of a 200 plus `corrected`.",
+        "properties": {
+            "event": {"type": "string", "enum": ["delta", "result", "error"]},
+            "data": {"type": "string", "description": "JSON"},
+        },
     }
 }
-
-
 
 
 def _ref(path: str, method: str) -> str:

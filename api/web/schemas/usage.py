@@ -17,7 +17,7 @@ from api.usage.log import MAX_TEXT_RETENTION_DAYS
 from api.web.schemas.core import StrictBoolean, StrictInteger
 
 TEAM_ID = r"^[a-z0-9][a-z0-9_-]{0,63}$"
-_NUMBER = re.compile(r"^\d{1,12}(\.\d{1,6})?$")
+_NUMBER = re.compile(r"^\d{1,10}(\.\d{1,6})?$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Times a query may name: the usage log holds nothing outside them, and Redis stream ids
 # and Python dates both break beyond them.
@@ -27,6 +27,11 @@ _BOUNDS = "Times must lie between 1970-01-01 and 9999-12-31."
 # A stream id: milliseconds and a sequence number, each an unsigned 64-bit integer.
 _CURSOR = re.compile(r"^(\d{1,20})-(\d{1,20})$")
 _U64 = 2**64 - 1
+# What the OpenAPI document says a time looks like (the bounds are checked on loading).
+MOMENT_PATTERN = (
+    r"^(|\d{1,10}(\.\d{1,6})?|(19[7-9]\d|[2-9]\d{3})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
+    r"(T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?(Z|[+-](0\d|1[0-3]):[0-5]\d)?)?)$"
+)
 
 
 class Moment(fields.String):
@@ -37,7 +42,8 @@ class Moment(fields.String):
     """
 
     def __init__(self, end_of_day: bool = False, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+        metadata = {"pattern": MOMENT_PATTERN, **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
         self.end_of_day = end_of_day
 
     def _deserialize(
