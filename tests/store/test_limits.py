@@ -9,7 +9,6 @@ import pytest
 
 from tests.conftest import ADMIN_KEY
 from tests.support.fake_openai import FakeOpenAI
-from tests.support.redis_server import RedisServer
 
 
 def _make_app(redis_url: str, tmp_path, **limits):
@@ -177,14 +176,6 @@ def test_per_key_token_budget(limited, redis):
         assert limiter.admit(who) is None  # a request that calls no model: no token budget
         assert limiter.admit(Principal("acme", "k2", "agent"), reserve=10) is None
 
-
-@pytest.fixture()
-def own_redis(tmp_path):
-    server = RedisServer(tmp_path / "redis").start()
-    yield server
-    if server.proc and server.proc.poll() is None:
-        server.thaw()
-    server.stop()
 
 
 def test_limits_fail_open_when_redis_is_unreachable(own_redis, tmp_path):

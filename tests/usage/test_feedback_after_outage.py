@@ -7,20 +7,10 @@ import time
 
 import pytest
 
-from tests.support.redis_server import RedisServer
-
 ADMIN_KEY = "outage-feedback-admin"
 ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
 DRAFT = "Your parcel 7781 left the depot on 3 May. Pls check the tracking link."
 
-
-@pytest.fixture()
-def own_redis(tmp_path):
-    server = RedisServer(tmp_path / "redis").start()
-    yield server
-    if server.proc and server.proc.poll() is None:
-        server.thaw()
-    server.stop()
 
 
 @pytest.fixture()
