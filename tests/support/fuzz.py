@@ -118,7 +118,9 @@ def _run_role(
     ]
     log = workdir / f"{role}.log"
     with log.open("wb") as out:
-        subprocess.run(command, stdout=out, stderr=subprocess.STDOUT, timeout=seconds * 4 + 120)
+        subprocess.run(
+            command, stdout=out, stderr=subprocess.STDOUT, cwd=workdir, timeout=seconds * 4 + 120
+        )
     report.logs.append(log)
     _count(events, role, report)
 
