@@ -13,15 +13,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from api.engines import Engine, EngineError
 from api.errors import KindlyError
-from api.facts.spans import check_facts, protected_spans
-from api.rewrite.phrase_rules import apply_phrase_rules
 from api.rewrite.spend import Spend, reservation
+from api.rewrite.verify import Settled, verified_rewrite
 from api.store.cache import Lookup, RewriteCache, fingerprint
 from api.store.connection import OUTAGE_ERRORS, ScriptCall, run_together
 from api.store.presets import PresetStore
 from api.store.teams import Principal
-from api.tone.scores import tone_scores
-from api.types import EngineResult, FactCheck, RewriteJob
+from api.types import EngineResult, RewriteJob
 from api.usage.entry import rewrite_entry
 from api.usage.log import UsageLog
 
@@ -133,7 +131,7 @@ class Pipeline:
                 # Also on GeneratorExit (client gone): closing stops the upstream call.
                 if upstream is not None:
                     upstream.close()
-            value, cacheable = verified_rewrite(job, _Settled(engine, outcome), self.fallback)
+            value, cacheable = verified_rewrite(job, Settled(engine, outcome), self.fallback)
         if not streamed:
             yield "delta", {"text": value["rewrite"]}
         corrected = bool(streamed) and value["rewrite"] != "".join(streamed)
@@ -354,95 +352,10 @@ class Pipeline:
         return verified_rewrite(job, engine, self.fallback)
 
 
-def verified_rewrite(
-    job: RewriteJob, engine: Engine, fallback: Engine
-) -> tuple[dict[str, Any], bool]:
-    """Run the engine, check the facts, fall back when needed. Returns (value, cacheable)."""
-    job.spans = protected_spans(job.draft)
-    context = [t for t in (job.customer_message, job.customer_name, job.agent_name) if t]
-    allowed = _preset_allowed(job.preset, job.agent_name)
-    warnings: list[str] = []
-    spent = Spend(model=engine.model)
-    result = apply_phrase_rules(_run(engine, fallback, job, warnings, spent), job)
-    check = check_facts(job.draft, result.text, context=context, allowed=allowed)
-    if not check.passed and engine is not fallback and fallback.supports(job.action):
-        warnings.append(
-            f"The {engine.name} rewrite changed facts ({_describe(check)}); "
-            "used the offline engine instead."
-        )
-        result = apply_phrase_rules(_run(fallback, fallback, job, warnings, spent), job)
-        check = check_facts(job.draft, result.text, context=context, allowed=allowed)
-    if not check.passed:
-        # Facts are sacred: hand back the draft untouched rather than a changed fact.
-        warnings.append(f"Kept your draft unchanged: the rewrite {_describe(check)}.")
-        result = EngineResult(text=job.draft, engine=result.engine, model=result.model)
-        check = check_facts(job.draft, job.draft, context=context, allowed=allowed)
-    value = {
-        "rewrite": result.text,
-        "engine": result.engine,
-        "model": result.model,
-        "preset": {"slug": job.preset["slug"], "version": job.preset.get("version", 1)},
-        "action": job.action,
-        "channel": job.channel,
-        "checks": {**check.as_dict(), "rejected": result.rejected},
-        "scores": {"before": tone_scores(job.draft), "after": tone_scores(result.text)},
-        "changes": result.changes,
-        "warnings": warnings + result.warnings,
-        "rules": result.rules,
-        "usage": spent.as_usage(),
-        "upstream_request_id": result.upstream_request_id,
-    }
-    # Only a verified answer from the engine the key names is cached: never a fallback.
-    return value, check.passed and not warnings and result.engine == engine.name
-
-
 def _outcome(cache: RewriteCache, answer: Any, token: str | None, lock: bool) -> Lookup:
     if lock and token is not None:
         return cache.lookup_outcome(answer, token)
     return (json.loads(answer) if answer else None), None
-
-
-def _run(
-    engine: Engine, fallback: Engine, job: RewriteJob, warnings: list[str], spent: Spend
-) -> EngineResult:
-    try:
-        return spent.add(engine.rewrite(job))
-    except EngineError as err:
-        spent.add(err)  # the calls of a rejected answer cost tokens too
-        if engine is fallback:
-            raise
-        rejected = list(getattr(err, "problems", None) or [f"the {engine.name} engine {err}"])
-        if not fallback.supports(job.action):
-            # Never a 5xx for an upstream failure: hand the draft back, say why.
-            warnings.append(
-                f"The {engine.name} engine failed ({err}) and the {fallback.name} engine "
-                f"cannot '{job.action}'; kept your draft unchanged."
-            )
-            return EngineResult(
-                text=job.draft, engine=fallback.name, model=fallback.model, rejected=rejected
-            )
-        warnings.append(f"The {engine.name} engine failed ({err}); used the offline engine.")
-        result = spent.add(fallback.rewrite(job))
-        result.rejected = [*rejected, *result.rejected]
-        return result
-
-
-class _Settled:
-    """An engine whose answer is already known (a finished stream), so `verified_rewrite`
-    checks a streamed answer exactly like a plain one."""
-
-    def __init__(self, engine: Engine, outcome: EngineResult | EngineError) -> None:
-        self.name = engine.name
-        self.model = engine.model
-        self._outcome = outcome
-
-    def supports(self, action: str) -> bool:
-        return True
-
-    def rewrite(self, job: RewriteJob) -> EngineResult:
-        if isinstance(self._outcome, EngineError):
-            raise self._outcome
-        return self._outcome
 
 
 def normalise_draft(draft: str) -> str:
@@ -454,20 +367,3 @@ def normalise_draft(draft: str) -> str:
 def _clean(value: str | None) -> str | None:
     value = (value or "").strip()
     return value or None
-
-
-def _preset_allowed(preset: dict[str, Any], agent_name: str | None) -> list[str]:
-    allowed = [p for p in preset.get("required_phrases", []) if p]
-    signoff = preset.get("signoff") or ""
-    if signoff:
-        allowed.append(signoff.replace("{agent_name}", agent_name or ""))
-    return allowed
-
-
-def _describe(check: FactCheck) -> str:
-    parts = []
-    if check.missing:
-        parts.append("dropped " + ", ".join(repr(m) for m in check.missing))
-    if check.invented:
-        parts.append("added " + ", ".join(repr(i) for i in check.invented))
-    return " and ".join(parts) or "failed the fact check"

@@ -31,14 +31,13 @@ from api.store.connection import OUTAGE_ERRORS, RedisHandle, ScriptCall, run_tog
 from api.usage import entry as entries
 from api.usage.pricing import DEFAULT_PRICES, with_cost
 from api.usage.spool import ReplayReport, Spool
+from api.usage.texts import DEFAULT_TEXT_RETENTION_DAYS, MAX_TEXT_RETENTION_DAYS, TextSettings
+
+__all__ = ["MAX_TEXT_RETENTION_DAYS", "UsageLog", "UsageQuery"]
 
 STREAM_MAXLEN = 200_000
-DEFAULT_TEXT_RETENTION_DAYS = 30
-MAX_TEXT_RETENTION_DAYS = 365
 # A listing request reads at most this many stream entries, then hands back a cursor.
 SCAN_BUDGET = 20_000
-# How long a worker trusts what it read of a team's text setting before reading it again.
-_TEXT_SETTING_SECONDS = 2.0
 # Word hashes of rewrites logged to the spool, kept in memory (never on disk) so that their
 # records can still count word edits once replayed by this process.
 _SPOOLED_WORDS_MAX = 10_000
@@ -122,7 +121,7 @@ class UsageLog:
         self.spool = Spool(
             handle, spool_dir, self._send_batch, replay_in_background=replay_in_background
         )
-        self._text_settings: dict[str, tuple[bool, float]] = {}
+        self.texts = TextSettings(handle)
         self._spooled_words: OrderedDict[str, str] = OrderedDict()
         self._words_lock = threading.Lock()
 
@@ -347,63 +346,19 @@ class UsageLog:
             return entries.word_hashes(record["rewrite"])
         return None
 
-    # -- the team's text-storage setting ---------------------------------------------------
+    # -- the team's text-storage setting (api/usage/texts.py) -------------------------------
 
     def stores_texts(self, team: str) -> bool:
-        """Whether the team keeps texts, as read at most `_TEXT_SETTING_SECONDS` ago.
-
-        Decides whether texts are sent to Redis at all; the log script checks the setting
-        again, so a stale True stores nothing. False while Redis is unreachable."""
-        known = self._text_settings.get(team)
-        now = time.monotonic()
-        if known is not None and known[1] > now:
-            return known[0]
-        if not self.handle.available():
-            return False
-        try:
-            value = self.handle.client.hget(redis_keys.team_meta_key(team), "store_texts")
-        except OUTAGE_ERRORS:
-            self.handle.mark_down()
-            return False
-        self._text_settings[team] = (value == "1", now + _TEXT_SETTING_SECONDS)
-        return value == "1"
+        """Whether texts of `team` are sent to Redis at all (see TextSettings)."""
+        return self.texts.stores_texts(team)
 
     def settings(self, team: str) -> dict[str, Any]:
-        store, days = self.handle.client.hmget(
-            redis_keys.team_meta_key(team), ["store_texts", "text_retention_days"]
-        )
-        return {
-            "store_texts": store == "1",
-            "text_retention_days": int(days) if days else DEFAULT_TEXT_RETENTION_DAYS,
-        }
+        """The team's text-storage setting."""
+        return self.texts.settings(team)
 
     def set_settings(self, team: str, store_texts: bool, text_retention_days: int) -> dict:
-        """Turn text storage on or off. Turning it off deletes the texts already kept."""
-        self.handle.client.hset(
-            redis_keys.team_meta_key(team),
-            mapping={
-                "store_texts": "1" if store_texts else "0",
-                "text_retention_days": str(text_retention_days),
-            },
-        )
-        self._text_settings.pop(team, None)
-        if not store_texts:
-            self.delete_texts(team)
-        return self.settings(team)
-
-    def delete_texts(self, team: str) -> int:
-        client = self.handle.client
-        pattern = redis_keys.usage_text_key(team, "*")
-        deleted = 0
-        batch: list[str] = []
-        for key in client.scan_iter(match=pattern, count=500):
-            batch.append(key)
-            if len(batch) >= 500:
-                deleted += client.unlink(*batch)
-                batch = []
-        if batch:
-            deleted += client.unlink(*batch)
-        return deleted
+        """Turn text storage on or off (off deletes the texts already kept)."""
+        return self.texts.set_settings(team, store_texts, text_retention_days)
 
 
 def _compact(value: Any) -> str:

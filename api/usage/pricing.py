@@ -37,10 +37,11 @@ def parse_prices(raw: str | None) -> dict[str, tuple[float, float]]:
 
 
 def with_cost(entry: dict[str, Any], prices: Mapping[str, Any]) -> dict[str, Any]:
-    """Fill in `cost_usd` from the entry's model tokens (0 when no model was called)."""
+    """Fill in `cost_usd` from the entry's model tokens (0 when no model was called), priced
+    as the model that spent them (`tokens_model`: a fallback's entry names the offline engine)."""
     if "cost_usd" not in entry and ("tokens_in" in entry or "tokens_out" in entry):
         entry["cost_usd"] = estimated_cost(
-            entry.get("model"),
+            entry.get("tokens_model") or entry.get("model"),
             int(entry.get("tokens_in") or 0),
             int(entry.get("tokens_out") or 0),
             prices,
