@@ -6,10 +6,12 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from api.facts.placeholders import PLACEHOLDER
+
 # Facts and placeholders say nothing about the language and only confuse the model.
 _NOT_WORDS = re.compile(
-    r"⟦[ ]?[Ff][0-9]+[ ]?⟧"  # fact placeholders
-    r"|https?://\S+|www\.\S+"  # links
+    PLACEHOLDER.pattern  # fact placeholders
+    + r"|https?://\S+|www\.\S+"  # links
     r"|\S+@\S+"  # email addresses
     r"|[\d$€£%#.,:/-]+"  # numbers, amounts, dates, IDs
 )
