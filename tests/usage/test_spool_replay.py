@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
+from api.rewrite.local import warm_up
 from api.store import keys as redis_keys
 from tests.support.redis_server import RedisServer
 
@@ -66,6 +67,9 @@ def stack(tmp_path: Path):
         svc.presets.seed("acme")
         _, secret = svc.teams.create_key("acme", role="agent", label="load")
         usage = svc.usage
+    # As the server does before it forks: word lists and models load once, not in the first
+    # requests of the load (which would then time out on a busy machine).
+    warm_up(app.config["KINDLY_PROMPTS_DIR"])
     served = Served(app)
     yield server, served, usage, secret
     served.close()
