@@ -49,6 +49,9 @@ REFUSAL_PATTERNS: dict[str, tuple[str, ...]] = {
         r"\b(?:does|do)(?: not|n'?t) (?:cover|accept|include|apply|allow|support|qualify)\b",
         r"\b(?:have|need) to decline\b",
         r"\bnothing (?:we|i) can\b",
+        r"\bafraid not\b",
+        r"(?:\bnot|n't) (?:be )?approved\b",
+        r"\boutside what (?:we|i) can\b",
         r"\boutside (?:the|our) [\w-]+ (?:window|period)\b",
     ),
     "es": (

@@ -19,8 +19,12 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-# Appended, not prepended: run with another checkout's venv, `api` is that checkout's (its
-# editable install), while `evals` is this one's.
+# Run with another checkout's venv, `api` is that checkout's (its editable install), while
+# `evals` is this one's: `api` is imported before this checkout joins the path.
+try:
+    import api  # noqa: F401
+except ImportError:
+    sys.path.insert(0, str(REPO))
 if str(REPO) not in sys.path:
     sys.path.append(str(REPO))
 
@@ -166,7 +170,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dev", type=Path, default=None, help="dev split folder")
     parser.add_argument("--no-dev", action="store_true", help="skip the dev split")
     args = parser.parse_args(argv)
-
     import api
 
     corpus_rows = run_corpus(load_corpus(args.corpus), preset=args.preset)

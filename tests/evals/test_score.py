@@ -75,6 +75,8 @@ def test_a_curt_refusal_is_kept_by_a_marker_or_by_the_curt_word_itself() -> None
     curt = item(draft="Denied. The claim is late.", must_go=["Denied."], must_keep=[])
     assert refusal_kept(curt, "Denied. The claim is late.")
     assert refusal_kept(curt, "I'm sorry, we can't accept the claim: it is late.")
+    assert refusal_kept(curt, "I'm afraid not. The claim is late.")
+    assert refusal_kept(curt, "I'm sorry, the claim wasn't approved: it is late.")
     assert not refusal_kept(curt, "The claim is late.")
 
 
