@@ -5,8 +5,11 @@ and the dev split (harshest sentence changed, meaning kept, facts kept, unchange
 
     evals/run.py [--preset SLUG] [--json] [--show N] [--corpus FILE] [--dev DIR | --no-dev]
 
-Importable: `load_corpus`, `score` and `summarise` are what another runner (an LLM engine's,
-say) needs to score its own rewrites on the same corpus.
+Importable: `load_corpus`, `score` and `summarise` (then `evals.score.markdown`) are what
+another runner (an LLM engine's, say) needs to score its own rewrites on the same corpus;
+`run_corpus(items, soften_fn)` and `run_dev(rows, soften_fn)` run any softener called as
+`soften_fn(draft, preset=..., customer_name=..., agent_name=..., customer_message=...,
+channel=...)` (the names it is given vary; accept `**options`) and returning the rewrite.
 """
 
 from __future__ import annotations

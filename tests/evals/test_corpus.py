@@ -9,10 +9,12 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from evals.markers import CURT_REFUSALS
 from evals.run import find_dev_dir, load_corpus
-from evals.score import has_refusal, phrase_present, words
+from evals.score import has_refusal, phrase_present, refusal_kept, words
 
 CATEGORIES = {
     "curt",
@@ -129,3 +131,21 @@ def test_no_draft_repeats_the_dev_split() -> None:
         text = words(item["draft"])
         shared = [text[i : i + 8] for i in range(len(text) - 7) if tuple(text[i : i + 8]) in runs]
         assert not shared, (item["id"], shared)
+
+
+FRAME = st.lists(
+    st.text(alphabet="abcdefghij klmnop,!'", min_size=1, max_size=30), min_size=0, max_size=3
+).map(lambda parts: "".join(part.strip() + ".\n\n" for part in parts if part.strip(" ,!'")))
+
+
+@given(item=st.sampled_from(ITEMS), before=FRAME, after=FRAME)
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+def test_wrapping_a_draft_never_removes_its_harsh_phrases(
+    item: dict, before: str, after: str
+) -> None:
+    """Framing (a greeting before, a help offer after) is not softening: every harsh phrase of
+    the draft is still found, and a refusal is still a refusal."""
+    wrapped = before + item["draft"] + "\n\n" + after
+    assert all(phrase_present(phrase, wrapped) for phrase in item["must_go"])
+    if item["refusal"]:
+        assert refusal_kept(item, wrapped)
