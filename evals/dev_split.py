@@ -33,24 +33,29 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from api.facts.spans import check_facts, fact_tokens
+from api.facts.spans import check_facts
 from evals.markers import (
     COMMAND_VERBS,
     CURT_WORDS,
-    FUNCTION_WORDS,
     HARSH_RE,
     JARGON_RE,
     POLITE_RE,
     POLITE_WORDS,
 )
-from evals.score import normalise, pct, sentences, words
+from evals.score import (
+    KEPT_SHARE,
+    content_words_of,
+    normalise,
+    pct,
+    sentences,
+    share_kept,
+    words,
+)
 
 # A social reply opens with the @handles it answers: addressing, not part of the sentence.
 _HANDLES = re.compile(r"^(?:@\w+[\s:,]*)+")
 _FRAME_WORDS = frozenset({"please", "kindly"})
 HARSH_AT = 2
-KEPT_SHARE = 2 / 3
-STEM = 5
 
 
 def harshness(sentence: str) -> int:
@@ -91,27 +96,14 @@ def sentence_changed(sentence: str, rewrite: str) -> bool:
 
 def content_words(sentence: str) -> list[str]:
     """The sentence's content words: not function words, not part of a harsh cue, not facts."""
-    text = normalise(_HANDLES.sub("", sentence))
-    text = JARGON_RE.sub(" ", HARSH_RE.sub(" ", text))
-    for fact in fact_tokens(sentence):
-        text = text.replace(normalise(fact), " ")
-    return [
-        w
-        for w in words(text)
-        if w not in FUNCTION_WORDS and len(w) > 2 and not any(c.isdigit() for c in w)
-    ]
+    return content_words_of(_HANDLES.sub("", sentence), (HARSH_RE, JARGON_RE))
 
 
 def meaning_kept(sentence: str, rewrite: str) -> bool:
     """Whether the facts and most content words of `sentence` survive in `rewrite`."""
     if check_facts(sentence, rewrite).missing:
         return False
-    wanted = content_words(sentence)
-    if not wanted:
-        return True
-    stems = {w[:STEM] for w in words(rewrite)}
-    kept = sum(w[:STEM] in stems for w in wanted)
-    return kept >= KEPT_SHARE * len(wanted)
+    return share_kept(content_words(sentence), rewrite) >= KEPT_SHARE
 
 
 def dev_score(

@@ -230,6 +230,7 @@ FUNCTION_WORDS = word_set(
     most much many few i me my mine we us our ours you your yours he him his she her they them
     their what which who whom whose when where why how don't can't won't didn't doesn't isn't
     aren't wasn't weren't i'm you're we're they're i've we've you've i'll we'll you'll i'd
-    we'd you'd let's please thanks thank sorry hi hello dear yes yeah ok okay get got
+    we'd you'd let's please thanks thank sorry hi hello dear yes yeah ok okay get got that's
+    there's what's here's who's where's it'll that'll they'll she's he's hasn't haven't
     """
 )

@@ -197,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
         if dev_tables:
             print(f"\n## Dev split ({dev_dir})\n")
             print(_dev_table(dev_tables))
-        else:
+        elif not args.no_dev:
             print("\n(no dev split found; pass --dev DIR)")
     if args.show:
         _show(corpus_rows, dev_rows, args.show)

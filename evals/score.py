@@ -20,14 +20,17 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from api.facts.spans import check_facts, protected_spans
-from evals.markers import CURT_REFUSALS, ENGLISH_WORDS, REFUSAL_RES
+from api.facts.spans import check_facts, fact_tokens, protected_spans
+from evals.markers import CURT_REFUSALS, ENGLISH_WORDS, FUNCTION_WORDS, REFUSAL_RES
 
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"[^\W_]+(?:['][^\W_]+)*")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
 _TRAILING = ".,;:!?…\"'”’)] "
 _LEADING = "\"'“‘([ "
+# Meaning kept: this share of content words survives, compared on their first STEM letters.
+KEPT_SHARE = 2 / 3
+STEM = 5
 
 
 def normalise(text: str) -> str:
@@ -109,6 +112,41 @@ def refusal_kept(item: dict[str, Any], rewrite: str) -> bool:
     return any(phrase_present(phrase, rewrite) for phrase in curt)
 
 
+def content_words_of(text: str, harsh: Iterable[str | re.Pattern[str]]) -> list[str]:
+    """The content words of `text` once the `harsh` phrases (strings, or patterns on the
+    normalised text) and the facts are taken out: not English function words, at least three
+    letters, no digits."""
+    normal = normalise(text)
+    for phrase in harsh:
+        pattern = phrase if isinstance(phrase, re.Pattern) else _anywhere_pattern(phrase)
+        normal = pattern.sub(" ", normal)
+    for fact in fact_tokens(text):
+        normal = normal.replace(normalise(fact), " ")
+    return [
+        w
+        for w in words(normal)
+        if w not in FUNCTION_WORDS and len(w) > 2 and not any(c.isdigit() for c in w)
+    ]
+
+
+def share_kept(wanted: Sequence[str], rewrite: str) -> float:
+    """The share of the `wanted` words that `rewrite` still has, a word counting as kept when a
+    word of the rewrite shares its first `STEM` letters ("refund", "refunded"); 1.0 when
+    nothing is wanted."""
+    if not wanted:
+        return 1.0
+    stems = {w[:STEM] for w in words(rewrite)}
+    return sum(w[:STEM] in stems for w in wanted) / len(wanted)
+
+
+def meaning_kept(item: dict[str, Any], rewrite: str) -> bool:
+    """Whether the draft's content outside its harsh phrases survives: at least `KEPT_SHARE`
+    of its content words (`content_words_of`) are still in the rewrite. Catches a rewrite
+    that drops whole sentences to get rid of a harsh phrase."""
+    wanted = content_words_of(item["draft"], item["must_go"])
+    return share_kept(wanted, rewrite) >= KEPT_SHARE
+
+
 def facts_lost(item: dict[str, Any], rewrite: str) -> list[str]:
     """Facts of the draft the rewrite does not keep verbatim (the item's `must_keep` and every
     fact Kindly's fact extractor finds), plus facts the rewrite invented (marked "+")."""
@@ -161,6 +199,7 @@ def score(item: dict[str, Any], rewrite: str, resoftened: str | None) -> dict[st
         "phrases_left": left,
         "clean": not left,
         "refusal_kept": refusal_kept(item, rewrite) if item.get("refusal") else None,
+        "meaning_kept": meaning_kept(item, rewrite),
         "facts_kept": not lost,
         "facts_lost": lost,
         "idempotent": None if resoftened is None else resoftened == rewrite,
@@ -176,6 +215,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("phrases_gone_pct", "harsh phrases gone %"),
     ("clean_pct", "drafts clean %"),
     ("refusal_kept_pct", "refusals kept %"),
+    ("meaning_kept_pct", "content kept %"),
     ("facts_kept_pct", "facts kept %"),
     ("idempotent_pct", "idempotent %"),
     ("no_english_added_pct", "non-English: no English added %"),
@@ -204,6 +244,7 @@ def summarise_group(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "clean_pct": _share(rows, "clean"),
         "refusal_kept_pct": _share(rows, "refusal_kept"),
         "refusals": sum(row["refusal_kept"] is not None for row in rows),
+        "meaning_kept_pct": _share(rows, "meaning_kept"),
         "facts_kept_pct": _share(rows, "facts_kept"),
         "idempotent_pct": _share(rows, "idempotent"),
         "no_english_added_pct": _share(rows, "no_english_added"),

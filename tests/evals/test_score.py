@@ -7,6 +7,7 @@ from typing import Any
 from evals.score import (
     english_added,
     facts_lost,
+    meaning_kept,
     phrase_present,
     phrases_left,
     refusal_kept,
@@ -140,3 +141,16 @@ def test_summarise_counts_each_category_and_the_whole() -> None:
     assert table["blame"]["phrases_gone_pct"] == 100.0
     assert table["all"]["phrases_gone_pct"] == 50.0
     assert table["all"]["no_english_added_pct"] is None
+
+
+def test_content_is_lost_when_a_rewrite_drops_what_the_draft_said() -> None:
+    assert meaning_kept(item(), "I'm sorry, that isn't covered. A screen repair costs $149.")
+    assert not meaning_kept(item(), "I'm sorry! A repair is $149.")
+    blame = item(
+        draft="You entered the wrong address, so the parcel went back to our depot.",
+        must_go=["You entered the wrong address"],
+    )
+    assert meaning_kept(
+        blame, "The address on the order didn't match, so the parcel went back to our depot."
+    )
+    assert not meaning_kept(blame, "Sorry about that, we'll sort it out.")
