@@ -110,17 +110,18 @@ REFUSAL_RES: dict[str, re.Pattern[str]] = {
 
 # --- English added to a non-English draft ----------------------------------------------------
 # Common English function words and the words of greetings, acknowledgements and help offers.
-# Words that are also ordinary words in Spanish, German, French or Portuguese ("in", "a", "me",
-# "die", "on", "as", "no", "so", "once", "hat", "man", "also") are left out.
+# Words that are also ordinary words in Spanish, German, French or Portuguese are left out:
+# "in", "a", "me", "die", "on", "as", "no", "so", "once", "hat", "man", "also", "am" and
+# "do" (pt), "has" (es), "was", "will", "team" (de), "question(s)", "regards" (fr).
 ENGLISH_WORDS = word_set(
     """
-    the and you your yours we our ours us they them their this that these those is are was were
-    be been being have has had will would could should shall can may might must do does did
+    the and you your yours we our ours us they them their this that these those is are were
+    be been being have had would could should shall can may might must does did
     with for from of to at by about into it its if any some just very what which who when where
     why how there here than then hi hello dear thanks thank please sorry apologies apologise
-    apologize regards sincerely best wishes cheers happy glad help helping assist understand
-    understanding frustrating frustration appreciate know let reach questions question feel
-    hope look forward reply soon today team again really know get got i i'm we're you're it's
+    apologize sincerely best wishes cheers happy glad help helping assist understand
+    understanding frustrating frustration appreciate know let reach feel
+    hope look forward reply soon today again really get got i i'm we're you're it's
     don't can't won't that's let's we'll i'll we've i've
     """
 )
