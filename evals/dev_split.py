@@ -30,7 +30,7 @@ a word counts as kept when a word of the rewrite shares its first five letters (
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from api.facts.spans import check_facts
@@ -106,12 +106,34 @@ def meaning_kept(sentence: str, rewrite: str) -> bool:
     return share_kept(content_words(sentence), rewrite) >= KEPT_SHARE
 
 
+def harshest_by_kindly(draft: str) -> str | None:
+    """The sentence with the most findings of Kindly's own tone analyser (`api.tone.findings`,
+    when this checkout has it), or None when it finds nothing. A second view only: the engine
+    rewrites what that analyser flags, so it cannot be the judge of its own work."""
+    from api.tone.findings import analyse  # the analyser of issue 10; absent before it
+
+    tally: dict[str, int] = {}
+    for finding in analyse(draft):
+        tally[finding.sentence] = tally.get(finding.sentence, 0) + 1
+    return max(tally, key=lambda sentence: tally[sentence]) if tally else None
+
+
+HARSHEST: dict[str, Callable[[str], str | None]] = {
+    "lexicon": harshest_sentence,
+    "kindly": harshest_by_kindly,
+}
+
+
 def dev_score(
-    draft: str, rewrite: str, resoftened: str | None, context: Sequence[str | None] = ()
+    draft: str,
+    rewrite: str,
+    resoftened: str | None,
+    context: Sequence[str | None] = (),
+    harshest_of: Callable[[str], str | None] = harshest_sentence,
 ) -> dict[str, Any]:
-    """One dev-split row: harshest sentence (if any), changed, meaning kept, facts kept,
-    unchanged, idempotent (None when `resoftened` was not measured)."""
-    harshest = harshest_sentence(draft)
+    """One dev-split row: harshest sentence (if any, by `harshest_of`), changed, meaning kept,
+    facts kept, unchanged, idempotent (None when `resoftened` was not measured)."""
+    harshest = harshest_of(draft)
     changed = sentence_changed(harshest, rewrite) if harshest else None
     return {
         "harshest": harshest,

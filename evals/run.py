@@ -4,6 +4,7 @@ to the draft), soften each rewrite again, and print two tables: the harsh corpus
 and the dev split (harshest sentence changed, meaning kept, facts kept, unchanged rows).
 
     evals/run.py [--preset SLUG] [--json] [--show N] [--corpus FILE] [--dev DIR | --no-dev]
+                 [--harshness lexicon|kindly]
 
 Importable: `load_corpus`, `score` and `summarise` (then `evals.score.markdown`) are what
 another runner (an LLM engine's, say) needs to score its own rewrites on the same corpus;
@@ -15,6 +16,7 @@ channel=...)` (the names it is given vary; accept `**options`) and returning the
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import sys
 from collections.abc import Callable, Iterable
@@ -31,7 +33,7 @@ except ImportError:
 if str(REPO) not in sys.path:
     sys.path.append(str(REPO))
 
-from evals.dev_split import DEV_COLUMNS, dev_score, summarise_dev  # noqa: E402
+from evals.dev_split import DEV_COLUMNS, HARSHEST, dev_score, summarise_dev  # noqa: E402
 from evals.score import markdown, score, summarise  # noqa: E402
 
 __all__ = ["load_corpus", "score", "summarise", "load_dev", "soften", "main"]
@@ -122,7 +124,10 @@ def _channel(row: dict[str, Any]) -> str:
 
 
 def run_dev(
-    rows: Iterable[dict[str, Any]], soften_fn: Softener = soften, preset: str = "warm"
+    rows: Iterable[dict[str, Any]],
+    soften_fn: Softener = soften,
+    preset: str = "warm",
+    harshness: str = "lexicon",
 ) -> list[dict[str, Any]]:
     """Score every dev-split row (its text as the draft, its customer message as context)."""
     scored = []
@@ -133,7 +138,8 @@ def run_dev(
             "channel": _channel(row),
         }
         rewrite, again = soften_twice(soften_fn, row["text"], options)
-        result = dev_score(row["text"], rewrite, again, [options["customer_message"]])
+        context = [options["customer_message"]]
+        result = dev_score(row["text"], rewrite, again, context, HARSHEST[harshness])
         result["draft"], result["rewrite"] = row["text"], rewrite
         scored.append(result)
     return scored
@@ -172,8 +178,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--dev", type=Path, default=None, help="dev split folder")
     parser.add_argument("--no-dev", action="store_true", help="skip the dev split")
+    parser.add_argument(
+        "--harshness",
+        choices=sorted(HARSHEST),
+        default="lexicon",
+        help="how the dev split's harshest sentence is found (default: lexicon, see "
+        "evals/dev_split.py; kindly: the product's own tone analyser, where present)",
+    )
     args = parser.parse_args(argv)
     import api
+
+    if args.harshness == "kindly" and importlib.util.find_spec("api.tone.findings") is None:
+        parser.error("--harshness kindly needs api.tone.findings, which this code does not have")
 
     corpus_rows = run_corpus(load_corpus(args.corpus), preset=args.preset)
     corpus_table = summarise(corpus_rows)
@@ -182,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     dev_rows: list[dict[str, Any]] = []
     if dev_dir is not None and dev_dir.is_dir():
         for name, rows in load_dev(dev_dir).items():
-            scored = run_dev(rows, preset=args.preset)
+            scored = run_dev(rows, preset=args.preset, harshness=args.harshness)
             dev_tables[name] = summarise_dev(scored)
             dev_rows += scored
         if dev_rows:
@@ -195,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"## Harsh corpus ({args.corpus.name}, {len(corpus_rows)} drafts)\n")
         print(markdown(corpus_table))
         if dev_tables:
-            print(f"\n## Dev split ({dev_dir})\n")
+            print(f"\n## Dev split ({dev_dir}; harshest sentence by {args.harshness})\n")
             print(_dev_table(dev_tables))
         elif not args.no_dev:
             print("\n(no dev split found; pass --dev DIR)")

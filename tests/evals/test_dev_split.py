@@ -53,3 +53,10 @@ def test_summarise_dev_counts_only_drafts_with_a_harsh_sentence() -> None:
     assert table["changed_pct"] == 50.0
     assert table["unchanged_pct"] == round(200 / 3, 1)
     assert table["idempotent_pct"] == 100.0
+
+
+def test_another_judge_of_the_harshest_sentence_can_be_plugged_in() -> None:
+    draft = "Thanks for waiting. Your order ships today."
+    row = dev_score(draft, draft, None, (), lambda text: "Your order ships today.")
+    assert row["harshest"] == "Your order ships today." and row["changed"] is False
+    assert dev_score(draft, draft, None, (), lambda text: None)["changed"] is None
