@@ -33,7 +33,6 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from api.facts.spans import check_facts
 from evals.markers import (
     COMMAND_VERBS,
     CURT_WORDS,
@@ -44,6 +43,7 @@ from evals.markers import (
 )
 from evals.score import (
     KEPT_SHARE,
+    check_facts,
     content_words_of,
     normalise,
     pct,

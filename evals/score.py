@@ -20,7 +20,12 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from api.facts.spans import check_facts, fact_tokens, protected_spans
+from api.facts.spans import fact_tokens, protected_spans
+
+try:
+    from api.facts.guard import check_facts
+except ImportError:  # code from before the fact guard had its own module (an older branch)
+    from api.facts.spans import check_facts  # type: ignore[attr-defined,no-redef]
 from evals.markers import CURT_REFUSALS, ENGLISH_WORDS, FUNCTION_WORDS, REFUSAL_RES
 
 _SPACE = re.compile(r"\s+")
