@@ -40,7 +40,9 @@ REFUSAL_PATTERNS: dict[str, tuple[str, ...]] = {
         rf"\bnot {_NOT_DONE}",
         rf"n't {_NOT_DONE}",
         r"\bno longer\b",
-        r"\bnon-?refundable\b",
+        r"\bnon-?(?:refundable|transferable|returnable|negotiable)\b",
+        r"\bout of the question\b",
+        r"\bnot an option\b",
         r"\bineligible\b",
         r"\bimpossible\b",
         r"\bunavailable\b",
@@ -100,7 +102,17 @@ REFUSAL_PATTERNS: dict[str, tuple[str, ...]] = {
 # A one- or two-word refusal ("Nope.", "Denied."). A draft that refuses only this way has no
 # marker above; its refusal is kept while the rewrite still has a marker or still has that word.
 CURT_REFUSALS = frozenset(
-    ("no", "nope", "nah", "denied", "negative", "not happening", "no can do", "not doable")
+    (
+        "no",
+        "nope",
+        "nah",
+        "denied",
+        "negative",
+        "not happening",
+        "no can do",
+        "not doable",
+        "no way",
+    )
     + ("not possible", "can't", "pues no", "nein", "non", "não")
 )
 REFUSAL_RES: dict[str, re.Pattern[str]] = {

@@ -3,8 +3,8 @@ rewrite` does (the rewrite pipeline's verified path: engine, phrase rules, fact 
 to the draft), soften each rewrite again, and print two tables: the harsh corpus per category
 and the dev split (harshest sentence changed, meaning kept, facts kept, unchanged rows).
 
-    evals/run.py [--preset SLUG] [--json] [--show N] [--corpus FILE] [--dev DIR | --no-dev]
-                 [--harshness lexicon|kindly]
+    evals/run.py [--preset SLUG] [--json] [--show N] [--corpus FILE] [--second FILE |
+                 --no-second] [--dev DIR | --no-dev] [--harshness lexicon|kindly]
 
 Importable: `load_corpus`, `score` and `summarise` (then `evals.score.markdown`) are what
 another runner (an LLM engine's, say) needs to score its own rewrites on the same corpus;
@@ -39,6 +39,8 @@ from evals.score import markdown, score, summarise  # noqa: E402
 __all__ = ["load_corpus", "score", "summarise", "load_dev", "soften", "main"]
 
 CORPUS = REPO / "evals" / "harsh_drafts.jsonl"
+# Written after the engine work of issue 10 had begun, to see whether its rules generalise.
+SECOND = REPO / "evals" / "harsh_drafts_second.jsonl"
 
 Softener = Callable[..., str]
 
@@ -170,12 +172,16 @@ def _dev_table(results: dict[str, dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--preset", default="warm", help="preset slug (default: warm)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
     parser.add_argument("--show", type=int, default=0, metavar="N", help="print N failures")
     parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument(
+        "--second", type=Path, default=SECOND, help="second corpus, scored on its own"
+    )
+    parser.add_argument("--no-second", action="store_true", help="skip the second corpus")
     parser.add_argument("--dev", type=Path, default=None, help="dev split folder")
     parser.add_argument("--no-dev", action="store_true", help="skip the dev split")
     parser.add_argument(
@@ -185,6 +191,28 @@ def main(argv: list[str] | None = None) -> int:
         help="how the dev split's harshest sentence is found (default: lexicon, see "
         "evals/dev_split.py; kindly: the product's own tone analyser, where present)",
     )
+    return parser
+
+
+def _dev_results(
+    args: argparse.Namespace,
+) -> tuple[Path | None, dict[str, dict[str, Any]], list[dict[str, Any]]]:
+    """The dev split's folder, its tables (per file and "all") and its scored rows."""
+    dev_dir = None if args.no_dev else (args.dev or find_dev_dir())
+    tables: dict[str, dict[str, Any]] = {}
+    scored_rows: list[dict[str, Any]] = []
+    if dev_dir is not None and dev_dir.is_dir():
+        for name, rows in load_dev(dev_dir).items():
+            scored = run_dev(rows, preset=args.preset, harshness=args.harshness)
+            tables[name] = summarise_dev(scored)
+            scored_rows += scored
+        if scored_rows:
+            tables["all"] = summarise_dev(scored_rows)
+    return dev_dir, tables, scored_rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
     args = parser.parse_args(argv)
     import api
 
@@ -192,31 +220,28 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--harshness kindly needs api.tone.findings, which this code does not have")
 
     corpus_rows = run_corpus(load_corpus(args.corpus), preset=args.preset)
-    corpus_table = summarise(corpus_rows)
-    dev_dir = None if args.no_dev else (args.dev or find_dev_dir())
-    dev_tables: dict[str, dict[str, Any]] = {}
-    dev_rows: list[dict[str, Any]] = []
-    if dev_dir is not None and dev_dir.is_dir():
-        for name, rows in load_dev(dev_dir).items():
-            scored = run_dev(rows, preset=args.preset, harshness=args.harshness)
-            dev_tables[name] = summarise_dev(scored)
-            dev_rows += scored
-        if dev_rows:
-            dev_tables["all"] = summarise_dev(dev_rows)
+    second = None if args.no_second or not args.second.is_file() else args.second
+    second_rows = run_corpus(load_corpus(second), preset=args.preset) if second else []
+    dev_dir, dev_tables, dev_rows = _dev_results(args)
 
     if args.json:
-        print(json.dumps({"preset": args.preset, "corpus": corpus_table, "dev": dev_tables}))
+        tables = {"preset": args.preset, "corpus": summarise(corpus_rows), "dev": dev_tables}
+        tables["second"] = summarise(second_rows) if second_rows else {}
+        print(json.dumps(tables))
     else:
         print(f"Kindly code: {Path(api.__file__).resolve().parent.parent}; preset: {args.preset}\n")
         print(f"## Harsh corpus ({args.corpus.name}, {len(corpus_rows)} drafts)\n")
-        print(markdown(corpus_table))
+        print(markdown(summarise(corpus_rows)))
+        if second_rows:
+            print(f"\n## Second harsh corpus ({second.name}, {len(second_rows)} drafts)\n")
+            print(markdown({"all": summarise(second_rows)["all"]}))
         if dev_tables:
             print(f"\n## Dev split ({dev_dir}; harshest sentence by {args.harshness})\n")
             print(_dev_table(dev_tables))
         elif not args.no_dev:
             print("\n(no dev split found; pass --dev DIR)")
     if args.show:
-        _show(corpus_rows, dev_rows, args.show)
+        _show(corpus_rows + second_rows, dev_rows, args.show)
     return 0
 
 

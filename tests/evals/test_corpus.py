@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from evals.markers import CURT_REFUSALS
-from evals.run import find_dev_dir, load_corpus
+from evals.run import SECOND, find_dev_dir, load_corpus
 from evals.score import has_refusal, phrase_present, refusal_kept, words
 
 CATEGORIES = {
@@ -58,20 +58,39 @@ STOPWORDS = {
         "nur",
     },
     "fr": {"le", "la", "les", "est", "vous", "de", "pas", "un", "une", "avec", "votre"},
-    "pt": {"da", "em", "é", "não", "com", "um", "uma", "para", "você", "seu", "já", "os", "foi"},
+    "pt": {
+        "o",
+        "de",
+        "da",
+        "em",
+        "é",
+        "não",
+        "com",
+        "um",
+        "uma",
+        "para",
+        "você",
+        "seu",
+        "já",
+        "os",
+        "foi",
+    },
 }
 
 ITEMS = load_corpus()
+SECOND_ITEMS = load_corpus(SECOND)
+EVERY_ITEM = ITEMS + SECOND_ITEMS
 
 
 def test_there_are_enough_drafts_with_unique_ids() -> None:
-    assert len(ITEMS) >= 200
-    ids = [item["id"] for item in ITEMS]
+    assert len(ITEMS) >= 200 and len(SECOND_ITEMS) >= 40
+    ids = [item["id"] for item in EVERY_ITEM]
     assert len(set(ids)) == len(ids)
-    assert all(re.fullmatch(r"h[0-9]{3}", i) for i in ids)
+    assert all(re.fullmatch(r"h[0-9]{3}", item["id"]) for item in ITEMS)
+    assert all(re.fullmatch(r"x[0-9]{3}", item["id"]) for item in SECOND_ITEMS)
 
 
-@pytest.mark.parametrize("item", ITEMS, ids=lambda item: item["id"])
+@pytest.mark.parametrize("item", EVERY_ITEM, ids=lambda item: item["id"])
 def test_each_item_is_well_formed(item: dict) -> None:
     assert set(item) == set(FIELDS)
     for field, kind in FIELDS.items():
@@ -81,7 +100,7 @@ def test_each_item_is_well_formed(item: dict) -> None:
     assert 1 <= len(re.findall(r"[.!?](?:\s|$)", item["draft"] + " ")) <= 12
 
 
-@pytest.mark.parametrize("item", ITEMS, ids=lambda item: item["id"])
+@pytest.mark.parametrize("item", EVERY_ITEM, ids=lambda item: item["id"])
 def test_annotations_point_at_the_draft(item: dict) -> None:
     draft = item["draft"]
     for phrase in item["must_go"]:
@@ -93,7 +112,7 @@ def test_annotations_point_at_the_draft(item: dict) -> None:
         assert not any(fact.lower() == phrase.lower() for phrase in item["must_go"])
 
 
-@pytest.mark.parametrize("item", ITEMS, ids=lambda item: item["id"])
+@pytest.mark.parametrize("item", EVERY_ITEM, ids=lambda item: item["id"])
 def test_a_refusal_draft_refuses_in_a_way_the_scorer_recognises(item: dict) -> None:
     if not item["refusal"]:
         return
@@ -105,13 +124,15 @@ def test_every_category_has_at_least_15_drafts() -> None:
     counts = Counter(category for item in ITEMS for category in item["categories"])
     assert set(counts) == CATEGORIES
     assert min(counts.values()) >= 15, counts
+    second = Counter(category for item in SECOND_ITEMS for category in item["categories"])
+    assert set(second) == CATEGORIES and min(second.values()) >= 5, second
 
 
 def test_languages_are_covered_and_as_declared() -> None:
     counts = Counter(item["language"] for item in ITEMS)
     assert set(counts) <= set(STOPWORDS)
     assert counts["es"] >= 5 and counts["de"] >= 5 and counts["fr"] >= 3 and counts["pt"] >= 3
-    for item in ITEMS:
+    for item in EVERY_ITEM:
         found = words(item["draft"])
         best = max(STOPWORDS, key=lambda lang: sum(w in STOPWORDS[lang] for w in found))
         assert best == item["language"], (item["id"], best)
@@ -127,7 +148,7 @@ def test_no_draft_repeats_the_dev_split() -> None:
         for line in path.read_text(encoding="utf-8").splitlines():
             text = words(json.loads(line)["text"])
             runs.update(tuple(text[i : i + 8]) for i in range(len(text) - 7))
-    for item in ITEMS:
+    for item in EVERY_ITEM:
         text = words(item["draft"])
         shared = [text[i : i + 8] for i in range(len(text) - 7) if tuple(text[i : i + 8]) in runs]
         assert not shared, (item["id"], shared)
@@ -138,7 +159,7 @@ FRAME = st.lists(
 ).map(lambda parts: "".join(part.strip() + ".\n\n" for part in parts if part.strip(" ,!'")))
 
 
-@given(item=st.sampled_from(ITEMS), before=FRAME, after=FRAME)
+@given(item=st.sampled_from(EVERY_ITEM), before=FRAME, after=FRAME)
 @settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
 def test_wrapping_a_draft_never_removes_its_harsh_phrases(
     item: dict, before: str, after: str

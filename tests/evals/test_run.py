@@ -29,11 +29,12 @@ def test_main_prints_the_corpus_table_as_json(
 ) -> None:
     corpus = tmp_path / "tiny.jsonl"
     corpus.write_text("".join(json.dumps(item) + "\n" for item in ITEMS), encoding="utf-8")
-    assert main(["--corpus", str(corpus), "--no-dev", "--json", "--preset", "formal"]) == 0
+    argv = ["--corpus", str(corpus), "--no-second", "--no-dev", "--json", "--preset", "formal"]
+    assert main(argv) == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed["preset"] == "formal"
     assert printed["corpus"]["all"]["drafts"] == len(ITEMS)
-    assert printed["dev"] == {}
+    assert printed["dev"] == {} and printed["second"] == {}
 
 
 def test_main_shows_failing_examples_in_the_table_output(
@@ -41,7 +42,7 @@ def test_main_shows_failing_examples_in_the_table_output(
 ) -> None:
     corpus = tmp_path / "tiny.jsonl"
     corpus.write_text("".join(json.dumps(item) + "\n" for item in ITEMS), encoding="utf-8")
-    main(["--corpus", str(corpus), "--no-dev", "--show", "2"])
+    main(["--corpus", str(corpus), "--second", str(corpus), "--no-dev", "--show", "2"])
     out = capsys.readouterr().out
-    assert "| **all** | 3 |" in out
+    assert out.count("| **all** | 3 |") == 2  # the corpus, then the same file as second set
     assert "corpus drafts failing a check" in out
