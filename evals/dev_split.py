@@ -21,7 +21,8 @@ and an added "please"/"kindly" ignored). Wrapping the whole draft in a greeting 
 leaves it unchanged; so does only putting "Please" in front of it.
 
 "Meaning kept": every fact of the sentence (Kindly's fact extractor) is in the rewrite verbatim,
-and at least two thirds of its content words are in the rewrite. Content words are the words
+and at least two thirds of its content words are in the rewrite (one word may always be
+reworded). Content words are the words
 left once function words (`FUNCTION_WORDS`) and the words of the harsh cues are set aside;
 a word counts as kept when a word of the rewrite shares its first five letters ("refund" and
 "refunded"). A sentence with no content words keeps its meaning when its facts are kept.
@@ -42,13 +43,12 @@ from evals.markers import (
     POLITE_WORDS,
 )
 from evals.score import (
-    KEPT_SHARE,
     check_facts,
     content_words_of,
+    enough_kept,
     normalise,
     pct,
     sentences,
-    share_kept,
     words,
 )
 
@@ -103,7 +103,7 @@ def meaning_kept(sentence: str, rewrite: str) -> bool:
     """Whether the facts and most content words of `sentence` survive in `rewrite`."""
     if check_facts(sentence, rewrite).missing:
         return False
-    return share_kept(content_words(sentence), rewrite) >= KEPT_SHARE
+    return enough_kept(content_words(sentence), rewrite)
 
 
 def harshest_by_kindly(draft: str) -> str | None:

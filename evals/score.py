@@ -134,22 +134,20 @@ def content_words_of(text: str, harsh: Iterable[str | re.Pattern[str]]) -> list[
     ]
 
 
-def share_kept(wanted: Sequence[str], rewrite: str) -> float:
-    """The share of the `wanted` words that `rewrite` still has, a word counting as kept when a
-    word of the rewrite shares its first `STEM` letters ("refund", "refunded"); 1.0 when
-    nothing is wanted."""
-    if not wanted:
-        return 1.0
+def enough_kept(wanted: Sequence[str], rewrite: str) -> bool:
+    """Whether `rewrite` still has at least `KEPT_SHARE` of the `wanted` words (one word may
+    always be reworded, so a two-word sentence may swap one for a synonym). A word counts as
+    kept when a word of the rewrite shares its first `STEM` letters ("refund", "refunded")."""
     stems = {w[:STEM] for w in words(rewrite)}
-    return sum(w[:STEM] in stems for w in wanted) / len(wanted)
+    kept = sum(w[:STEM] in stems for w in wanted)
+    return kept >= min(KEPT_SHARE * len(wanted), len(wanted) - 1)
 
 
 def meaning_kept(item: dict[str, Any], rewrite: str) -> bool:
     """Whether the draft's content outside its harsh phrases survives: at least `KEPT_SHARE`
     of its content words (`content_words_of`) are still in the rewrite. Catches a rewrite
     that drops whole sentences to get rid of a harsh phrase."""
-    wanted = content_words_of(item["draft"], item["must_go"])
-    return share_kept(wanted, rewrite) >= KEPT_SHARE
+    return enough_kept(content_words_of(item["draft"], item["must_go"]), rewrite)
 
 
 def facts_lost(item: dict[str, Any], rewrite: str) -> list[str]:
