@@ -19,6 +19,7 @@ from api.store.cache import Lookup, RewriteCache, fingerprint
 from api.store.connection import OUTAGE_ERRORS, ScriptCall, run_together
 from api.store.presets import PresetStore
 from api.store.teams import Principal
+from api.tone.lexicon import Lexicon
 from api.types import EngineResult, RewriteJob
 from api.usage.entry import rewrite_entry
 from api.usage.log import UsageLog
@@ -70,6 +71,8 @@ class Pipeline:
     usage: UsageLog
     # Charges the model tokens a rewrite spent to the key and team (None: not counted).
     limits: RateLimiter | None = None
+    # The word lists the tone scores use: the app's own (KINDLY_PROMPTS_DIR), else the default.
+    lexicon: Lexicon | None = None
     clock: Any = field(default=time.perf_counter)
 
     def rewrite_draft(self, req: RewriteRequest, who: Principal) -> dict[str, Any]:
@@ -115,7 +118,7 @@ class Pipeline:
         streamed: list[str] = []
         opener = getattr(engine, "stream", None)
         if opener is None:
-            value, cacheable = verified_rewrite(job, engine, self.fallback)
+            value, cacheable = verified_rewrite(job, engine, self.fallback, self.lexicon)
         else:
             upstream = None
             outcome: EngineResult | EngineError
@@ -131,7 +134,9 @@ class Pipeline:
                 # Also on GeneratorExit (client gone): closing stops the upstream call.
                 if upstream is not None:
                     upstream.close()
-            value, cacheable = verified_rewrite(job, Settled(engine, outcome), self.fallback)
+            value, cacheable = verified_rewrite(
+                job, Settled(engine, outcome), self.fallback, self.lexicon
+            )
         if not streamed:
             yield "delta", {"text": value["rewrite"]}
         corrected = bool(streamed) and value["rewrite"] != "".join(streamed)
@@ -288,7 +293,7 @@ class Pipeline:
         started = self.clock()
         job, engine = self.build_job(req, preset)
         reserved = self._reserve(who, reservation(job, engine))
-        value, _ = verified_rewrite(job, engine, self.fallback)
+        value, _ = verified_rewrite(job, engine, self.fallback, self.lexicon)
         response = dict(value)
         response["id"] = "pv_" + uuid.uuid4().hex[:20]
         response["cached"] = False
@@ -349,7 +354,7 @@ class Pipeline:
         )
 
     def _compute(self, job: RewriteJob, engine: Engine) -> tuple[dict[str, Any], bool]:
-        return verified_rewrite(job, engine, self.fallback)
+        return verified_rewrite(job, engine, self.fallback, self.lexicon)
 
 
 def _outcome(cache: RewriteCache, answer: Any, token: str | None, lock: bool) -> Lookup:

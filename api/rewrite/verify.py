@@ -7,15 +7,17 @@ from __future__ import annotations
 from typing import Any
 
 from api.engines import Engine, EngineError
-from api.facts.spans import check_facts, protected_spans
+from api.facts.guard import check_facts
+from api.facts.spans import protected_spans
 from api.rewrite.phrase_rules import apply_phrase_rules
 from api.rewrite.spend import Spend
+from api.tone.lexicon import Lexicon
 from api.tone.scores import tone_scores
 from api.types import EngineResult, FactCheck, RewriteJob
 
 
 def verified_rewrite(
-    job: RewriteJob, engine: Engine, fallback: Engine
+    job: RewriteJob, engine: Engine, fallback: Engine, lexicon: Lexicon | None = None
 ) -> tuple[dict[str, Any], bool]:
     """Run the engine, check the facts, fall back when needed. Returns (value, cacheable)."""
     job.spans = protected_spans(job.draft)
@@ -45,7 +47,10 @@ def verified_rewrite(
         "action": job.action,
         "channel": job.channel,
         "checks": {**check.as_dict(), "rejected": result.rejected},
-        "scores": {"before": tone_scores(job.draft), "after": tone_scores(result.text)},
+        "scores": {
+            "before": tone_scores(job.draft, lexicon),
+            "after": tone_scores(result.text, lexicon),
+        },
         "changes": result.changes,
         "warnings": warnings + result.warnings,
         "rules": result.rules,

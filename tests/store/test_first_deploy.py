@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import ADMIN_KEY
+from tests.support.factories import ADMIN_KEY
 from tests.support.live_server import LiveServer
 from tests.support.redis_server import RedisServer
 

@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-ADMIN_KEY = "outage-feedback-admin"
+from tests.support.factories import ADMIN_KEY, make_app
+
 ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
 DRAFT = "Your parcel 7781 left the depot on 3 May. Pls check the tracking link."
 
@@ -15,19 +16,9 @@ DRAFT = "Your parcel 7781 left the depot on 3 May. Pls check the tracking link."
 
 @pytest.fixture()
 def outage_app(own_redis, tmp_path):
-    from api import create_app
     from api.services import ensure_team, services
 
-    app = create_app(
-        {
-            "TESTING": True,
-            "REDIS_URL": own_redis.url,
-            "KINDLY_ENGINE": "offline",
-            "KINDLY_ADMIN_KEY": ADMIN_KEY,
-            "KINDLY_SPOOL_DIR": tmp_path / "spool",
-            "KINDLY_REDIS_TIMEOUT": 0.2,
-        }
-    )
+    app = make_app(own_redis.url, tmp_path, KINDLY_REDIS_TIMEOUT=0.2)
     with app.app_context():
         ensure_team(services(), "default")
     return app

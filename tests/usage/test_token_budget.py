@@ -11,6 +11,7 @@ from collections import Counter
 import pytest
 
 from api.store import keys as redis_keys
+from tests.support.factories import make_app
 from tests.support.fake_openai import Answer, FakeOpenAI
 
 TEAM_TOKENS = "kindly:{acme}:rate:team:tokens"
@@ -18,18 +19,8 @@ DRAFT = "Your order 7781 ships on 3 March."
 
 
 def _app(redis_url, tmp_path, **config):
-    from api import create_app
-
-    return create_app(
-        {
-            "TESTING": True,
-            "REDIS_URL": redis_url,
-            "KINDLY_ENGINE": "offline",
-            "KINDLY_SPOOL_DIR": tmp_path / "spool",
-            "KINDLY_RATE_KEY_PER_MIN": 0,
-            "KINDLY_RATE_TEAM_PER_MIN": 0,
-            **config,
-        }
+    return make_app(
+        redis_url, tmp_path, KINDLY_RATE_KEY_PER_MIN=0, KINDLY_RATE_TEAM_PER_MIN=0, **config
     )
 
 

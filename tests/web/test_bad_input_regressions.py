@@ -8,7 +8,7 @@ import json
 import pytest
 
 from api.store import keys as redis_keys
-from tests.conftest import ADMIN_KEY
+from tests.support.factories import ADMIN_KEY
 
 LONE = "\ud800"
 DRAFT = "Your refund of $42.50 for order 7781 was sent on 3 March."

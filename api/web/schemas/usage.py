@@ -12,11 +12,11 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from api.types import TEAM_ID_PATTERN
 from api.usage.feedback import OUTCOMES
 from api.usage.log import MAX_TEXT_RETENTION_DAYS
 from api.web.schemas.core import StrictBoolean, StrictInteger
 
-TEAM_ID = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 _NUMBER = re.compile(r"^\d{1,10}(\.\d{1,6})?$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Times a query may name: the usage log holds nothing outside them, and Redis stream ids
@@ -116,7 +116,7 @@ class RangeArgsSchema(Schema):
     )
     team = fields.String(
         load_default=None,
-        validate=validate.Regexp(TEAM_ID, error="Not a team id."),
+        validate=validate.Regexp(TEAM_ID_PATTERN, error="Not a team id."),
         metadata={"description": "Another team's id (admin keys only)."},
     )
 
