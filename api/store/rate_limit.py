@@ -10,6 +10,10 @@ reads the team's own overrides from its meta hash in the same call. Windows are 
 minute from the first request in it, and the UTC day by Redis's own clock, so every worker
 agrees. It runs on the app's RedisHandle: when Redis is unreachable the limits *fail open* —
 agents keep working and nothing is counted.
+
+Token budgets apply to model calls only: a request bound for the language model reserves an
+estimate of its tokens in the same script that checks the budgets (check and charge in one
+atomic step), and the pipeline later charges the difference to what the calls really used.
 """
 
 from __future__ import annotations

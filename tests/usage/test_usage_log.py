@@ -17,7 +17,7 @@ from api.store import keys as redis_keys
 from api.store.connection import RedisHandle
 from api.usage.entry import word_hashes
 from api.usage.log import UsageLog, UsageQuery
-from api.usage.pricing import estimated_cost
+from api.usage.pricing import estimated_cost, with_cost
 from tests.support.redis_server import free_port
 
 TEAM = "acme"
@@ -228,6 +228,15 @@ def test_cost_estimates():
     assert estimated_cost("m", 1_000_000, 500_000, prices) == 2.0
     assert estimated_cost("unknown", 10, 10, prices) is None
     assert estimated_cost("unknown", 0, 0, prices) == 0.0
+
+
+def test_a_fallbacks_tokens_are_priced_as_the_model_that_spent_them():
+    prices = {"gpt-4o-mini": (1.0, 2.0)}
+    fallback = {"engine": "offline", "model": "kindly-offline-1", "tokens_in": 1_000_000,
+                "tokens_out": 500_000, "tokens_model": "gpt-4o-mini"}
+    assert with_cost(fallback, prices)["cost_usd"] == 2.0
+    offline = {"engine": "offline", "model": "kindly-offline-1", "tokens_in": 0, "tokens_out": 0}
+    assert with_cost(offline, prices)["cost_usd"] == 0.0
 
 
 def test_replay_streams_big_files_and_skips_a_line_cut_by_a_crash(down_usage, usage, redis):
