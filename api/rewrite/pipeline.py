@@ -93,25 +93,23 @@ class Pipeline:
             yield "result", {**self._respond(hit, True, job, who, started), "corrected": False}
             return
         streamed: list[str] = []
-        opener = getattr(engine, "stream", None)
-        if opener is None:
-            value, cacheable = verified_rewrite(job, engine, self.fallback)
-        else:
-            upstream = None
-            outcome: EngineResult | EngineError
-            try:
-                upstream = opener(job)
+        opener = getattr(engine, "stream", None)  # the offline engine does not stream yet
+        upstream = None
+        outcome: EngineResult | EngineError | None = None
+        try:
+            upstream = opener(job) if opener is not None else None
+            if upstream is not None:
                 for text in upstream:
                     streamed.append(text)
                     yield "delta", {"text": text}
                 outcome = upstream.result()
-            except EngineError as err:
-                outcome = err
-            finally:
-                # Also on GeneratorExit (client gone): closing stops the upstream call.
-                if upstream is not None:
-                    upstream.close()
-            value, cacheable = verified_rewrite(job, _Settled(engine, outcome), self.fallback)
+        except EngineError as err:
+            outcome = err
+        finally:
+            # Also on GeneratorExit (client gone): closing stops the upstream call.
+            if upstream is not None:
+                upstream.close()
+        value, cacheable = verified_rewrite(job, engine, self.fallback, outcome)
         if not streamed:
             yield "delta", {"text": value["rewrite"]}
         corrected = bool(streamed) and value["rewrite"] != "".join(streamed)
@@ -303,14 +301,18 @@ class Pipeline:
 
 
 def verified_rewrite(
-    job: RewriteJob, engine: Engine, fallback: Engine
+    job: RewriteJob,
+    engine: Engine,
+    fallback: Engine,
+    outcome: EngineResult | EngineError | None = None,
 ) -> tuple[dict[str, Any], bool]:
-    """Run the engine, check the facts, fall back when needed. Returns (value, cacheable)."""
+    """Run the engine (or take its `outcome`, e.g. a finished stream), check the facts, fall
+    back when needed. Returns (value, cacheable)."""
     job.spans = protected_spans(job.draft)
     context = [t for t in (job.customer_message, job.customer_name, job.agent_name) if t]
     allowed = _preset_allowed(job.preset, job.agent_name)
     warnings: list[str] = []
-    result = apply_phrase_rules(_run(engine, fallback, job, warnings), job)
+    result = apply_phrase_rules(_run(engine, fallback, job, warnings, outcome), job)
     check = check_facts(job.draft, result.text, context=context, allowed=allowed)
     if not check.passed and engine is not fallback and fallback.supports(job.action):
         warnings.append(
@@ -349,9 +351,17 @@ def _outcome(cache: RewriteCache, answer: Any, token: str | None, lock: bool) ->
     return (json.loads(answer) if answer else None), None
 
 
-def _run(engine: Engine, fallback: Engine, job: RewriteJob, warnings: list[str]) -> EngineResult:
+def _run(
+    engine: Engine,
+    fallback: Engine,
+    job: RewriteJob,
+    warnings: list[str],
+    outcome: EngineResult | EngineError | None = None,
+) -> EngineResult:
     try:
-        return engine.rewrite(job)
+        if isinstance(outcome, EngineError):
+            raise outcome
+        return outcome if outcome is not None else engine.rewrite(job)
     except EngineError as err:
         if engine is fallback:
             raise
@@ -369,24 +379,6 @@ def _run(engine: Engine, fallback: Engine, job: RewriteJob, warnings: list[str])
         result = fallback.rewrite(job)
         result.rejected = [*rejected, *result.rejected]
         return result
-
-
-class _Settled:
-    """An engine whose answer is already known (a finished stream), so `verified_rewrite`
-    checks a streamed answer exactly like a plain one."""
-
-    def __init__(self, engine: Engine, outcome: EngineResult | EngineError) -> None:
-        self.name = engine.name
-        self.model = engine.model
-        self._outcome = outcome
-
-    def supports(self, action: str) -> bool:
-        return True
-
-    def rewrite(self, job: RewriteJob) -> EngineResult:
-        if isinstance(self._outcome, EngineError):
-            raise self._outcome
-        return self._outcome
 
 
 def normalise_draft(draft: str) -> str:

@@ -128,6 +128,12 @@ class PromptTemplates:
         user = self.env.get_template(f"{action}.user.j2").render(context)
         return PromptMessages(system=system.strip() + "\n", user=user.strip() + "\n")
 
+    def render_focus(self, context: dict[str, Any]) -> PromptMessages:
+        """The short request of focused mode: rewrite these sentences of this reply."""
+        system = self.env.get_template("focus.system.j2").render(context)
+        user = self.env.get_template("focus.user.j2").render(context)
+        return PromptMessages(system=system.strip() + "\n", user=user.strip() + "\n")
+
     def render_repair(self, problems: list[str], placeholders: list[str]) -> str:
         """The follow-up message of the one repair attempt after a rejected answer."""
         template = self.env.get_template("repair.user.j2")
