@@ -152,19 +152,13 @@ def _repeated(answer: str, ctx: Context) -> Iterable[Problem]:
 
 
 def _parroted(answer: str, ctx: Context) -> Iterable[Problem]:
-    draft_sentences = [set(_content(s)) for s in sentences(ctx.draft)]
-    theirs = [set(_content(s)) for s in sentences(ctx.customer_message)]
-    theirs = [c for c in theirs if len(c) >= 4]
-    for sentence in sentences(answer):
-        mine = set(_content(sentence))
-        if len(mine) < 3 or any(_covers(d, mine) for d in draft_sentences):
-            continue
-        if any(len(c & mine) >= 0.7 * len(c) for c in theirs):
-            yield Problem(
-                "parroted_customer: copied the customer's message",
-                "You copied the customer's message; reply to it in the agent's words.",
-            )
-            return
+    # Six words in a row from the customer's message (and not from the draft): copied.
+    copied = _ngrams(words(answer), 6) & _ngrams(words(ctx.customer_message), 6)
+    if copied - _ngrams(words(ctx.draft), 6):
+        yield Problem(
+            "parroted_customer: copied the customer's message",
+            "You copied the customer's message; reply to it in the agent's words.",
+        )
     voice = _CUSTOMER_VOICE.search(answer)
     if voice and not _CUSTOMER_VOICE.search(ctx.draft):
         yield Problem(
@@ -182,10 +176,9 @@ def _flipped(answer: str, ctx: Context) -> Iterable[Problem]:
         content = set(_content(sentence))
         if len(content) < 3:
             continue
-        match = max(theirs, key=lambda item: len(item[1] & content), default=None)
-        if match is None or len(match[1] & content) < 0.6 * len(content):
-            continue
-        if _negated(sentence, negations) != _negated(match[0], negations):
+        # The same statement: nearly the same content words (a reworded one is left alone).
+        same = [s for s, words_ in theirs if _jaccard(content, words_) >= 0.7]
+        if same and all(_negated(sentence, negations) != _negated(s, negations) for s in same):
             yield Problem(
                 "flipped_claim: turned a statement of the draft into its opposite",
                 "One sentence now says the opposite of the draft (a 'not' added or dropped); "
@@ -257,8 +250,8 @@ def _is_negation(word: str) -> bool:
     return word.endswith("n't") or any(word in table for table in _NEGATIONS.values())
 
 
-def _covers(draft_words: set[str], mine: set[str]) -> bool:
-    return len(draft_words & mine) >= 0.7 * len(mine)
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a or b else 0.0
 
 
 def _negated(sentence: str, negations: frozenset[str]) -> bool:
