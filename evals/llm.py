@@ -187,9 +187,7 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "p50_s": _quantile(seconds, 0.5),
         "p95_s": _quantile(seconds, 0.95),
         "p50_accepted_s": _quantile(sorted(r["seconds"] for r in accepted), 0.5),
-        "p50_fallback_s": _quantile(
-            sorted(r["seconds"] for r in called if not r["accepted"]), 0.5
-        ),
+        "p50_fallback_s": _quantile(sorted(r["seconds"] for r in called if not r["accepted"]), 0.5),
         "calls": sum(r["usage"]["calls"] for r in rows),
         "prompt_tokens": sum(r["usage"]["prompt_tokens"] for r in rows),
         "completion_tokens": sum(r["usage"]["completion_tokens"] for r in rows),

@@ -10,7 +10,7 @@ import pytest
 
 from api.engines.llm import tone
 from tests.conftest import ADMIN_KEY
-from tests.support.fake_openai import Answer, FakeOpenAI, Recorded
+from tests.support.fake_openai import Answer, FakeOpenAI
 
 DRAFT = (
     "Your order #48213 went back to our warehouse because the label was damaged. "
@@ -38,15 +38,18 @@ CASES: dict[str, tuple[object, dict]] = {
         {"customer_name": None, "agent_name": None},
     ),
     "prompt_echo:instructions": (
-        lambda r: greet(r.draft) + "\nCopy every placeholder exactly as written, each one at "
-        "least once.",
+        lambda r: (
+            greet(r.draft) + "\nCopy every placeholder exactly as written, each one at least once."
+        ),
         {},
     ),
     "unchanged": (lambda r: r.draft, {}),
     "duplicated": (lambda r: greet(r.draft + "\n\n" + r.draft), {}),
     "repetition": (
-        lambda r: greet(r.draft + " We are sorry for the trouble this caused you."
-                        " We are sorry for the trouble this caused you."),
+        lambda r: greet(
+            r.draft + " We are sorry for the trouble this caused you."
+            " We are sorry for the trouble this caused you."
+        ),
         {},
     ),
     "parroted_customer": (
@@ -59,9 +62,11 @@ CASES: dict[str, tuple[object, dict]] = {
     ),
     "flipped_claim": (lambda r: greet(r.draft.replace("can't refund", "can refund")), {}),
     "wrong_language": (
-        lambda r: "Hallo Maria, Ihre Bestellung ⟦F1⟧ ist wieder in unserem Lager, weil das "
-        "Etikett beschädigt war. Wir können die Versandkosten von ⟦F2⟧ nicht erstatten, aber "
-        "wir schicken das Paket am ⟦F3⟧ erneut. Viele Grüße, Sam",
+        lambda r: (
+            "Hallo Maria, Ihre Bestellung ⟦F1⟧ ist wieder in unserem Lager, weil das "
+            "Etikett beschädigt war. Wir können die Versandkosten von ⟦F2⟧ nicht erstatten, aber "
+            "wir schicken das Paket am ⟦F3⟧ erneut. Viele Grüße, Sam"
+        ),
         {},
     ),
     "mixed_language": (
@@ -117,8 +122,11 @@ def app(redis, redis_server, tmp_path: Path, fake: FakeOpenAI):
 
 def post(app, body: dict, stream: bool = False) -> dict:
     client = app.test_client()
-    response = client.post("/v1/rewrite", json={**body, "stream": stream} if stream else body,
-                           headers=app.config["TEST_AUTH"])
+    response = client.post(
+        "/v1/rewrite",
+        json={**body, "stream": stream} if stream else body,
+        headers=app.config["TEST_AUTH"],
+    )
     assert response.status_code == 200, response.get_data(as_text=True)
     return response.json
 
@@ -143,8 +151,10 @@ def test_each_bad_answer_is_rejected_falls_back_and_is_never_cached(app, fake, c
         result = post(app, body)
         assert result["engine"] == "offline", result["rewrite"]
         assert result["cached"] is False
-        reasons = {r.removeprefix("after one repair attempt: ").split(":")[0]
-                   for r in result["checks"]["rejected"]}
+        reasons = {
+            r.removeprefix("after one repair attempt: ").split(":")[0]
+            for r in result["checks"]["rejected"]
+        }
         assert reason in reasons, result["checks"]["rejected"]
         assert result["checks"]["passed"]
         assert any("used the offline engine" in w for w in result["warnings"])
@@ -216,13 +226,66 @@ def test_model_usage_counts_every_call_of_a_rejected_answer(app, fake):
 
         with pytest.raises(LLMRejected) as caught:
             engine.rewrite(RewriteJob(draft=DRAFT, preset={"slug": "warm"}))
-    assert caught.value.model_usage == {"prompt_tokens": 1400, "completion_tokens": 180,
-                                        "calls": 2}
+    assert caught.value.model_usage == {"prompt_tokens": 1400, "completion_tokens": 180, "calls": 2}
 
 
 def test_names_with_contact_details_never_reach_the_model(app, fake):
     fake.default = Answer(lambda r: greet(r.draft))
-    post(app, {**BODY, "customer_name": "maria.lopez@example.org",
-               "agent_name": "Sam +44 20 7946 0958"})
+    post(
+        app,
+        {**BODY, "customer_name": "maria.lopez@example.org", "agent_name": "Sam +44 20 7946 0958"},
+    )
     seen = fake.requests[0].text
     assert "maria.lopez@example.org" not in seen and "7946" not in seen
+
+
+POLISH = (
+    "Niestety nie możemy zwrócić kosztów wysyłki. Paczka wróciła do magazynu, "
+    "ponieważ etykieta była uszkodzona. Wyślemy ją ponownie w przyszłym tygodniu."
+)
+TURKISH = (
+    "Maalesef kargo ücretini iade edemiyoruz. Paket, etiketi hasarlı olduğu için depomuza "
+    "geri döndü. Paketi önümüzdeki hafta tekrar göndereceğiz."
+)
+CZECH = (
+    "Bohužel vám nemůžeme vrátit poštovné. Balík se vrátil do našeho skladu, protože štítek "
+    "byl poškozený. Balík vám znovu pošleme příští týden, jakmile bude připravený."
+)
+ENGLISH = (
+    "Hi,\n\nUnfortunately we cannot refund the shipping cost. The parcel came back to our "
+    "warehouse because its label was damaged. We will send it again next week."
+)
+
+
+@pytest.mark.parametrize(
+    ("draft", "answer", "reason"),
+    [
+        (POLISH, lambda r: ENGLISH, "wrong_language"),
+        (TURKISH, lambda r: ENGLISH, "wrong_language"),
+        (CZECH, lambda r: ENGLISH, "wrong_language"),
+        (
+            POLISH,
+            lambda r: "Dzień dobry,\n\n" + r.draft + "\n\nBest regards,\nSam",
+            "mixed_language",
+        ),
+        (TURKISH, lambda r: "Merhaba,\n\n" + r.draft + "\n\nKind regards,\nSam", "mixed_language"),
+    ],
+    ids=["pl-en", "tr-en", "cs-en", "pl-signoff", "tr-signoff"],
+)
+def test_an_answer_not_in_the_drafts_language_is_rejected(app, fake, draft, answer, reason):
+    fake.default = Answer(answer)
+    result = post(app, {"draft": draft, "agent_name": "Sam"})
+    assert result["engine"] == "offline"
+    assert result["cached"] is False
+    reasons = {
+        r.removeprefix("after one repair attempt: ").split(":")[0]
+        for r in result["checks"]["rejected"]
+    }
+    assert reason in reasons, result["checks"]["rejected"]
+
+
+def test_a_reply_in_the_drafts_language_is_accepted_and_asked_for_a_translated_signoff(app, fake):
+    fake.default = Answer(lambda r: "Dzień dobry,\n\n" + r.draft + "\n\nPozdrawiam,\nSam")
+    result = post(app, {"draft": POLISH, "agent_name": "Sam"})
+    assert result["engine"] == "openai", result["checks"]["rejected"]
+    assert "translated into the reply's language" in fake.requests[0].messages[0]["content"]

@@ -17,6 +17,7 @@ from typing import Any
 import openai
 
 from api.engines import EngineBase
+from api.engines.language import detect_language
 from api.engines.llm import focus
 from api.engines.llm.breaker import CLOSED, CircuitBreaker
 from api.engines.llm.calls import (
@@ -141,6 +142,7 @@ class LLMEngine(EngineBase):
             target_locale=job.target_locale,
             placeholders=redacted.draft_placeholders,
             draft_words=words,
+            draft_language=detect_language(job.draft),
         )
         messages = self.templates.render(job.action, context).as_openai()
         # Room for the longest answer the checks allow (about 2 tokens a word, more for

@@ -9,9 +9,10 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from api.engines.language import detect_language
 from api.engines.llm import tone
 from api.engines.llm.calls import Completion, Prepared
-from api.engines.llm.checks import Problem, detect_language, word_count
+from api.engines.llm.checks import Problem, word_count
 from api.engines.llm.guard import sentences
 from api.engines.llm.review import review
 from api.facts.redaction import Redacted, redact
@@ -57,9 +58,7 @@ def plan(job: RewriteJob, offline: Engine) -> Plan | None:
     )
 
 
-def prepare(
-    templates: PromptTemplates, work: Plan, job: RewriteJob, max_tokens: int
-) -> Prepared:
+def prepare(templates: PromptTemplates, work: Plan, job: RewriteJob, max_tokens: int) -> Prepared:
     """The request for a plan: the offline text masked like a draft, the flagged sentences
     masked with the same table, and a short system prompt."""
     redacted = redact(

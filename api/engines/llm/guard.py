@@ -9,7 +9,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from api.engines.llm.checks import Problem, detect_language, language_name
+from api.engines.language import detect_language, language_name
+from api.engines.llm.checks import Problem, same_language
 from api.engines.llm.tone import harsh_findings
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
@@ -195,8 +196,8 @@ def _language(answer: str, ctx: Context) -> Iterable[Problem]:
     for line in sentences(answer):
         if _norm(line) in allowed:
             continue
-        found = detect_language(line) if len(words(line)) >= 5 else None
-        foreign = found is not None and found != expected
+        found = detect_language(line)
+        foreign = found is not None and not same_language(expected, found)
         if not foreign and len(words(line)) <= 6:
             foreign = any(
                 lang != expected and pattern.search(line) for lang, pattern in _FORMULAS.items()
@@ -205,8 +206,7 @@ def _language(answer: str, ctx: Context) -> Iterable[Problem]:
             yield Problem(
                 f"mixed_language: wrote part of the answer in another language than "
                 f"{language_name(expected)} ('{line[:40]}')",
-                f"Write every line, greeting and sign-off included, in "
-                f"{language_name(expected)}.",
+                f"Write every line, greeting and sign-off included, in {language_name(expected)}.",
             )
             return
 

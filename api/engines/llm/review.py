@@ -8,10 +8,10 @@ import re
 from api.engines.llm.calls import Completion, Prepared
 from api.engines.llm.checks import Problem, answer_problems, expected_language
 from api.engines.llm.guard import Context, guard_problems
-from api.facts.spans import check_facts
+from api.facts.guard import check_facts
+from api.facts.placeholders import PLACEHOLDER
 from api.types import RewriteJob
 
-_ANY_PLACEHOLDER = re.compile(r"⟦[ ]?[Ff]([0-9]+)[ ]?⟧")
 _WRAPPING_TAGS = re.compile(r"^\s*<draft>\s*|\s*</draft>\s*$", re.IGNORECASE)
 _DATA_BLOCK = re.compile(
     r"<(draft|customer_message)>.*?</\1>|^(?:Customer's|Agent's) name:.*$", re.S | re.M
@@ -47,8 +47,8 @@ def review(prep: Prepared, answer: Completion) -> tuple[str, list[Problem]]:
             )
         )
     unknown = sorted(
-        {m.group(0) for m in _ANY_PLACEHOLDER.finditer(text)}
-        - {m.group(0) for m in _ANY_PLACEHOLDER.finditer(job.draft)}
+        {m.group(0) for m in PLACEHOLDER.finditer(text)}
+        - {m.group(0) for m in PLACEHOLDER.finditer(job.draft)}
     )
     if unknown:
         problems.append(
@@ -72,7 +72,8 @@ def guard_context(prep: Prepared) -> Context:
         names_known=bool(job.customer_name and job.agent_name),
         expected_language=expected_language(job.action, job.draft, job.target_locale),
         instructions=_DATA_BLOCK.sub(" ", instructions),
-        allowed=allowed_text(job),
+        # The team's sign-off may be in another language than the reply: not allowed as is.
+        allowed=[phrase for phrase in job.preset.get("required_phrases", []) if phrase],
     )
 
 

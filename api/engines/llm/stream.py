@@ -12,6 +12,7 @@ import openai
 
 from api.engines.llm.breaker import CircuitBreaker
 from api.engines.llm.calls import Completion, LLMUnavailable, Prepared
+from api.facts.placeholders import PLACEHOLDER
 from api.types import EngineResult
 
 _OPEN = "⟦"
@@ -20,7 +21,6 @@ _CLOSE = "⟧"
 _LONGEST_PLACEHOLDER = 12
 _LONGEST_TAG = len("</customer_message >")
 _TAGS = re.compile(r"<\s*/?\s*(?:draft|customer_message)\s*>", re.IGNORECASE)
-_PLACEHOLDER = re.compile(r"⟦[ ]?[Ff][0-9]+[ ]?⟧")
 
 
 class PlaceholderBuffer:
@@ -53,7 +53,7 @@ class PlaceholderBuffer:
         return self._emit(rest)
 
     def _emit(self, masked: str) -> str:
-        text = _PLACEHOLDER.sub("", self._restore(masked))
+        text = PLACEHOLDER.sub("", self._restore(masked))
         if not self._started:
             text = text.lstrip()
             self._started = bool(text)
