@@ -13,9 +13,9 @@ from api.engines.language import detect_language
 from api.engines.llm import tone
 from api.engines.llm.calls import Completion, Prepared
 from api.engines.llm.checks import Problem, word_count
-from api.engines.llm.guard import sentences
+from api.engines.llm.guard import content_words, jaccard, sentences
 from api.engines.llm.review import review
-from api.facts.redaction import Redacted, redact
+from api.facts.redaction import redact, sensitive_spans
 from api.types import RewriteJob
 
 if TYPE_CHECKING:
@@ -29,12 +29,14 @@ _NUMBERED = re.compile(r"^\s*(?:\*\*)?(\d{1,2})[.):]\s*(?:\*\*)?\s*(.+?)\s*$")
 
 @dataclass
 class Plan:
-    """The offline rewrite and the sentences of it that the model is asked to rewrite."""
+    """The offline rewrite, the harsh sentences of the draft, and where each one stands in the
+    offline rewrite (the sentence the model's version replaces)."""
 
     text: str  # the offline rewrite (restored)
     masked: str = ""  # the same, as the model sees it
-    sentences: list[str] = field(default_factory=list)  # masked, in order
+    sentences: list[str] = field(default_factory=list)  # the draft's harsh sentences (masked)
     reasons: list[str] = field(default_factory=list)  # the finding's category, per sentence
+    targets: list[str] = field(default_factory=list)  # their places in `masked`
     changes: list[str] = field(default_factory=list)  # what the offline engine changed
 
 
@@ -44,11 +46,10 @@ def plan(job: RewriteJob, offline: Engine) -> Plan | None:
     if not tone.available() or not offline.supports(job.action):
         return None
     result = offline.rewrite(job)
-    language = detect_language(job.draft) or "en"
     flagged: dict[str, str] = {}
-    for finding in tone.harsh_findings(result.text, language):
+    for finding in tone.harsh_findings(job.draft, detect_language(job.draft) or "en"):
         sentence = (finding.sentence or "").strip()
-        if sentence and sentence in result.text:
+        if sentence and sentence in job.draft:
             flagged.setdefault(sentence, finding.category)
     return Plan(
         text=result.text,
@@ -59,17 +60,25 @@ def plan(job: RewriteJob, offline: Engine) -> Plan | None:
 
 
 def prepare(templates: PromptTemplates, work: Plan, job: RewriteJob, max_tokens: int) -> Prepared:
-    """The request for a plan: the offline text masked like a draft, the flagged sentences
-    masked with the same table, and a short system prompt."""
+    """The request for a plan: the offline text masked like a draft, the draft's harsh
+    sentences masked with the same table (a sentence with a fact the table lacks is left to
+    the offline engine: nothing goes to the model unmasked), and a short system prompt."""
     redacted = redact(
         work.text, job.customer_message, None, names=(job.customer_name, job.agent_name)
     )
-    # Masking a sentence on its own gives other numbers; mask the text and cut it instead.
     work.masked = redacted.draft
-    pairs = zip(work.sentences, work.reasons, strict=True)
-    picked = [(_masked_sentence(redacted, s), r) for s, r in pairs]
-    picked = [(s, r) for s, r in picked if s]
-    work.sentences, work.reasons = [s for s, _ in picked], [r for _, r in picked]
+    placeholder_of = {fact: key for key, fact in redacted.mapping.items()}
+    free = sentences(work.masked)
+    picked = []
+    for sentence, reason in zip(work.sentences, work.reasons, strict=True):
+        masked = _mask_with(sentence, placeholder_of)
+        target = _best_match(masked, free)
+        if masked is not None and target is not None:
+            free.remove(target)
+            picked.append((masked, reason, target))
+    work.sentences = [s for s, _, _ in picked]
+    work.reasons = [r for _, r, _ in picked]
+    work.targets = [t for _, _, t in picked]
     context = {
         "reply": work.masked,
         "sentences": list(zip(work.sentences, work.reasons, strict=True)),
@@ -93,8 +102,8 @@ def review_answer(prep: Prepared, answer: Completion) -> tuple[str, list[Problem
         )
         return work.text, [problem]
     masked = work.masked
-    for number, sentence in enumerate(work.sentences, start=1):
-        masked = masked.replace(sentence, replies[number].strip().strip('"'), 1)
+    for number, target in enumerate(work.targets, start=1):
+        masked = masked.replace(target, replies[number].strip().strip('"'), 1)
     assembled = Completion(masked, answer.finish_reason, answer.tokens_in, answer.tokens_out)
     return review(prep, assembled)
 
@@ -108,13 +117,24 @@ def _numbered(text: str) -> dict[int, str]:
     return found
 
 
-def _masked_sentence(redacted: Redacted, sentence: str) -> str | None:
-    """`sentence` of the offline text as masked there; None if it cannot be found (it is
-    then left as the offline engine wrote it: never sent unmasked)."""
-    for candidate in sentences(redacted.draft):
-        if redacted.restore(candidate) == sentence:
-            return candidate
-    for line in redacted.draft.split("\n"):
-        if sentence in redacted.restore(line):
-            return line.strip() or None
-    return None
+def _mask_with(sentence: str, placeholder_of: dict[str, str]) -> str | None:
+    """`sentence` with each of its sensitive spans replaced by the table's placeholder; None
+    if one of them is not in the table."""
+    pieces, position = [], 0
+    for span in sensitive_spans(sentence):
+        key = placeholder_of.get(span.text)
+        if key is None:
+            return None
+        pieces += [sentence[position : span.start], key]
+        position = span.end
+    return "".join(pieces) + sentence[position:]
+
+
+def _best_match(sentence: str | None, candidates: list[str]) -> str | None:
+    """The sentence of the offline rewrite that says the same as `sentence` of the draft."""
+    if sentence is None:
+        return None
+    mine = set(content_words(sentence))
+    scored = [(jaccard(mine, set(content_words(c))), c) for c in candidates]
+    best = max(scored, default=(0.0, None), key=lambda item: item[0])
+    return best[1] if best[0] >= 0.25 else None

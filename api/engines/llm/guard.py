@@ -172,13 +172,13 @@ def _flipped(answer: str, ctx: Context) -> Iterable[Problem]:
     negations = _NEGATIONS.get(ctx.expected_language or "en")
     if negations is None or ctx.action == "translate":
         return
-    theirs = [(s, set(_content(s))) for s in sentences(answer)]
+    theirs = [(s, set(content_words(s))) for s in sentences(answer)]
     for sentence in sentences(ctx.draft):
-        content = set(_content(sentence))
+        content = set(content_words(sentence))
         if len(content) < 3:
             continue
         # The same statement: nearly the same content words (a reworded one is left alone).
-        same = [s for s, words_ in theirs if _jaccard(content, words_) >= 0.7]
+        same = [s for s, words_ in theirs if jaccard(content, words_) >= 0.7]
         if same and all(_negated(sentence, negations) != _negated(s, negations) for s in same):
             yield Problem(
                 "flipped_claim: turned a statement of the draft into its opposite",
@@ -242,7 +242,8 @@ def _norm(text: str) -> str:
     return " ".join(words(text))
 
 
-def _content(text: str) -> list[str]:
+def content_words(text: str) -> list[str]:
+    """The words of `text` that carry its content (no function words, no negations)."""
     return [w for w in words(text) if w not in _STOP and not _is_negation(w)]
 
 
@@ -250,7 +251,8 @@ def _is_negation(word: str) -> bool:
     return word.endswith("n't") or any(word in table for table in _NEGATIONS.values())
 
 
-def _jaccard(a: set[str], b: set[str]) -> float:
+def jaccard(a: set[str], b: set[str]) -> float:
+    """How much two word sets overlap, from 0 to 1."""
     return len(a & b) / len(a | b) if a or b else 0.0
 
 
