@@ -26,7 +26,7 @@ from typing import Any
 _DRAFT = re.compile(r"<draft>\n(.*)\n</draft>", re.DOTALL)
 _CUSTOMER = re.compile(r"<customer_message>\n(.*)\n</customer_message>", re.DOTALL)
 _REPLY = re.compile(r"<reply>\n(.*)\n</reply>", re.DOTALL)
-_NUMBERED = re.compile(r"^(\d+)\. (.*) \(sounds [^()]*\)$", re.MULTILINE)
+_NUMBERED = re.compile(r"^(\d+)\. (.*) \(found: [^()]*\)$", re.MULTILINE)
 _REPAIR_NOTE = "An earlier answer to this request could not be used"
 
 

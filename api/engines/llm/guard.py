@@ -15,7 +15,7 @@ from api.engines.llm.tone import harsh_findings
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
-_DATA_TAG = re.compile(r"<\s*/?\s*(?:draft|customer_message)\s*>", re.IGNORECASE)
+_DATA_TAG = re.compile(r"<\s*/?\s*(?:draft|customer_message|reply)\s*>", re.IGNORECASE)
 # Lines of our own prompt a model may copy into its answer.
 _PROMPT_LINES = re.compile(
     r"(?im)^\s*(?:customer's name|agent's name|channel|placeholders in the draft|the draft to "

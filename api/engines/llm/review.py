@@ -14,7 +14,9 @@ from api.types import RewriteJob
 
 _WRAPPING_TAGS = re.compile(r"^\s*<draft>\s*|\s*</draft>\s*$", re.IGNORECASE)
 _DATA_BLOCK = re.compile(
-    r"<(draft|customer_message)>.*?</\1>|^(?:Customer's|Agent's) name:.*$", re.S | re.M
+    r"<(draft|customer_message|reply)>.*?</\1>|^(?:Customer's|Agent's) name:[^\n]*$"
+    r"|^\d+\. [^\n]*\(found: [^()\n]*\)$",  # focused mode's numbered sentences
+    re.S | re.M,
 )
 
 
