@@ -8,12 +8,14 @@ tokens every call really used, on the harsh-draft corpus and on the dev split.
 Each draft goes through the same steps as a rewrite request (engine, fact guard, offline
 fallback), one at a time. `--out` writes every draft's result as JSON lines, to read the
 accepted answers (the dev split stays internal: never copy its text anywhere else).
+KINDLY_TREE=DIR runs the code of another checkout (e.g. an older commit, for a before/after).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import sys
@@ -24,8 +26,8 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+TREE = Path(os.environ.get("KINDLY_TREE") or REPO)
+sys.path.insert(0, str(TREE))
 
 from api.engines import EngineError  # noqa: E402
 from api.engines.registry import build_engines  # noqa: E402
@@ -144,19 +146,19 @@ def _verify(job: RewriteJob, engine: Any, fallback: Any, outcome: Any) -> tuple[
 
 def _count_calls(engine: Any) -> Any:
     """For trees whose engine does not report `model_usage`: count the calls it makes."""
-    spent: list[Any] = []
+    spent: list[Any] = getattr(engine, "_eval_spent", None) or []
+    spent.clear()
     original = getattr(engine, "_complete", None)
-    if original is None or getattr(original, "_counted", False):
-        return lambda: _usage(spent)
+    if original is not None and not hasattr(engine, "_eval_spent"):
+        engine._eval_spent = spent
 
-    def complete(prep: Any, messages: Any) -> Any:
-        try:
-            return original(prep, messages)
-        finally:
-            spent[:] = list(prep.spent)
+        def complete(prep: Any, messages: Any) -> Any:
+            try:
+                return original(prep, messages)
+            finally:
+                spent[:] = list(prep.spent)
 
-    complete._counted = True  # type: ignore[attr-defined]
-    engine._complete = complete
+        engine._complete = complete
     return lambda: _usage(spent)
 
 
@@ -244,6 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     cfg: dict[str, Any] = {
         "KINDLY_ENGINE": "openai",
+        "KINDLY_PROMPTS_DIR": TREE / "prompts",
         "OPENAI_BASE_URL": args.model_url,
         "KINDLY_MODEL": args.model,
         "KINDLY_LLM_TIMEOUT": args.timeout,
@@ -253,13 +256,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.mode:
         cfg["KINDLY_LLM_MODE"] = args.mode
     engine, fallback = build_engines(cfg)
-    preset = json.loads((REPO / "prompts" / "presets" / "warm.json").read_text())
+    preset = json.loads((TREE / "prompts" / "presets" / "warm.json").read_text())
     items = []
     if args.corpus.is_file() and args.sample > 0:
         items += corpus_items(args.corpus, args.sample, args.seed)
     items += dev_items(args.dev_dir, args.dev_sample, args.seed)
     if not items:
         parser.error("nothing to run: no corpus file and no dev split")
+    # Load what the first request would (language model, word lists) outside the timings.
+    warm = RewriteJob(draft="Thanks for writing, we got your message.", preset=preset)
+    pipeline.verified_rewrite(warm, fallback, fallback)
     out = args.out.open("w") if args.out else None
     rows = []
     for number, item in enumerate(items, 1):
