@@ -14,7 +14,7 @@ from api.types import RewriteJob
 from tests.support.fake_openai import Answer, Fail, FakeOpenAI, Malformed, Recorded
 
 DRAFT = (
-    "As I said before, your order #48213 shipped on March 3 and the refund of $25.00 went to "
+    "Your order #48213 shipped on March 3 and the refund of $25.00 went to "
     "your card. You can track it at https://track.example.com/48213 and we will update you."
 )
 CARD = "4111 1111 1111 1111"
@@ -70,7 +70,7 @@ def test_normal_answer_is_restored_and_records_usage_and_request_id(engine, fake
 
 
 def test_the_model_never_sees_an_email_phone_or_card(engine, fake):
-    draft = f"We charged card {CARD} and wrote to {EMAIL}. Call +44 20 7946 0958 any time."
+    draft = f"We charged card {CARD} and wrote to {EMAIL}. You can call +44 20 7946 0958 any time."
     message = f"My email is {EMAIL} and my IBAN is DE89 3704 0044 0532 0130 00, help!"
     result = engine.rewrite(job(draft, customer_message=message))
     assert result.text == "Hi Maria,\n\n" + draft
