@@ -24,7 +24,8 @@ _PROMPT_LINES = re.compile(
 )
 _NOT_KNOWN = re.compile(r"(?i)\bnot known\b")
 _SLOTS = (
-    re.compile(r"\[[^\[\]\n]{0,40}[^\W\d_][^\[\]\n]{0,40}\]"),  # [Your Name], [Agent's Name]
+    # [Your Name], [Agent's Name]; not a Markdown link's text ("[track it](...)")
+    re.compile(r"\[[^\[\]\n]{0,40}[^\W\d_][^\[\]\n]{0,40}\](?!\()"),
     re.compile(r"\{\{?\s*[A-Za-z_][A-Za-z0-9_ ]{0,30}\}?\}"),  # {name}, {{agent_name}}
     re.compile(r"<\s*(?:your|agent|customer|company|insert)[^<>\n]{0,30}>", re.IGNORECASE),
     re.compile(r"\b(?:Your|Agent's|Customer's|Customer|Company) Name\b"),
@@ -32,7 +33,7 @@ _SLOTS = (
 # First-person lines a customer writes, never an agent ("I want my money back").
 _CUSTOMER_VOICE = re.compile(
     r"(?i)\b(?:i want my|i need my|i demand|give me my|my money back|where is my|i(?:'ve| have) "
-    r"been waiting|i never (?:got|received)|i was charged|i ordered|i paid for|i bought)\b"
+    r"been waiting|i never (?:got|received)|i was charged)\b"
 )
 # Negation words per language; fixed phrases that carry no claim ("don't hesitate") excluded.
 _NEGATIONS: dict[str, frozenset[str]] = {
@@ -175,7 +176,7 @@ def _flipped(answer: str, ctx: Context) -> Iterable[Problem]:
     theirs = [(s, set(content_words(s))) for s in sentences(answer)]
     for sentence in sentences(ctx.draft):
         content = set(content_words(sentence))
-        if len(content) < 3:
+        if len(content) < 2:
             continue
         # The same statement: nearly the same content words (a reworded one is left alone).
         same = [s for s, words_ in theirs if jaccard(content, words_) >= 0.7]
