@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PYTHON ?= python3
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint unit bench eval fuzz system-deps system-deps-test clean
+.PHONY: run test lint unit bench eval eval-llm fuzz system-deps system-deps-test clean
 
 -include mk/extension.mk
 
@@ -51,3 +51,10 @@ fuzz: $(STAMP) system-deps
 
 clean:
 	rm -rf $(VENV) var dist build *.egg-info
+
+## Measure the LLM path against an OpenAI-compatible server (never part of `make test`):
+##   make eval-llm MODEL_URL=http://127.0.0.1:8091/v1 MODEL=qwen2.5-coder-1.5b-instruct
+## EVAL_LLM_ARGS="--mode full --sample 15 --dev-sample 5 --timeout 180 --out FILE" for more.
+eval-llm: $(STAMP)
+	@test -n "$(MODEL_URL)" -a -n "$(MODEL)" || { echo "usage: make eval-llm MODEL_URL=... MODEL=..."; exit 2; }
+	$(PY) evals/llm.py --model-url "$(MODEL_URL)" --model "$(MODEL)" $(EVAL_LLM_ARGS)

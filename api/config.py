@@ -79,6 +79,9 @@ class Config:
         self.KINDLY_LLM_BREAKER_COOLDOWN = _env_float("KINDLY_LLM_BREAKER_COOLDOWN", 30.0)
         self.KINDLY_LLM_TEMPERATURE = _env_float("KINDLY_LLM_TEMPERATURE", 0.3)
         self.KINDLY_LLM_MAX_TOKENS = _env_int("KINDLY_LLM_MAX_TOKENS", 4096)
+        # "full": the model rewrites the whole draft; "focused": only the sentences the tone
+        # analyser flags go to the model, the rest is the offline rewrite.
+        self.KINDLY_LLM_MODE = os.environ.get("KINDLY_LLM_MODE", "full")
         # Azure OpenAI, used instead of OPENAI_BASE_URL when the endpoint is set.
         self.AZURE_OPENAI_ENDPOINT = os.environ.get("AZURE_OPENAI_ENDPOINT") or None
         self.AZURE_OPENAI_API_KEY = os.environ.get("AZURE_OPENAI_API_KEY") or None

@@ -72,6 +72,9 @@ class EngineResult:
     # Why earlier answers (e.g. the language model's, before a repair or a fallback) were
     # rejected, in plain words; reported in `checks.rejected`.
     rejected: list[str] = field(default_factory=list)
+    # What the model calls behind this result really used, rejected answers and repairs
+    # included: {"prompt_tokens", "completion_tokens", "calls"}; None when no model was asked.
+    model_usage: dict[str, int] | None = None
 
 
 @dataclass

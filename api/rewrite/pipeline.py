@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from api.engines import Engine, EngineError
 from api.errors import KindlyError
 from api.rewrite.spend import Spend, reservation
-from api.rewrite.verify import Settled, verified_rewrite
+from api.rewrite.verify import verified_rewrite
 from api.store.cache import Lookup, RewriteCache, fingerprint
 from api.store.connection import OUTAGE_ERRORS, ScriptCall, run_together
 from api.store.presets import PresetStore
@@ -116,27 +116,22 @@ class Pipeline:
             yield "result", {**answer, "corrected": False}
             return
         streamed: list[str] = []
-        opener = getattr(engine, "stream", None)
-        if opener is None:
-            value, cacheable = verified_rewrite(job, engine, self.fallback, self.lexicon)
-        else:
-            upstream = None
-            outcome: EngineResult | EngineError
-            try:
-                upstream = opener(job)
+        upstream = None
+        outcome: EngineResult | EngineError | None = None
+        try:
+            upstream = engine.stream(job)  # None: this engine (or job) does not stream
+            if upstream is not None:
                 for text in upstream:
                     streamed.append(text)
                     yield "delta", {"text": text}
                 outcome = upstream.result()
-            except EngineError as err:
-                outcome = err
-            finally:
-                # Also on GeneratorExit (client gone): closing stops the upstream call.
-                if upstream is not None:
-                    upstream.close()
-            value, cacheable = verified_rewrite(
-                job, Settled(engine, outcome), self.fallback, self.lexicon
-            )
+        except EngineError as err:
+            outcome = err
+        finally:
+            # Also on GeneratorExit (client gone): closing stops the upstream call.
+            if upstream is not None:
+                upstream.close()
+        value, cacheable = verified_rewrite(job, engine, self.fallback, self.lexicon, outcome)
         if not streamed:
             yield "delta", {"text": value["rewrite"]}
         corrected = bool(streamed) and value["rewrite"] != "".join(streamed)
@@ -279,7 +274,7 @@ class Pipeline:
                 "target_locale": job.target_locale,
                 "engine": engine.name,
                 "model": engine.model,
-                "templates": getattr(engine, "fingerprint", ""),
+                "templates": engine.fingerprint,
             }
         )
 

@@ -17,15 +17,20 @@ from api.types import EngineResult, FactCheck, RewriteJob
 
 
 def verified_rewrite(
-    job: RewriteJob, engine: Engine, fallback: Engine, lexicon: Lexicon | None = None
+    job: RewriteJob,
+    engine: Engine,
+    fallback: Engine,
+    lexicon: Lexicon | None = None,
+    outcome: EngineResult | EngineError | None = None,
 ) -> tuple[dict[str, Any], bool]:
-    """Run the engine, check the facts, fall back when needed. Returns (value, cacheable)."""
+    """Run the engine (or take its `outcome`, e.g. a finished stream), check the facts, fall
+    back when needed. Returns (value, cacheable)."""
     job.spans = protected_spans(job.draft)
     context = [t for t in (job.customer_message, job.customer_name, job.agent_name) if t]
     allowed = _preset_allowed(job.preset, job.agent_name)
     warnings: list[str] = []
     spent = Spend(model=engine.model)
-    result = apply_phrase_rules(_run(engine, fallback, job, warnings, spent), job)
+    result = apply_phrase_rules(_run(engine, fallback, job, warnings, spent, outcome), job)
     check = check_facts(job.draft, result.text, context=context, allowed=allowed)
     if not check.passed and engine is not fallback and fallback.supports(job.action):
         warnings.append(
@@ -62,10 +67,17 @@ def verified_rewrite(
 
 
 def _run(
-    engine: Engine, fallback: Engine, job: RewriteJob, warnings: list[str], spent: Spend
+    engine: Engine,
+    fallback: Engine,
+    job: RewriteJob,
+    warnings: list[str],
+    spent: Spend,
+    outcome: EngineResult | EngineError | None = None,
 ) -> EngineResult:
     try:
-        return spent.add(engine.rewrite(job))
+        if isinstance(outcome, EngineError):
+            raise outcome
+        return spent.add(outcome if outcome is not None else engine.rewrite(job))
     except EngineError as err:
         spent.add(err)  # the calls of a rejected answer cost tokens too
         if engine is fallback:
@@ -84,24 +96,6 @@ def _run(
         result = spent.add(fallback.rewrite(job))
         result.rejected = [*rejected, *result.rejected]
         return result
-
-
-class Settled:
-    """An engine whose answer is already known (a finished stream), so `verified_rewrite`
-    checks a streamed answer exactly like a plain one."""
-
-    def __init__(self, engine: Engine, outcome: EngineResult | EngineError) -> None:
-        self.name = engine.name
-        self.model = engine.model
-        self._outcome = outcome
-
-    def supports(self, action: str) -> bool:
-        return True
-
-    def rewrite(self, job: RewriteJob) -> EngineResult:
-        if isinstance(self._outcome, EngineError):
-            raise self._outcome
-        return self._outcome
 
 
 def _preset_allowed(preset: dict[str, Any], agent_name: str | None) -> list[str]:

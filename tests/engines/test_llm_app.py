@@ -16,7 +16,9 @@ from werkzeug.serving import make_server
 from tests.support.factories import bearer, make_app, make_key, make_team
 from tests.support.fake_openai import Answer, Fail, FakeOpenAI, Malformed
 
-DRAFT = "As I said, your order #48213 shipped on March 3. Track it at https://t.example.com/48213."
+# Calm on purpose: the model's answers below keep its wording, and the tone check would reject
+# a harsh sentence left in.
+DRAFT = "Your order #48213 shipped on March 3. You can follow it at https://t.example.com/48213."
 BODY = {"draft": DRAFT, "customer_name": "Maria", "agent_name": "Sam"}
 
 

@@ -13,10 +13,16 @@ from api.engines.llm.prompts import word_limits
 
 @dataclass(frozen=True)
 class Problem:
-    """One reason to reject an answer."""
+    """One reason to reject an answer: `for_people` starts with its reason code
+    ("prompt_echo: ..."); `hopeless` answers show the model cannot do the task (no repair)."""
 
     for_people: str
     for_model: str
+    hopeless: bool = False
+
+    @property
+    def reason(self) -> str:
+        return self.for_people.split(":", 1)[0]
 
 
 def word_count(text: str) -> int:
@@ -33,22 +39,23 @@ def answer_problems(
 ) -> list[Problem]:
     """What is wrong with `answer` (restored text) apart from its facts."""
     if not answer.strip():
-        return [Problem("gave an empty answer", "Your answer was empty.")]
+        return [Problem("empty: gave an empty answer", "Your answer was empty.")]
     problems = []
     if finish_reason not in (None, "stop"):
         why = "was cut off" if finish_reason == "length" else "stopped early"
         problems.append(
             Problem(
-                f"{why} (finish_reason '{finish_reason}')",
+                f"cut_off: {why} (finish_reason '{finish_reason}')",
                 "Your answer was cut off before the end. Give the complete reply.",
             )
         )
-    expected = _expected_language(action, draft, target_locale)
+    expected = expected_language(action, draft, target_locale)
     found = detect_language(answer)
-    if expected and found and not _same_language(expected, found):
+    if expected and found and not same_language(expected, found):
         problems.append(
             Problem(
-                f"answered in {language_name(found)}, not {language_name(expected)}",
+                f"wrong_language: answered in {language_name(found)}, "
+                f"not {language_name(expected)}",
                 f"You wrote in {language_name(found)}; write the reply in "
                 f"{language_name(expected)}.",
             )
@@ -58,14 +65,14 @@ def answer_problems(
     if words > most:
         problems.append(
             Problem(
-                f"was far too long for '{action}' ({words} words, at most {most})",
+                f"too_long: was far too long for '{action}' ({words} words, at most {most})",
                 f"Your answer had {words} words; keep it to at most {most} words.",
             )
         )
     elif words < fewest:
         problems.append(
             Problem(
-                f"was far too short for '{action}' ({words} words, at least {fewest})",
+                f"too_short: was far too short for '{action}' ({words} words, at least {fewest})",
                 f"Your answer had only {words} words; keep everything the draft says "
                 f"(at least {fewest} words).",
             )
@@ -79,14 +86,15 @@ _CLOSE_LANGUAGES = [
 ]
 
 
-def _same_language(expected: str, found: str) -> bool:
+def same_language(expected: str, found: str) -> bool:
     """Whether an answer detected as `found` may be in `expected`."""
     if expected == found:
         return True
     return any({expected, found} <= close for close in _CLOSE_LANGUAGES)
 
 
-def _expected_language(action: str, draft: str, target_locale: str | None) -> str | None:
+def expected_language(action: str, draft: str, target_locale: str | None) -> str | None:
+    """The language an answer must be in: the target of a translation, else the draft's."""
     if action == "translate":
         if not target_locale:
             return None

@@ -125,6 +125,12 @@ class PromptTemplates:
         user = self.env.get_template(f"{action}.user.j2").render(context)
         return PromptMessages(system=system.strip() + "\n", user=user.strip() + "\n")
 
+    def render_focus(self, context: dict[str, Any]) -> PromptMessages:
+        """The short request of focused mode: rewrite these sentences of this reply."""
+        system = self.env.get_template("focus.system.j2").render(context)
+        user = self.env.get_template("focus.user.j2").render(context)
+        return PromptMessages(system=system.strip() + "\n", user=user.strip() + "\n")
+
     def render_repair(self, problems: list[str], placeholders: list[str]) -> str:
         """The follow-up message of the one repair attempt after a rejected answer."""
         template = self.env.get_template("repair.user.j2")
@@ -143,6 +149,7 @@ def prompt_context(
     target_locale: str | None,
     placeholders: list[str],
     draft_words: int,
+    draft_language: str | None = None,
 ) -> dict[str, Any]:
     """Everything a template may use. `draft` and `customer_message` are already masked."""
     fewest, most = word_limits(action, draft_words)
@@ -158,6 +165,8 @@ def prompt_context(
         "channel": channel,
         "target_locale": target_locale or "",
         "placeholders": placeholders,
+        # A draft not in English gets the team's sign-off in its own language.
+        "signoff_translated": action == "translate" or draft_language not in (None, "en"),
         "min_words": fewest,
         "max_words": most,
         "preset": {

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from api.engines import UnsupportedAction
+from api.engines import EngineBase, UnsupportedAction
 from api.engines.offline.additions import TRIM_ALL, TRIM_SENTENCE, TRIM_SIGNOFF, add_parts
 from api.engines.offline.layout import Layout, opens_quote, split_draft
 from api.engines.offline.reading import looks_english
@@ -38,7 +38,7 @@ _UPPER = re.compile(r"[A-ZÀ-ÞĀ-Ž]")
 SOCIAL_LIMIT = 280
 
 
-class OfflineEngine:
+class OfflineEngine(EngineBase):
     """Rule-based rewriting from prompts/offline; English only; never touches a fact."""
 
     name = "offline"
