@@ -213,3 +213,4 @@ def test_an_env_admin_key_is_not_needed_twice(client):
     """Sanity of the fixture-free path: the env admin key works on a fresh Redis."""
     res = client.get("/v1/me", headers={"Authorization": f"Bearer {ADMIN_KEY}"})
     assert res.status_code == 200
+

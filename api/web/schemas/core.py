@@ -178,6 +178,7 @@ def _phrase_list(max_items: int, max_chars: int, what: str) -> fields.List:
     return fields.List(
         StrippedString(validate=[validate.Length(min=1, max=max_chars)]),
         validate=[validate.Length(max=max_items), distinct],
+        metadata={"uniqueItems": True, "description": f"Each {what} at most once (any case)."},
     )
 
 

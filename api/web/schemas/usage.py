@@ -149,7 +149,10 @@ class UsageArgsSchema(UsageFilterArgsSchema):
     cursor = fields.String(
         load_default=None,
         validate=_stream_id,
-        metadata={"description": "next_cursor of the previous page."},
+        metadata={
+            "description": "next_cursor of the previous page.",
+            "pattern": r"^(\d{1,20}-\d{1,20})?$",
+        },
     )
 
 
