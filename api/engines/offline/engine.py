@@ -30,6 +30,7 @@ from api.engines.offline.text import (
 from api.engines.offline.work import Work
 from api.facts.spans import protected_spans
 from api.tone.lexicon import Lexicon, load_lexicon
+from api.tone.rules import rule_book
 from api.types import EngineResult, RewriteJob, Span
 
 NOT_ENGLISH = "Draft does not look like English; left unchanged."
@@ -87,6 +88,7 @@ def _rewrite(work: Work, reread: bool = False) -> str:
         work.rules.append("non_english")
         return draft
     work.lowercase_text = _UPPER.search(masked.text) is None
+    work.book = rule_book("en")
     work.blocks = frozenset(
         chr(PLACEHOLDER_BASE + index)
         for index, fact in enumerate(masked.facts)

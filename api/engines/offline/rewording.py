@@ -4,6 +4,7 @@ refusals, jargon, formality and bare commands. Works on masked text, so facts ar
 from __future__ import annotations
 
 from api.engines.offline.additions import find_greeting
+from api.engines.offline.softening import soften_sentence
 from api.engines.offline.text import BULLET, apply_table, lower_first, split_sentences
 from api.engines.offline.work import Work
 from api.tone.lexicon import PhraseTable, normalise_phrase
@@ -70,6 +71,9 @@ def _reword_sentence(work: Work, sentence: str, banned: PhraseTable | None) -> s
         for _entry, found, _new in fired:
             work.note("filler", f"Removed the filler '{found.strip(' ,')}'")
 
+    if work.book is not None:
+        core = soften_sentence(work, work.book, core)
+
     def blame_say(entry: dict, at_start: bool) -> str | None:
         if entry.get("at_start") and not at_start:
             return None
@@ -122,6 +126,8 @@ def _polite_request(work: Work, sentence: str) -> str:
             work.note("please", "Turned a blunt question into a polite request")
             return indent + asked
     verb = work.lexicon.request_verbs.match(stripped)
+    if verb is None and work.book is not None and work.book.command_start is not None:
+        verb = work.book.command_start.match(stripped)
     if not verb or stripped.rstrip().endswith("?") or "please" in stripped.lower():
         return sentence
     if work.lexicon.request_closing_cues.search(stripped):

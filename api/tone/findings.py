@@ -1,0 +1,172 @@
+"""The tone analyser: finds curt, blaming, condescending, deflecting, threatening, dismissive,
+commanding and jargon wording, sentence by sentence, with a reason and a suggestion for each.
+
+Offline, deterministic and fast (well under a millisecond for a typical draft): the rules are
+regular expressions compiled once from prompts/offline/harsh/<language>.json, plus the jargon
+list and the request verbs of the offline word lists (English).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+
+from api.tone.lexicon import Lexicon, load_lexicon
+from api.tone.rules import CATEGORIES, RuleBook, rule_book
+from api.tone.sentences import sentence_spans
+
+# Links and email addresses are facts: nothing inside one is ever a harsh phrase.
+_FACT_LIKE = re.compile(r"https?://\S+|www\.\S+|\S+@\S+\.\w+")
+_WORDS = re.compile(r"[^\W\d_]+")
+_LETTERS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One harsh phrase: where it is, which kind, why it may hurt and what to write instead."""
+
+    category: str
+    start: int
+    end: int
+    text: str
+    sentence: str
+    reason: str
+    suggestion: str
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def guess_language(text: str, lexicon: Lexicon | None = None) -> str:
+    """A quick stop-word vote between English and the languages the word lists know."""
+    lexicon = lexicon or load_lexicon()
+    words = [w.lower().replace("’", "'") for w in _LETTERS.findall(text)]
+    if len(words) < lexicon.min_words_for_language:
+        return "en"
+    english = sum(1 for w in words if w in lexicon.english_words)
+    best, best_count = "en", english
+    for code, vocab in lexicon.other_language_words.items():
+        count = sum(1 for w in words if w in vocab and w not in lexicon.english_words)
+        if count > best_count:
+            best, best_count = code, count
+    return best
+
+
+def analyse(text: str, language: str | None = None) -> list[Finding]:
+    """Every harsh phrase in `text`, in order. `language` is an ISO 639-1 code; without it
+    the language is guessed. A language without rules gets no findings."""
+    if not text or not text.strip():
+        return []
+    lexicon = load_lexicon()
+    book = rule_book(language or guess_language(text, lexicon))
+    if book is None:
+        return []
+    facts = [m.span() for m in _FACT_LIKE.finditer(text)] if ("/" in text or "@" in text) else []
+    findings: list[Finding] = []
+    for start, end in sentence_spans(text):
+        findings.extend(_in_sentence(text, start, end, book, lexicon, facts))
+    return findings
+
+
+def sentence_findings(sentence: str, book: RuleBook, lexicon: Lexicon) -> list[Finding]:
+    """The findings of one sentence (offsets relative to it); used by the offline engine."""
+    core = sentence.strip()
+    if not core:
+        return []
+    start = len(sentence) - len(sentence.lstrip())
+    return list(_in_sentence(sentence, start, start + len(core), book, lexicon, []))
+
+
+def _in_sentence(
+    text: str,
+    start: int,
+    end: int,
+    book: RuleBook,
+    lexicon: Lexicon,
+    facts: list[tuple[int, int]],
+) -> Iterable[Finding]:
+    sentence = text[start:end]
+    taken: list[tuple[int, int]] = []
+    found: list[Finding] = []
+
+    def add(category: str, lo: int, hi: int, reason: str, suggestion: str) -> None:
+        lo, hi = _trim(sentence, lo, hi)
+        if hi <= lo or any(lo < b and a < hi for a, b in taken):
+            return
+        if any(start + lo < b and a < start + hi for a, b in facts):
+            return
+        taken.append((lo, hi))
+        found.append(
+            Finding(category, start + lo, start + hi, sentence[lo:hi], sentence, reason, suggestion)
+        )
+
+    words = _WORDS.findall(sentence.lower())
+    for index in book.candidates(words):
+        rule = book.rules[index]
+        match = rule.pattern.search(sentence)
+        if match:
+            add(rule.category, match.start(), match.end(), rule.reason, rule.suggestion)
+    if book.language == "en":
+        for match in lexicon.jargon.pattern.finditer(sentence):
+            plain = lexicon.jargon.entry(match)["plain"]
+            word = match.group(0)
+            reason, _ = book.reasons["jargon"]
+            add("jargon", match.start(), match.end(), f"{reason} ('{word}')", f"Write '{plain}'.")
+    command = _bare_command(sentence, book, lexicon)
+    if command is not None:
+        reason, suggestion = book.reasons["command"]
+        add("command", command[0], command[1], reason, suggestion)
+    found.sort(key=lambda f: f.start)
+    return found
+
+
+def _trim(sentence: str, lo: int, hi: int) -> tuple[int, int]:
+    """The span without the spaces and commas a pattern takes along."""
+    while lo < hi and sentence[lo] in " \t,;:":
+        lo += 1
+    while hi > lo and sentence[hi - 1] in " \t,;:":
+        hi -= 1
+    return lo, hi
+
+
+def _bare_command(sentence: str, book: RuleBook, lexicon: Lexicon) -> tuple[int, int] | None:
+    """The opening verb of a sentence that gives an order without 'please'."""
+    if sentence.rstrip().endswith("?") or (book.please and book.please.search(sentence)):
+        return None
+    stripped = sentence.lstrip(" \t\"'“‘(")
+    offset = len(sentence) - len(stripped)
+    match = book.command_start.match(stripped) if book.command_start else None
+    if match is None and book.language == "en":
+        match = lexicon.request_verbs.match(stripped)
+        if match and lexicon.request_closing_cues.search(stripped):
+            return None
+    if match is None or stripped[match.end() : match.end() + 1] == ":":
+        return None
+    return offset + match.start(), offset + match.end()
+
+
+def counts(findings: Iterable[Finding]) -> dict[str, int]:
+    """How many findings of each category (only categories that occur)."""
+    tally = Counter(f.category for f in findings)
+    return {name: tally[name] for name in CATEGORIES if tally[name]}
+
+
+def summary(findings: list[Finding], language: str = "en") -> str:
+    """One line for the agent: "2 sentences may sound blaming" (the most frequent kind)."""
+    if not findings:
+        return "No harsh wording found."
+    book = rule_book(language) or rule_book("en")
+    assert book is not None
+    by_category: dict[str, set[str]] = {}
+    for finding in findings:
+        by_category.setdefault(finding.category, set()).add(finding.sentence)
+    category = max(by_category, key=lambda c: (len(by_category[c]), -CATEGORIES.index(c)))
+    sentences = len(by_category[category])
+    label = book.labels.get(category, category)
+    line = f"{sentences} {'sentence' if sentences == 1 else 'sentences'} {label}"
+    rest = len({f.sentence for f in findings} - by_category[category])
+    if rest:
+        line += f"; {rest} more {'needs' if rest == 1 else 'need'} a look"
+    return line
