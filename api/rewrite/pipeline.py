@@ -19,6 +19,7 @@ from api.store.cache import Lookup, RewriteCache, fingerprint
 from api.store.connection import OUTAGE_ERRORS, ScriptCall, run_together
 from api.store.presets import PresetStore
 from api.store.teams import Principal
+from api.tone.findings import before_after
 from api.tone.scores import tone_scores
 from api.types import EngineResult, FactCheck, RewriteJob
 from api.usage.log import UsageLog
@@ -333,6 +334,7 @@ def verified_rewrite(
         "channel": job.channel,
         "checks": {**check.as_dict(), "rejected": result.rejected},
         "scores": {"before": tone_scores(job.draft), "after": tone_scores(result.text)},
+        "tone": before_after(job.draft, result.text),
         "changes": result.changes,
         "warnings": warnings + result.warnings,
         "rules": result.rules,

@@ -170,3 +170,13 @@ def summary(findings: list[Finding], language: str = "en") -> str:
     if rest:
         line += f"; {rest} more {'needs' if rest == 1 else 'need'} a look"
     return line
+
+
+def before_after(draft: str, rewrite: str, language: str | None = None) -> dict[str, list]:
+    """The findings of a draft and of its rewrite (read with the draft's language), as dicts:
+    what `after` still lists is what the rewrite left harsh."""
+    language = language or guess_language(draft)
+    return {
+        "before": [f.as_dict() for f in analyse(draft, language)],
+        "after": [f.as_dict() for f in analyse(rewrite, language)],
+    }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate
 
 from api.types import ACTIONS, CHANNELS
+from api.web.schemas.tone import ToneBeforeAfterSchema
 
 MAX_DRAFT = 20_000
 
@@ -87,6 +88,10 @@ class RewriteResponseSchema(Schema):
     channel = fields.String()
     checks = fields.Nested(FactCheckSchema)
     scores = fields.Nested(ScoresSchema)
+    tone = fields.Nested(
+        ToneBeforeAfterSchema,
+        metadata={"description": "Harsh wording found in the draft and left in the rewrite."},
+    )
     changes = fields.List(fields.String())
     warnings = fields.List(fields.String())
     usage = fields.Nested(UsageSchema)
