@@ -114,10 +114,10 @@ def _in_sentence(
             word = match.group(0)
             reason, _ = book.reasons["jargon"]
             add("jargon", match.start(), match.end(), f"{reason} ('{word}')", f"Write '{plain}'.")
-    command = _bare_command(sentence, book, lexicon)
+    command = bare_command(sentence, book, lexicon)
     if command is not None:
         reason, suggestion = book.reasons["command"]
-        add("command", command[0], command[1], reason, suggestion)
+        add("command", command.verb_start, command.verb_end, reason, suggestion)
     found.sort(key=lambda f: f.start)
     return found
 
@@ -131,20 +131,51 @@ def _trim(sentence: str, lo: int, hi: int) -> tuple[int, int]:
     return lo, hi
 
 
-def _bare_command(sentence: str, book: RuleBook, lexicon: Lexicon) -> tuple[int, int] | None:
-    """The opening verb of a sentence that gives an order without 'please'."""
+@dataclass(frozen=True)
+class Command:
+    """A sentence that gives an order: where its lead words ("Then", "Just") and verb are."""
+
+    lead_start: int
+    verb_start: int
+    verb_end: int
+
+
+def bare_command(sentence: str, book: RuleBook, lexicon: Lexicon) -> Command | None:
+    """The command a sentence opens with, unless it already asks politely or is a question."""
     if sentence.rstrip().endswith("?") or (book.please and book.please.search(sentence)):
         return None
     stripped = sentence.lstrip(" \t\"'“‘(")
     offset = len(sentence) - len(stripped)
-    match = book.command_start.match(stripped) if book.command_start else None
-    if match is None and book.language == "en":
-        match = lexicon.request_verbs.match(stripped)
-        if match and lexicon.request_closing_cues.search(stripped):
+    lead = book.command_lead.match(stripped) if book.command_lead else None
+    at = lead.end() if lead else 0
+    rest = stripped[at:]
+    match = book.command_start.match(rest) if book.command_start else None
+    listed = False
+    if book.language == "en":
+        known = lexicon.request_verbs.match(rest)
+        if known and (match is None or known.end() > match.end()):
+            match, listed = known, True
+        if match and lexicon.request_closing_cues.search(rest):
             return None
-    if match is None or stripped[match.end() : match.end() + 1] == ":":
+    if match is None or rest[match.end() : match.end() + 1] == ":":
         return None
-    return offset + match.start(), offset + match.end()
+    if not listed and not _followed_like_a_command(rest, match.end(), book):
+        return None
+    return Command(offset, offset + at + match.start(), offset + at + match.end())
+
+
+_NEXT_WORD = re.compile(r"\s*(\S*)")
+
+
+def _followed_like_a_command(rest: str, end: int, book: RuleBook) -> bool:
+    """"Return the parcel" is an order, "Return shipping is free" is not: the verb must be
+    followed by an object word, a particle, a number or a fact, or end the sentence."""
+    if " " in rest[:end].strip() or rest[:2].lower() == "do":
+        return True  # a phrasal verb ("log back in") or "don't ..." is an order already
+    following = _NEXT_WORD.match(rest, end).group(1).lower().strip(",.;:!")
+    if not following:
+        return True
+    return following in book.command_next or not following[:1].isalpha()
 
 
 def counts(findings: Iterable[Finding]) -> dict[str, int]:

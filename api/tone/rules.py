@@ -64,6 +64,9 @@ class RuleBook:
     base_forms: dict[str, str]
     command_start: re.Pattern[str] | None
     please: re.Pattern[str] | None  # a sentence with one of these words asks politely
+    command_lead: re.Pattern[str] | None  # "then", "just": may come before a command's verb
+    command_drop: frozenset[str]  # leads a polite request leaves out ("just wait")
+    command_next: frozenset[str]  # words that follow a verb used as a command ("the", "it")
     frame: dict[str, Any]
     fingerprint: str
     # Which rules a word can start a match of: rules with no known first word are `always`.
@@ -109,6 +112,16 @@ class RuleBook:
                 return re.sub(r"^your\b", "the", value, flags=re.IGNORECASE)
             if how == "cap":
                 return value[:1].upper() + value[1:]
+            if how in ("subj", "sub"):
+                return _subject(value)
+            if how == "be":
+                return "were" if _plural(value) else "was"
+            if how == "sp":
+                return value + " " if value else ""
+            if how == "pre":
+                return " " + value if value else ""
+            if how == "or_this":
+                return value or "this"
             return value
 
         text = _TEMPLATE.sub(fill, rule.say)
@@ -140,6 +153,26 @@ class RuleBook:
                 return stem + "e"
             return stem
         return low
+
+
+def _subject(phrase: str) -> str:
+    """A noun phrase as the subject of a new clause: "them" -> "they", "your card" -> "the card"."""
+    low = phrase.lower()
+    if low in ("them", "they"):
+        return "they"
+    if low in ("it", "this", "that"):
+        return low
+    return re.sub(r"^your\b", "the", phrase, flags=re.IGNORECASE)
+
+
+def _plural(phrase: str) -> bool:
+    words = phrase.lower().split()
+    if not words:
+        return False
+    if words[0] in ("them", "these", "those", "both", "all", "two", "three", "they"):
+        return True
+    last = words[-1]
+    return len(words) > 1 and last.endswith("s") and not last.endswith(("ss", "us", "is"))
 
 
 def _apostrophes(source: str) -> str:
@@ -210,12 +243,20 @@ def _build(path: Path, language: str) -> RuleBook:
             by_word.setdefault(word, []).append(index)
         for start in cues[1]:
             by_start.setdefault(start, []).append(index)
+    leads = data.get("command_lead") or []
+    lead = None
+    if leads:
+        listed = "|".join(re.escape(w) for w in leads)
+        lead = re.compile(rf"(?:(?:{listed}),?\s+)+", re.IGNORECASE)
     polite = data.get("please") or []
     please = None
     if polite:
         listed = "|".join(re.escape(w) for w in polite)
         please = re.compile(rf"(?<!\w)(?:{listed})(?!\w)", re.IGNORECASE)
     return RuleBook(
+        command_lead=lead,
+        command_drop=frozenset(w.lower() for w in data.get("command_drop", [])),
+        command_next=frozenset(w.lower() for w in data.get("command_next", [])),
         please=please,
         by_word={k: tuple(v) for k, v in by_word.items()},
         by_start={k: tuple(v) for k, v in by_start.items()},

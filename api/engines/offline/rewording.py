@@ -3,10 +3,13 @@ refusals, jargon, formality and bare commands. Works on masked text, so facts ar
 
 from __future__ import annotations
 
+import re
+
 from api.engines.offline.additions import find_greeting
 from api.engines.offline.softening import soften_sentence
 from api.engines.offline.text import BULLET, apply_table, lower_first, split_sentences
 from api.engines.offline.work import Work
+from api.tone.findings import bare_command
 from api.tone.lexicon import PhraseTable, normalise_phrase
 
 
@@ -110,6 +113,9 @@ def _reword_sentence(work: Work, sentence: str, banned: PhraseTable | None) -> s
     return core + trailing
 
 
+_NEGATIVE_ORDER = re.compile(r"^(?:don['’]t|do n['’]t|do not)\b", re.IGNORECASE)
+
+
 def _polite_request(work: Work, sentence: str) -> str:
     """'Send us the form.' -> 'Please send us the form.'; 'Can you ...?' -> 'Could you please'."""
     stripped = sentence.lstrip()
@@ -125,18 +131,19 @@ def _polite_request(work: Work, sentence: str) -> str:
         if fired and asked.rstrip().endswith("?"):
             work.note("please", "Turned a blunt question into a polite request")
             return indent + asked
-    verb = work.lexicon.request_verbs.match(stripped)
-    if verb is None and work.book is not None and work.book.command_start is not None:
-        verb = work.book.command_start.match(stripped)
-    if not verb or stripped.rstrip().endswith("?") or "please" in stripped.lower():
+    book = work.book
+    command = bare_command(stripped, book, work.lexicon) if book is not None else None
+    if command is None:
         return sentence
-    if work.lexicon.request_closing_cues.search(stripped):
-        return sentence  # "Let me know if anything else comes up" is a closing, not an order
-    if stripped[verb.end() : verb.end() + 1] == ":":
-        return sentence  # "Update: ..." is a heading, not a command
     softener = work.lexicon.request_softener
     if work.lowercase_text or stripped[:1].islower():
         softener = softener.lower()
     work.note("please", "Turned a bare instruction into a polite request")
-    first = stripped if stripped[:2].isupper() else lower_first(stripped)
-    return f"{indent}{softener} {first}"
+    lead = stripped[command.lead_start : command.verb_start]
+    kept = " ".join(w for w in lead.split() if w.lower().strip(",") not in book.command_drop)
+    verb = stripped[command.verb_start :]
+    verb = verb if verb[:2].isupper() else lower_first(verb)
+    verb = _NEGATIVE_ORDER.sub("try not to", verb, count=1)
+    if kept:
+        return f"{indent}{kept} {softener.lower()} {verb}"
+    return f"{indent}{softener} {verb}"
