@@ -153,7 +153,7 @@ def bare_command(sentence: str, book: RuleBook, lexicon: Lexicon) -> Command | N
     listed = False
     if book.language == "en":
         known = lexicon.request_verbs.match(rest)
-        if known and (match is None or known.end() > match.end()):
+        if known and (match is None or known.end() >= match.end()):
             match, listed = known, True
         if match and lexicon.request_closing_cues.search(rest):
             return None

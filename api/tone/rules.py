@@ -68,6 +68,7 @@ class RuleBook:
     command_drop: frozenset[str]  # leads a polite request leaves out ("just wait")
     command_next: frozenset[str]  # words that follow a verb used as a command ("the", "it")
     frame: dict[str, Any]
+    prefix_maps: dict[str, dict[str, str]]  # {how: {"den ": "der "}}: article changes
     fingerprint: str
     # Which rules a word can start a match of: rules with no known first word are `always`.
     by_word: dict[str, tuple[int, ...]]
@@ -122,6 +123,10 @@ class RuleBook:
                 return " " + value if value else ""
             if how == "or_this":
                 return value or "this"
+            if how in self.prefix_maps:
+                for start, replacement in self.prefix_maps[how].items():
+                    if value.lower().startswith(start):
+                        return replacement + value[len(start) :]
             return value
 
         text = _TEMPLATE.sub(fill, rule.say)
@@ -270,6 +275,7 @@ def _build(path: Path, language: str) -> RuleBook:
         base_forms={k.lower(): v for k, v in data.get("base_forms", {}).items()},
         command_start=command,
         frame=data.get("frame") or {},
+        prefix_maps=data.get("prefix_maps") or {},
         fingerprint=hashlib.sha256(raw).hexdigest()[:12],
     )
 

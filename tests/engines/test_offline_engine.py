@@ -540,15 +540,26 @@ def test_softening_twice_changes_nothing(fields):
 
 
 @pytest.mark.parametrize(
-    "draft",
+    ("draft", "language_words"),
     [
-        "Hola, gracias por escribirnos. Te enviamos un correo con los detalles.",
-        "Bonjour, merci pour votre message. Nous allons vérifier votre commande.",
-        "Hallo, danke für deine Nachricht. Wir prüfen das und melden uns bei dir.",
-        "ご不便をおかけしております。アプリをご利用でしょうか。",
+        ("Hola, gracias por escribirnos. Te enviamos un correo con los detalles.", "es"),
+        ("Bonjour, merci pour votre message. Nous allons vérifier votre commande.", "fr"),
+        ("Hallo, danke für deine Nachricht. Wir prüfen das und melden uns bei dir.", "de"),
     ],
 )
-def test_non_english_drafts_are_left_unchanged_with_a_warning(draft):
+def test_spanish_french_and_german_drafts_get_no_english(draft, language_words):
+    result = soften(draft, customer_name="Maria", agent_name="Sam")
+    english = {w for w in re.findall(r"[a-z']+", result.text.lower())} & {
+        "the", "you", "your", "we", "hi", "hello", "thanks", "please", "sorry", "help", "best"
+    }
+    assert not english
+    assert draft in result.text  # nothing harsh in it: only framed, in its own language
+    assert result.text.rstrip().endswith("Sam")
+    assert f"language:{language_words}" in result.rules
+
+
+def test_languages_without_rules_are_left_unchanged_with_a_warning():
+    draft = "ご不便をおかけしております。アプリをご利用でしょうか。"
     result = soften(draft, customer_name="Maria", agent_name="Sam")
     assert result.text == draft
     assert NOT_ENGLISH in result.warnings

@@ -15,6 +15,7 @@ from dataclasses import replace
 
 from api.engines import UnsupportedAction
 from api.engines.offline.additions import TRIM_ALL, TRIM_SENTENCE, TRIM_SIGNOFF, add_parts
+from api.engines.offline.foreign import rewrite_foreign
 from api.engines.offline.layout import Layout, opens_quote, split_draft
 from api.engines.offline.reading import looks_english
 from api.engines.offline.rewording import reword
@@ -29,11 +30,15 @@ from api.engines.offline.text import (
 )
 from api.engines.offline.work import Work
 from api.facts.spans import protected_spans
+from api.tone.findings import guess_language
 from api.tone.lexicon import Lexicon, load_lexicon
 from api.tone.rules import rule_book
 from api.types import EngineResult, RewriteJob, Span
 
-NOT_ENGLISH = "Draft does not look like English; left unchanged."
+NOT_ENGLISH = (
+    "Draft is in a language the offline engine has no rules for (it knows English, Spanish, "
+    "German, French and Portuguese); left unchanged."
+)
 _UPPER = re.compile(r"[A-ZÀ-ÞĀ-Ž]")
 SOCIAL_LIMIT = 280
 
@@ -83,11 +88,17 @@ def _rewrite(work: Work, reread: bool = False) -> str:
     if not layout.body.strip():
         return draft
     masked = _mask_body(work, layout)
-    if not looks_english(masked.text, work.lexicon):
-        work.warnings.append(NOT_ENGLISH)
-        work.rules.append("non_english")
-        return draft
     work.lowercase_text = _UPPER.search(masked.text) is None
+    if not looks_english(masked.text, work.lexicon):
+        language = guess_language(masked.text, work.lexicon)
+        book = rule_book(language) if language != "en" else None
+        if book is None:
+            work.warnings.append(NOT_ENGLISH)
+            work.rules.append("non_english")
+            return draft
+        work.book = book
+        work.rules.append(f"language:{language}")
+        return layout.join(masked.restore(rewrite_foreign(work, book, masked.text)))
     work.book = rule_book("en")
     work.blocks = frozenset(
         chr(PLACEHOLDER_BASE + index)

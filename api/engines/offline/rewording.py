@@ -7,7 +7,7 @@ import re
 
 from api.engines.offline.additions import find_greeting
 from api.engines.offline.softening import soften_sentence
-from api.engines.offline.text import BULLET, apply_table, lower_first, split_sentences
+from api.engines.offline.text import BULLET, apply_table, lower_first, split_sentences, upper_first
 from api.engines.offline.work import Work
 from api.tone.findings import bare_command
 from api.tone.lexicon import PhraseTable, normalise_phrase
@@ -50,6 +50,9 @@ def reword(work: Work, text: str) -> str:
             if greeting is not None and greeting.end is not None:
                 prefix = line[: greeting.end]
         content = line[len(prefix) :]
+        formal = work.settings.voice == "formal" and "casual" in work.active
+        if index == first and prefix and formal:  # "Hey Sam," -> "Hello Sam,"
+            prefix, _ = apply_table(prefix, work.lexicon.casual_words, lambda e, s: e["say"], False)
         reworded = "".join(_reword_sentence(work, s, banned) for s in split_sentences(content))
         if not content.endswith((" ", "\t")):
             reworded = reworded.rstrip(" \t")  # a dropped last sentence leaves no trailing space
@@ -95,8 +98,19 @@ def _reword_sentence(work: Work, sentence: str, banned: PhraseTable | None) -> s
             work.note("refusal", f"Softened '{found}' to '{new}'")
     if "jargon" in work.active:
         core, fired = apply_table(core, lexicon.jargon, lambda e, s: e["plain"], lower)
+        for _ in range(2):  # "per ur request" -> "per your request" -> "as you asked"
+            if not fired:
+                break
+            core, again = apply_table(core, lexicon.jargon, lambda e, s: e["plain"], lower)
+            fired += again
+            if not again:
+                break
         for _entry, found, new in fired:
             work.note("jargon", f"Replaced '{found}' with '{new}'")
+        if work.book is not None and fired:
+            core = soften_sentence(work, work.book, core)  # "acct" is "account" now
+    if settings.voice == "formal":
+        core = _formal_openers(work, core)
     if settings.expands_contractions:
         if "casual" in work.active:
             core, fired = apply_table(core, lexicon.casual_words, lambda e, s: e["say"], lower)
@@ -111,6 +125,20 @@ def _reword_sentence(work: Work, sentence: str, banned: PhraseTable | None) -> s
         # "You need to X." became "Could you please X." — a question now.
         core = core[:-1] + "?"
     return core + trailing
+
+
+def _formal_openers(work: Work, sentence: str) -> str:
+    """Drop casual openers ("So,", "Well,") and fillers ("in like 3 days") for a formal tone."""
+    frame = work.book.frame if work.book is not None else {}
+    text = sentence
+    for key in ("formal_openers", "formal_fillers"):
+        if frame.get(key):
+            text = re.sub(frame[key], "", text, flags=re.IGNORECASE)
+    if text != sentence:
+        work.note("formal", "Dropped casual openers for a formal tone")
+        if sentence.lstrip()[:1].isupper():
+            text = upper_first(text)
+    return text
 
 
 _NEGATIVE_ORDER = re.compile(r"^(?:don['’]t|do n['’]t|do not)\b", re.IGNORECASE)
