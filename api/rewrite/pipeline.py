@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from api.engines import Engine, EngineError
+from api.engines.language import detect_language
 from api.errors import KindlyError
-from api.facts.spans import check_facts, protected_spans
+from api.facts.guard import check_facts
+from api.facts.spans import protected_spans
 from api.rewrite.phrase_rules import apply_phrase_rules
 from api.store.cache import Lookup, RewriteCache, fingerprint
 from api.store.connection import OUTAGE_ERRORS, ScriptCall, run_together
@@ -334,7 +336,7 @@ def verified_rewrite(
         "channel": job.channel,
         "checks": {**check.as_dict(), "rejected": result.rejected},
         "scores": {"before": tone_scores(job.draft), "after": tone_scores(result.text)},
-        "tone": before_after(job.draft, result.text),
+        "tone": before_after(job.draft, result.text, detect_language(job.draft)),
         "changes": result.changes,
         "warnings": warnings + result.warnings,
         "rules": result.rules,

@@ -20,7 +20,6 @@ from api.tone.sentences import sentence_spans
 # Links and email addresses are facts: nothing inside one is ever a harsh phrase.
 _FACT_LIKE = re.compile(r"https?://\S+|www\.\S+|\S+@\S+\.\w+")
 _WORDS = re.compile(r"[^\W\d_]+")
-_LETTERS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 
 
 @dataclass(frozen=True)
@@ -39,28 +38,14 @@ class Finding:
         return asdict(self)
 
 
-def guess_language(text: str, lexicon: Lexicon | None = None) -> str:
-    """A quick stop-word vote between English and the languages the word lists know."""
-    lexicon = lexicon or load_lexicon()
-    words = [w.lower().replace("’", "'") for w in _LETTERS.findall(text)]
-    if len(words) < lexicon.min_words_for_language:
-        return "en"
-    english = sum(1 for w in words if w in lexicon.english_words)
-    best, best_count = "en", english
-    for code, vocab in lexicon.other_language_words.items():
-        count = sum(1 for w in words if w in vocab and w not in lexicon.english_words)
-        if count > best_count:
-            best, best_count = code, count
-    return best
-
-
 def analyse(text: str, language: str | None = None) -> list[Finding]:
-    """Every harsh phrase in `text`, in order. `language` is an ISO 639-1 code; without it
-    the language is guessed. A language without rules gets no findings."""
+    """Every harsh phrase in `text`, in order. `language` is an ISO 639-1 code (None: read
+    the text as English; callers that don't know it ask api.engines.language first). A
+    language without rules gets no findings."""
     if not text or not text.strip():
         return []
     lexicon = load_lexicon()
-    book = rule_book(language or guess_language(text, lexicon))
+    book = rule_book(language or "en")
     if book is None:
         return []
     facts = [m.span() for m in _FACT_LIKE.finditer(text)] if ("/" in text or "@" in text) else []
@@ -204,9 +189,8 @@ def summary(findings: list[Finding], language: str = "en") -> str:
 
 
 def before_after(draft: str, rewrite: str, language: str | None = None) -> dict[str, list]:
-    """The findings of a draft and of its rewrite (read with the draft's language), as dicts:
-    what `after` still lists is what the rewrite left harsh."""
-    language = language or guess_language(draft)
+    """The findings of a draft and of its rewrite (both read as `language`), as dicts: what
+    `after` still lists is what the rewrite left harsh."""
     return {
         "before": [f.as_dict() for f in analyse(draft, language)],
         "after": [f.as_dict() for f in analyse(rewrite, language)],

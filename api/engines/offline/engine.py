@@ -14,10 +14,10 @@ import re
 from dataclasses import replace
 
 from api.engines import UnsupportedAction
+from api.engines.language import detect_language
 from api.engines.offline.additions import TRIM_ALL, TRIM_SENTENCE, TRIM_SIGNOFF, add_parts
 from api.engines.offline.foreign import rewrite_foreign
 from api.engines.offline.layout import Layout, opens_quote, split_draft
-from api.engines.offline.reading import looks_english
 from api.engines.offline.rewording import reword
 from api.engines.offline.settings import SUPPORTED_ACTIONS, settings_for
 from api.engines.offline.text import (
@@ -30,7 +30,6 @@ from api.engines.offline.text import (
 )
 from api.engines.offline.work import Work
 from api.facts.spans import protected_spans
-from api.tone.findings import guess_language
 from api.tone.lexicon import Lexicon, load_lexicon
 from api.tone.rules import rule_book
 from api.types import EngineResult, RewriteJob, Span
@@ -89,9 +88,9 @@ def _rewrite(work: Work, reread: bool = False) -> str:
         return draft
     masked = _mask_body(work, layout)
     work.lowercase_text = _UPPER.search(masked.text) is None
-    if not looks_english(masked.text, work.lexicon):
-        language = guess_language(masked.text, work.lexicon)
-        book = rule_book(language) if language != "en" else None
+    language = detect_language(masked.text) or "en"
+    if language != "en":
+        book = rule_book(language)
         if book is None:
             work.warnings.append(NOT_ENGLISH)
             work.rules.append("non_english")

@@ -17,7 +17,6 @@ from api.types import Span
 
 # Supplementary Private Use Area-A: one character per protected span.
 PLACEHOLDER_BASE = 0xF0000
-PLACEHOLDER_LIMIT = 0xFFFFD
 PLACEHOLDER_CLASS = "[\U000f0000-\U000ffffd]"
 _PLACEHOLDER = re.compile(PLACEHOLDER_CLASS)
 BULLET = re.compile(rf"^[ \t]*(?:[-*•·+–]|{PLACEHOLDER_CLASS}[.)]|[a-z][.)])[ \t]+")
@@ -157,7 +156,6 @@ def join_around(left: str, right: str, removed: str, at_start: bool, lowercase_t
     return head + joiner + rest
 
 
-Change = tuple[str, str, str]  # (rule id, message, found text)
 
 
 def _glues_to_next(found: str, new: str, right: str) -> bool:

@@ -7,7 +7,8 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.tone.findings import analyse, counts, guess_language, summary
+from api.engines.language import detect_language
+from api.tone.findings import analyse, counts, summary
 from api.web.auth import require_key
 from api.web.schemas.tone import ToneRequestSchema, ToneResponseSchema
 
@@ -29,7 +30,7 @@ class Tone(MethodView):
         """Find curt, blaming, condescending, deflecting, threatening, dismissive, commanding
         and jargon wording in a draft, each with a reason and a suggestion. Rewrites nothing."""
         draft = body["draft"]
-        language = (body.get("language") or guess_language(draft)).lower()[:2]
+        language = (body.get("language") or detect_language(draft) or "en").lower()[:2]
         findings = analyse(draft, language)
         return {
             "findings": [f.as_dict() for f in findings],
