@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from api.tone.cues import first_words
+from api.tone.cues import COMMON_WORDS, first_words, required_words
 from api.tone.lexicon import LexiconError, default_dir
 
 CATEGORIES = (
@@ -240,7 +240,15 @@ def _build(path: Path, language: str) -> RuleBook:
     always: list[int] = []
     for index, rule in enumerate(rules):
         listed = data["rules"][index].get("cue")
-        cues = (frozenset(w.lower() for w in listed), ()) if listed else first_words(rule.pattern)
+        rare = required_words(rule.pattern)
+        if listed:
+            cues: tuple[frozenset[str], tuple[str, ...]] | None = (
+                frozenset(w.lower() for w in listed), ()
+            )
+        elif rare and not rare & COMMON_WORDS:
+            cues = (rare, ())
+        else:
+            cues = first_words(rule.pattern)
         if cues is None:
             always.append(index)
             continue
