@@ -90,6 +90,8 @@ def _in_sentence(
     words = _WORDS.findall(sentence.lower())
     for index in book.candidates(words):
         rule = book.rules[index]
+        if not rule.flag:
+            continue
         match = rule.pattern.search(sentence)
         if match:
             add(rule.category, match.start(), match.end(), rule.reason, rule.suggestion)

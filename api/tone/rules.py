@@ -50,6 +50,7 @@ class Rule:
     say: str | None
     reason: str
     suggestion: str
+    flag: bool = True  # False: the engine rewrites it but the analyser does not report it
 
 
 @dataclass(frozen=True, eq=False)
@@ -218,6 +219,7 @@ def _rule(entry: dict[str, Any], categories: dict[str, Any], who: str, where: st
         say=say,
         reason=entry.get("reason") or base["reason"],
         suggestion=entry.get("suggestion") or base["suggestion"],
+        flag=bool(entry.get("flag", True)),
     )
 
 

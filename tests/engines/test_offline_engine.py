@@ -255,7 +255,7 @@ def test_removed_phrase_leaves_clean_punctuation():
 
 
 def test_simply_is_only_dropped_where_it_belittles():
-    assert "Please restart the app." in soften("Simply restart the app.").text
+    assert "Could you please restart the app?" in soften("Simply restart the app.").text
     assert "this note simply kind words" in soften("Do not call this note simply kind words.").text
 
 
@@ -292,9 +292,7 @@ def test_jargon_becomes_plain_words(draft, plain):
 
 def test_jargon_case_follows_the_draft():
     assert soften("ASAP is the plan.").text.startswith("As soon as possible is the plan.")
-    assert soften("Utilize the app.").text.startswith("Please use the app.") or soften(
-        "Utilize the app."
-    ).text.startswith("Use the app.")
+    assert soften("Utilize the app.").text.startswith("Could you please use the app?")
     assert "as soon as possible" in soften("We will call ASAP.").text
 
 
@@ -335,7 +333,9 @@ def test_refusal_adds_a_bridge_only_when_the_draft_offers_something():
 
 def test_refusal_never_gets_a_second_apology():
     text = soften("Unfortunately, we can't refund this order.").text
-    assert text.count("sorry") == 0 and text.startswith("Unfortunately, we aren't able to")
+    # The distant "Unfortunately" becomes a personal apology: still exactly one.
+    assert text.count("sorry") == 1 and "Unfortunately" not in text
+    assert text.startswith("I'm sorry, but we aren't able to refund this order.")
 
 
 def test_we_cant_wait_is_not_a_refusal():

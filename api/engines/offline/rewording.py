@@ -50,6 +50,7 @@ def reword(work: Work, text: str) -> str:
             if greeting is not None and greeting.end is not None:
                 prefix = line[: greeting.end]
         content = line[len(prefix) :]
+        work.in_list = bullet is not None  # list steps keep "Please", never a question
         formal = work.settings.voice == "formal" and "casual" in work.active
         if index == first and prefix and formal:  # "Hey Sam," -> "Hello Sam,"
             prefix, _ = apply_table(prefix, work.lexicon.casual_words, lambda e, s: e["say"], False)
@@ -174,4 +175,18 @@ def _polite_request(work: Work, sentence: str) -> str:
     verb = _NEGATIVE_ORDER.sub("try not to", verb, count=1)
     if kept:
         return f"{indent}{kept} {softener.lower()} {verb}"
+    frame = book.frame
+    capital = not (work.lowercase_text or stripped[:1].islower())
+    if frame.get("invitation") and re.match(frame["invitation"], verb, re.IGNORECASE):
+        # "Contact us here" is an offer of help, not an order: "Feel free to contact us here".
+        opener = frame.get("invite_with", "Feel free to")
+        return f"{indent}{opener if capital else lower_first(opener)} {verb}"
+    short = len(verb.split()) <= int(frame.get("question_up_to_words", 0))
+    asking = short and "," not in verb and not (work.asked or work.in_list)
+    if asking and frame.get("ask_with"):
+        # "Log out." -> "Could you please log out?"
+        opener = frame["ask_with"]
+        work.asked = True  # one question is enough; later instructions get "Please"
+        body = re.sub(r"\s*[.!]*\s*$", "", verb)
+        return f"{indent}{opener if capital else lower_first(opener)} {body}?"
     return f"{indent}{softener} {verb}"

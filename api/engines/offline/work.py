@@ -26,6 +26,8 @@ class Work:
     blocks: frozenset[str] = frozenset()  # placeholders that stand for quoted or code lines
     restore: Callable[[str], str] = str  # puts the facts back into masked text
     book: RuleBook | None = None  # harsh-wording rules of the draft's language
+    asked: bool = False  # an instruction was already turned into a question
+    in_list: bool = False  # the line being reworded is a list item
     changes: list[str] = field(default_factory=list)
     rules: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
