@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from api.tone.lexicon import Lexicon, load_lexicon
 from api.tone.rules import CATEGORIES, RuleBook, rule_book
@@ -35,7 +35,15 @@ class Finding:
     suggestion: str
 
     def as_dict(self) -> dict[str, object]:
-        return asdict(self)
+        return {
+            "category": self.category,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "sentence": self.sentence,
+            "reason": self.reason,
+            "suggestion": self.suggestion,
+        }
 
 
 def analyse(text: str, language: str | None = None) -> list[Finding]:

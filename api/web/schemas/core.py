@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate
 
 from api.types import ACTIONS, CHANNELS, ROLES, TEAM_ID_PATTERN
-from api.web.schemas.tone import ToneBeforeAfterSchema
+from api.web.schemas.tone import ToneBeforeAfterSchema, Verbatim
 
 MAX_DRAFT = 20_000
 
@@ -88,7 +88,7 @@ class RewriteResponseSchema(Schema):
     channel = fields.String()
     checks = fields.Nested(FactCheckSchema)
     scores = fields.Nested(ScoresSchema)
-    tone = fields.Nested(
+    tone = Verbatim(
         ToneBeforeAfterSchema,
         metadata={"description": "Harsh wording found in the draft and left in the rewrite."},
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import Schema, fields, validate
 
 from api.tone.rules import CATEGORIES, LANGUAGES
@@ -22,12 +24,22 @@ class FindingSchema(Schema):
     suggestion = fields.String(metadata={"description": "What to write instead."})
 
 
+class Verbatim(fields.Nested):
+    """A nested field documented by its schema but dumped as it is: findings are built as
+    plain dicts of exactly that shape, and dumping each one field by field would cost more
+    than finding them."""
+
+    def _serialize(self, nested_obj: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        return nested_obj
+
+
 class ToneBeforeAfterSchema(Schema):
-    before = fields.List(
-        fields.Nested(FindingSchema), metadata={"description": "Findings in the draft."}
+    before = Verbatim(
+        FindingSchema, many=True, metadata={"description": "Findings in the draft."}
     )
-    after = fields.List(
-        fields.Nested(FindingSchema),
+    after = Verbatim(
+        FindingSchema,
+        many=True,
         metadata={"description": "Findings left in the rewrite: a flagged sentence the "
                   "rewrite left as it was shows up here."},
     )
@@ -49,7 +61,7 @@ class ToneRequestSchema(Schema):
 
 
 class ToneResponseSchema(Schema):
-    findings = fields.List(fields.Nested(FindingSchema))
+    findings = Verbatim(FindingSchema, many=True)
     counts = fields.Dict(
         keys=fields.String(),
         values=fields.Integer(),
