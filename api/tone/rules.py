@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from api.tone.cues import COMMON_WORDS, first_words, required_words
-from api.tone.lexicon import LexiconError, default_dir
+from api.tone.lexicon import LexiconError, PhraseTable, default_dir
 
 CATEGORIES = (
     "curt",
@@ -70,6 +70,7 @@ class RuleBook:
     command_next: frozenset[str]  # words that follow a verb used as a command ("the", "it")
     frame: dict[str, Any]
     prefix_maps: dict[str, dict[str, str]]  # {how: {"den ": "der "}}: article changes
+    plain_words: PhraseTable | None  # long word -> everyday word, for plain-language replies
     fingerprint: str
     # Which rules a word can start a match of: rules with no known first word are `always`.
     by_word: dict[str, tuple[int, ...]]
@@ -286,8 +287,15 @@ def _build(path: Path, language: str) -> RuleBook:
         command_start=command,
         frame=data.get("frame") or {},
         prefix_maps=data.get("prefix_maps") or {},
+        plain_words=_plain_table((data.get("frame") or {}).get("plain_words")),
         fingerprint=hashlib.sha256(raw).hexdigest()[:12],
     )
+
+
+def _plain_table(words: dict[str, str] | None) -> PhraseTable | None:
+    if not words:
+        return None
+    return PhraseTable.build({"find": find, "say": say} for find, say in words.items())
 
 
 @functools.lru_cache(maxsize=16)

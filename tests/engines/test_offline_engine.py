@@ -333,9 +333,9 @@ def test_refusal_adds_a_bridge_only_when_the_draft_offers_something():
 
 def test_refusal_never_gets_a_second_apology():
     text = soften("Unfortunately, we can't refund this order.").text
-    # The distant "Unfortunately" becomes a personal apology: still exactly one.
-    assert text.count("sorry") == 1 and "Unfortunately" not in text
-    assert text.startswith("I'm sorry, but we aren't able to refund this order.")
+    # The distant "Unfortunately" becomes a personal "I'm afraid": still one note of regret.
+    assert "sorry" not in text and "Unfortunately" not in text
+    assert text.startswith("I'm afraid we aren't able to refund this order.")
 
 
 def test_we_cant_wait_is_not_a_refusal():

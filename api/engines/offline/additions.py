@@ -180,7 +180,8 @@ def _plan(work: Work, body: str, layout: Layout, greeting: Greeting | None, trim
     if sentences_allowed and apologises:
         # The apologetic voice says sorry once, first thing, whatever the customer wrote.
         sentences_allowed -= 1
-        if not acknowledged and not lexicon.apology_cues.search(body):
+        opening = " ".join(split_sentences(_without_greeting(body, greeting).lstrip())[:2])
+        if not lexicon.apology_cues.search(opening):
             plan.ack = choose(work, lexicon.acknowledgements["apology"], "ack")
             feeling = "apology"
     elif sentences_allowed and feeling:

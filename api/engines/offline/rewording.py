@@ -112,6 +112,10 @@ def _reword_sentence(work: Work, sentence: str, banned: PhraseTable | None) -> s
             core = soften_sentence(work, work.book, core)  # "acct" is "account" now
     if settings.voice == "formal":
         core = _formal_openers(work, core)
+    elif settings.voice == "concise":
+        core = _drop_lead_ins(work, core)
+    elif settings.voice == "plain":
+        core = _plain_words(work, core)
     if settings.expands_contractions:
         if "casual" in work.active:
             core, fired = apply_table(core, lexicon.casual_words, lambda e, s: e["say"], lower)
@@ -126,6 +130,29 @@ def _reword_sentence(work: Work, sentence: str, banned: PhraseTable | None) -> s
         # "You need to X." became "Could you please X." — a question now.
         core = core[:-1] + "?"
     return core + trailing
+
+
+def _drop_lead_ins(work: Work, sentence: str) -> str:
+    """Concise replies skip lead-ins such as "To recap," and "Just so you know"."""
+    pattern = work.book.frame.get("concise_drop") if work.book is not None else None
+    stripped = sentence.lstrip()
+    if not pattern or not re.match(pattern, stripped, re.IGNORECASE):
+        return sentence
+    work.note("concise", "Dropped lead-ins to keep it short")
+    rest = re.sub(pattern, "", stripped, count=1, flags=re.IGNORECASE)
+    rest = rest if work.lowercase_text else upper_first(rest)
+    return sentence[: len(sentence) - len(stripped)] + rest
+
+
+def _plain_words(work: Work, sentence: str) -> str:
+    """Plain-language replies swap long words for everyday ones ("assist" -> "help")."""
+    table = work.book.plain_words if work.book is not None else None
+    if table is None:
+        return sentence
+    text, fired = apply_table(sentence, table, lambda e, s: e["say"], work.lowercase_text)
+    if fired:
+        work.note("plain", "Used everyday words for plain language")
+    return text
 
 
 def _formal_openers(work: Work, sentence: str) -> str:
@@ -183,6 +210,7 @@ def _polite_request(work: Work, sentence: str) -> str:
         return f"{indent}{opener if capital else lower_first(opener)} {verb}"
     short = len(verb.split()) <= int(frame.get("question_up_to_words", 0))
     asking = short and "," not in verb and not (work.asked or work.in_list)
+    asking = asking and work.settings.voice != "concise"  # short: "Please …" will do
     if asking and frame.get("ask_with"):
         # "Log out." -> "Could you please log out?"
         opener = frame["ask_with"]

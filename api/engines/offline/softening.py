@@ -57,6 +57,8 @@ def _splice(work: Work, core: str, match: re.Match[str], new: str) -> str:
         new = lower_first(new)
     if new.endswith(" ") and not right.strip():
         new = new.rstrip()
+    if new.rstrip().endswith((".", "!", "?")) and right.strip() and not work.lowercase_text:
+        right = upper_first(right)  # "I understand this is frustrating. We are …"
     if left and not left[-1].isspace() and new[:1].isalnum():
         left += " "
     if right[:1].isalnum() and new[-1:].isalnum():
