@@ -4,8 +4,8 @@ Softens each generated draft (bench/drafts.py, seeded) with warm, formal, apolog
 plain-language through the offline engine and prints:
   distinct    share of drafts where all five rewrites differ from each other
   formal      share of formal rewrites without a contraction ("can't", "we'll", ...)
-  apologetic  share of apologetic rewrites with exactly one apology ("sorry", "apologise",
-              "afraid"; the preset's own sign-off aside), within the first three sentences
+  apologetic  share of apologetic rewrites with exactly one apology ("sorry", "apologise";
+              the preset's own sign-off aside), within the first three sentences
   concise     share of concise rewrites shorter than the warm one
 Run: .venv/bin/python bench/presets.py [--count N]
 """
@@ -26,7 +26,7 @@ from bench.drafts import make_drafts
 
 PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
 _CONTRACTION = re.compile(r"\b\w+(?:n't|'ll|'re|'ve|'m|'d)\b|\b(?:it|that|there|here)'s\b", re.I)
-_APOLOGY = re.compile(r"\bsorry\b|\bapologi[sz]e\b|\bapologies\b|\bafraid\b", re.IGNORECASE)
+_APOLOGY = re.compile(r"\bsorry\b|\bapologi[sz]e\b|\bapologies\b", re.IGNORECASE)
 
 
 def main() -> None:

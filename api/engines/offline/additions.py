@@ -18,6 +18,8 @@ _NAME_AFTER_GREETING = re.compile(
     r"[ \t]*(?P<name>[^\W\d_][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*){0,2}|[\U000f0000-\U000ffffd])"
     r"(?=[ \t]*(?:[,!.:;—–-]|$|[\u263a\u263b\U0001F300-\U0001FAFF]))"
 )
+# An apology proper: regret words ("afraid", "unfortunately") don't count for the apologetic voice.
+_APOLOGY = re.compile(r"\bsorry\b|\bapologi", re.IGNORECASE)
 _PUNCT_AFTER_GREETING = re.compile(r"[ \t]*(?:[,!.:;—–-]|$)")
 
 # Levels of trimming for length-limited posts: 1 drops the added sentence (acknowledgement or
@@ -181,7 +183,7 @@ def _plan(work: Work, body: str, layout: Layout, greeting: Greeting | None, trim
         # The apologetic voice says sorry once, first thing, whatever the customer wrote.
         sentences_allowed -= 1
         opening = " ".join(split_sentences(_without_greeting(body, greeting).lstrip())[:2])
-        if not lexicon.apology_cues.search(opening):
+        if not _APOLOGY.search(opening):
             plan.ack = choose(work, lexicon.acknowledgements["apology"], "ack")
             feeling = "apology"
     elif sentences_allowed and feeling:

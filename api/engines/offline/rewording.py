@@ -152,6 +152,11 @@ def _plain_words(work: Work, sentence: str) -> str:
     text, fired = apply_table(sentence, table, lambda e, s: e["say"], work.lowercase_text)
     if fired:
         work.note("plain", "Used everyday words for plain language")
+    # One idea per sentence: "…is CS-1; keep it handy" -> "…is CS-1. Keep it handy".
+    split = re.sub(r";\s+([a-z])", lambda m: ". " + m.group(1).upper(), text)
+    if split != text and not work.lowercase_text:
+        work.note("plain", "Split long sentences for plain language")
+        text = split
     return text
 
 
