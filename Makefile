@@ -21,14 +21,14 @@ run: $(STAMP)
 
 ## Install what the tests need (redis-server, chromium, python deps) and run every test.
 test: system-deps-test $(STAMP) $(if $(wildcard mk/extension.mk),e2e-deps)
-	$(VENV)/bin/ruff check api tests bench scripts
+	$(VENV)/bin/ruff check api tests bench scripts evals
 	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-repeatable} $(VENV)/bin/pytest
 
 unit: $(STAMP)
 	$(VENV)/bin/pytest -m "not e2e and not slow"
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check api tests bench scripts
+	$(VENV)/bin/ruff check api tests bench scripts evals
 
 system-deps:
 	@bash scripts/system_deps.sh redis-server
@@ -39,8 +39,10 @@ system-deps-test:
 bench: $(STAMP) system-deps
 	$(PY) bench/run_all.py
 
+## Score the offline engine on evals/harsh_drafts.jsonl and on the dev split (two tables).
+## EVAL_ARGS="--preset formal --show 10" passes options; scripts/eval has more dev-split detail.
 eval: $(STAMP)
-	$(PY) scripts/eval
+	$(PY) evals/run.py $(EVAL_ARGS)
 
 clean:
 	rm -rf $(VENV) var dist build *.egg-info

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from flask import Flask, current_app
 
@@ -14,6 +15,7 @@ from api.store.connection import RedisHandle
 from api.store.presets import PresetStore
 from api.store.rate_limit import RateLimiter
 from api.store.teams import TeamStore
+from api.tone.lexicon import load_lexicon
 from api.usage.log import UsageLog, parse_prices
 
 
@@ -33,7 +35,8 @@ class Services:
 
 def init_app(app: Flask, handle: RedisHandle, limiter: RateLimiter | None = None) -> Services:
     cfg = app.config
-    engine, fallback = build_engines(cfg)
+    lexicon = load_lexicon(Path(cfg["KINDLY_PROMPTS_DIR"]) / "offline")
+    engine, fallback = build_engines(cfg, lexicon)
     presets = PresetStore(handle, cfg["KINDLY_PROMPTS_DIR"])
     usage = UsageLog(
         handle,
@@ -53,7 +56,7 @@ def init_app(app: Flask, handle: RedisHandle, limiter: RateLimiter | None = None
         cache=cache,
         engine=engine,
         fallback=fallback,
-        pipeline=Pipeline(engine, fallback, cache, presets, usage, limiter),
+        pipeline=Pipeline(engine, fallback, cache, presets, usage, limiter, lexicon),
     )
     app.extensions["kindly"] = services
     return services

@@ -22,6 +22,7 @@ from api.store.connection import OUTAGE_ERRORS, ScriptCall, run_together
 from api.store.presets import PresetStore
 from api.store.teams import Principal
 from api.tone.findings import before_after
+from api.tone.lexicon import Lexicon
 from api.tone.scores import tone_scores
 from api.types import EngineResult, FactCheck, RewriteJob
 from api.usage.log import UsageLog
@@ -62,6 +63,8 @@ class Pipeline:
     usage: UsageLog
     # Charges the model tokens a rewrite spent to the key and team (None: not counted).
     limits: RateLimiter | None = None
+    # The word lists the tone scores use: the app's own (KINDLY_PROMPTS_DIR), else the default.
+    lexicon: Lexicon | None = None
     clock: Any = field(default=time.perf_counter)
 
     def rewrite_draft(self, req: RewriteRequest, who: Principal) -> dict[str, Any]:
@@ -302,11 +305,11 @@ class Pipeline:
         )
 
     def _compute(self, job: RewriteJob, engine: Engine) -> tuple[dict[str, Any], bool]:
-        return verified_rewrite(job, engine, self.fallback)
+        return verified_rewrite(job, engine, self.fallback, self.lexicon)
 
 
 def verified_rewrite(
-    job: RewriteJob, engine: Engine, fallback: Engine
+    job: RewriteJob, engine: Engine, fallback: Engine, lexicon: Lexicon | None = None
 ) -> tuple[dict[str, Any], bool]:
     """Run the engine, check the facts, fall back when needed. Returns (value, cacheable)."""
     job.spans = protected_spans(job.draft)
@@ -335,8 +338,11 @@ def verified_rewrite(
         "action": job.action,
         "channel": job.channel,
         "checks": {**check.as_dict(), "rejected": result.rejected},
-        "scores": {"before": tone_scores(job.draft), "after": tone_scores(result.text)},
-        "tone": before_after(job.draft, result.text, detect_language(job.draft)),
+        "scores": {
+            "before": tone_scores(job.draft, lexicon),
+            "after": tone_scores(result.text, lexicon),
+        },
+        "tone": before_after(job.draft, result.text, detect_language(job.draft), lexicon),
         "changes": result.changes,
         "warnings": warnings + result.warnings,
         "rules": result.rules,

@@ -46,14 +46,16 @@ class Finding:
         }
 
 
-def analyse(text: str, language: str | None = None) -> list[Finding]:
+def analyse(
+    text: str, language: str | None = None, lexicon: Lexicon | None = None
+) -> list[Finding]:
     """Every harsh phrase in `text`, in order. `language` is an ISO 639-1 code (None: read
     the text as English; callers that don't know it ask api.engines.language first). A
     language without rules gets no findings."""
     if not text or not text.strip():
         return []
-    lexicon = load_lexicon()
-    book = rule_book(language or "en")
+    lexicon = lexicon or load_lexicon()
+    book = rule_book(language or "en", lexicon.path)
     if book is None:
         return []
     facts = [m.span() for m in _FACT_LIKE.finditer(text)] if ("/" in text or "@" in text) else []
@@ -198,10 +200,12 @@ def summary(findings: list[Finding], language: str = "en") -> str:
     return line
 
 
-def before_after(draft: str, rewrite: str, language: str | None = None) -> dict[str, list]:
+def before_after(
+    draft: str, rewrite: str, language: str | None = None, lexicon: Lexicon | None = None
+) -> dict[str, list]:
     """The findings of a draft and of its rewrite (both read as `language`), as dicts: what
     `after` still lists is what the rewrite left harsh."""
     return {
-        "before": [f.as_dict() for f in analyse(draft, language)],
-        "after": [f.as_dict() for f in analyse(rewrite, language)],
+        "before": [f.as_dict() for f in analyse(draft, language, lexicon)],
+        "after": [f.as_dict() for f in analyse(rewrite, language, lexicon)],
     }

@@ -7,29 +7,14 @@ from collections import Counter
 
 import pytest
 
-from tests.conftest import ADMIN_KEY
+from tests.support.factories import make_app
 from tests.support.fake_openai import FakeOpenAI
 from tests.support.redis_server import RedisServer
 
 
-def _make_app(redis_url: str, tmp_path, **limits):
-    from api import create_app
-
-    return create_app(
-        {
-            "TESTING": True,
-            "REDIS_URL": redis_url,
-            "KINDLY_ENGINE": "offline",
-            "KINDLY_ADMIN_KEY": ADMIN_KEY,
-            "KINDLY_SPOOL_DIR": tmp_path / "spool",
-            **limits,
-        }
-    )
-
-
 def _make_llm_app(redis_url: str, tmp_path, fake, **limits):
     """An app whose engine is the fake OpenAI server (every answer reports 59 tokens)."""
-    return _make_app(
+    return make_app(
         redis_url,
         tmp_path,
         KINDLY_ENGINE="openai",
@@ -59,7 +44,7 @@ def _me(client, headers):
 
 @pytest.fixture()
 def limited(redis, redis_server, tmp_path):
-    return _make_app(
+    return make_app(
         redis_server.url,
         tmp_path,
         KINDLY_RATE_KEY_PER_MIN=3,
@@ -110,7 +95,7 @@ def test_workers_share_the_count_exactly_under_concurrency(redis, redis_server, 
     """Two apps (two connection pools, as two gunicorn workers) and 8 threads: exactly N pass."""
     limit = 20
     apps = [
-        _make_app(redis_server.url, tmp_path, KINDLY_RATE_KEY_PER_MIN=0,
+        make_app(redis_server.url, tmp_path, KINDLY_RATE_KEY_PER_MIN=0,
                   KINDLY_RATE_TEAM_PER_MIN=limit)
         for _ in range(2)
     ]
@@ -188,7 +173,7 @@ def own_redis(tmp_path):
 
 def test_limits_fail_open_when_redis_is_unreachable(own_redis, tmp_path):
     """A hung Redis must not block agents: the limiter lets requests through uncounted."""
-    app = _make_app(own_redis.url, tmp_path, KINDLY_RATE_KEY_PER_MIN=1, KINDLY_REDIS_TIMEOUT=0.2)
+    app = make_app(own_redis.url, tmp_path, KINDLY_RATE_KEY_PER_MIN=1, KINDLY_REDIS_TIMEOUT=0.2)
     client = app.test_client()
     [key] = _team_with_keys(app, "acme", 1)
     assert _me(client, key).status_code == 200
@@ -209,7 +194,7 @@ def test_a_redis_error_inside_the_limiter_admits_and_marks_redis_down(own_redis,
     from api.store.rate_limit import get_limiter
     from api.store.teams import Principal
 
-    app = _make_app(own_redis.url, tmp_path, KINDLY_RATE_KEY_PER_MIN=1, KINDLY_REDIS_TIMEOUT=0.2)
+    app = make_app(own_redis.url, tmp_path, KINDLY_RATE_KEY_PER_MIN=1, KINDLY_REDIS_TIMEOUT=0.2)
     who = Principal("acme", "k1", "agent")
     with app.app_context():
         limiter = get_limiter()

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tests.conftest import ADMIN_KEY
+from tests.support.factories import ADMIN_KEY, make_app
 from tests.support.redis_server import RedisServer
 
 ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
@@ -22,16 +22,7 @@ def own_redis(tmp_path):
 
 @pytest.fixture()
 def outage_app(own_redis, tmp_path):
-    from api import create_app
-
-    return create_app({
-        "TESTING": True,
-        "REDIS_URL": own_redis.url,
-        "KINDLY_ENGINE": "offline",
-        "KINDLY_ADMIN_KEY": ADMIN_KEY,
-        "KINDLY_SPOOL_DIR": tmp_path / "spool",
-        "KINDLY_REDIS_TIMEOUT": 0.2,
-    })
+    return make_app(own_redis.url, tmp_path, KINDLY_REDIS_TIMEOUT=0.2)
 
 
 def post(client, draft):

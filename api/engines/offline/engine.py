@@ -90,7 +90,7 @@ def _rewrite(work: Work, reread: bool = False) -> str:
     work.lowercase_text = _UPPER.search(masked.text) is None
     language = detect_language(masked.text) or "en"
     if language != "en":
-        book = rule_book(language)
+        book = rule_book(language, work.lexicon.path)
         if book is None:
             work.warnings.append(NOT_ENGLISH)
             work.rules.append("non_english")
@@ -98,7 +98,7 @@ def _rewrite(work: Work, reread: bool = False) -> str:
         work.book = book
         work.rules.append(f"language:{language}")
         return layout.join(masked.restore(rewrite_foreign(work, book, masked.text)))
-    work.book = rule_book("en")
+    work.book = rule_book("en", work.lexicon.path)
     work.blocks = frozenset(
         chr(PLACEHOLDER_BASE + index)
         for index, fact in enumerate(masked.facts)
