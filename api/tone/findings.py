@@ -209,3 +209,11 @@ def before_after(
         "before": [f.as_dict() for f in analyse(draft, language, lexicon)],
         "after": [f.as_dict() for f in analyse(rewrite, language, lexicon)],
     }
+
+
+def describe(finding: Finding, language: str = "en") -> str:
+    """One finding in words, for a repair prompt: "the sentence '…' may sound blaming"."""
+    book = rule_book(language) or rule_book("en")
+    assert book is not None
+    label = book.labels.get(finding.category, finding.category)
+    return f"the sentence '{finding.sentence}' {label}"

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from api.tone import Finding, analyse
 from api.tone import rules as rules_module
-from api.tone.findings import counts, summary
+from api.tone.findings import counts, describe, summary
 from api.tone.rules import CATEGORIES, rule_book
 from api.tone.sentences import sentence_spans, split_sentences
 
@@ -76,6 +76,7 @@ def test_counts_and_summary():
     assert counts(found) == {"blame": 2, "threat": 1}
     assert summary(found) == "2 sentences may sound blaming; 1 more needs a look"
     assert summary([]) == "No harsh wording found."
+    assert describe(found[0]) == "the sentence 'You didn't sign the form.' may sound blaming"
 
 
 @pytest.mark.parametrize(
