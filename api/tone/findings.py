@@ -1,9 +1,10 @@
 """The tone analyser: finds curt, blaming, condescending, deflecting, threatening, dismissive,
 commanding and jargon wording, sentence by sentence, with a reason and a suggestion for each.
 
-Offline, deterministic and fast (well under a millisecond for a typical draft): the rules are
-regular expressions compiled once from prompts/offline/harsh/<language>.json, plus the jargon
-list and the request verbs of the offline word lists (English).
+Offline, deterministic and fast (about a millisecond of CPU for a dense 1 KB draft, see
+bench/tone.py): the rules are regular expressions compiled once from
+prompts/offline/harsh/<language>.json, each sentence tries only the rules its words can start
+(api/tone/cues.py), plus the jargon list and the request verbs of the offline word lists.
 """
 
 from __future__ import annotations

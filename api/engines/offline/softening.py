@@ -12,7 +12,7 @@ import re
 
 from api.engines.offline.text import join_around, lower_first, upper_first
 from api.engines.offline.work import Work
-from api.tone.rules import RuleBook
+from api.tone.rules import Rule, RuleBook
 
 _WORDS = re.compile(r"[^\W\d_]+")
 _MAX_ROUNDS = 8
@@ -33,7 +33,7 @@ def soften_sentence(work: Work, book: RuleBook, core: str) -> str:
     return core
 
 
-def _first_rule(book: RuleBook, core: str):  # type: ignore[no-untyped-def]
+def _first_rule(book: RuleBook, core: str) -> tuple[Rule, re.Match[str]] | None:
     words = _WORDS.findall(core.lower())
     for index in book.candidates(words):
         rule = book.rules[index]
