@@ -9,6 +9,7 @@ prompts/offline/harsh/<language>.json, each sentence tries only the rules its wo
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -84,19 +85,28 @@ def _in_sentence(
     facts: list[tuple[int, int]],
 ) -> Iterable[Finding]:
     sentence = text[start:end]
-    taken: list[tuple[int, int]] = []
-    found: list[Finding] = []
+    return [
+        Finding(category, start + lo, start + hi, sentence[lo:hi], sentence, reason, suggestion)
+        for category, lo, hi, reason, suggestion in _hits(sentence, book, lexicon)
+        if not any(start + lo < b and a < start + hi for a, b in facts)
+    ]
+
+
+Hit = tuple[str, int, int, str, str]  # category, start, end, reason, suggestion
+
+
+# While an agent types, every keystroke re-checks the draft but changes one sentence: the
+# others are answered from here.
+@functools.lru_cache(maxsize=4096)
+def _hits(sentence: str, book: RuleBook, lexicon: Lexicon) -> tuple[Hit, ...]:
+    """The harsh phrases of one sentence, offsets relative to it, overlaps resolved (the
+    first rule to claim a span keeps it)."""
+    found: list[Hit] = []
 
     def add(category: str, lo: int, hi: int, reason: str, suggestion: str) -> None:
         lo, hi = _trim(sentence, lo, hi)
-        if hi <= lo or any(lo < b and a < hi for a, b in taken):
-            return
-        if any(start + lo < b and a < start + hi for a, b in facts):
-            return
-        taken.append((lo, hi))
-        found.append(
-            Finding(category, start + lo, start + hi, sentence[lo:hi], sentence, reason, suggestion)
-        )
+        if hi > lo and not any(lo < b and a < hi for _, a, b, _, _ in found):
+            found.append((category, lo, hi, reason, suggestion))
 
     words = _WORDS.findall(sentence.lower())
     for index in book.candidates(words):
@@ -116,8 +126,8 @@ def _in_sentence(
     if command is not None:
         reason, suggestion = book.reasons["command"]
         add("command", command.verb_start, command.verb_end, reason, suggestion)
-    found.sort(key=lambda f: f.start)
-    return found
+    found.sort(key=lambda hit: hit[1])
+    return tuple(found)
 
 
 def _trim(sentence: str, lo: int, hi: int) -> tuple[int, int]:
