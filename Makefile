@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PYTHON ?= python3
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint unit bench eval system-deps system-deps-test clean
+.PHONY: run test lint unit bench eval fuzz system-deps system-deps-test clean
 
 -include mk/extension.mk
 
@@ -43,6 +43,11 @@ bench: $(STAMP) system-deps
 ## EVAL_ARGS="--preset formal --show 10" passes options; scripts/eval has more dev-split detail.
 eval: $(STAMP)
 	$(PY) evals/run.py $(EVAL_ARGS)
+
+## Long schemathesis run (every check, stateful) with admin, team-admin and agent keys
+## against `kindly serve` on a real Redis; fails on any 5xx. FUZZ_SECONDS per key kind.
+fuzz: $(STAMP) system-deps
+	$(PY) scripts/fuzz --seconds-per-role $${FUZZ_SECONDS:-300}
 
 clean:
 	rm -rf $(VENV) var dist build *.egg-info

@@ -36,6 +36,16 @@ def redis(redis_server: RedisServer):
 
 
 @pytest.fixture()
+def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    """A redis-server of this test's own, to stop or freeze without disturbing the others."""
+    server = RedisServer(tmp_path / "redis").start()
+    yield server
+    if server.proc and server.proc.poll() is None:
+        server.thaw()
+    server.stop()
+
+
+@pytest.fixture()
 def app(redis, redis_server: RedisServer, tmp_path: Path):
     return make_app(redis_server.url, tmp_path)
 

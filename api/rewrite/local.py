@@ -6,7 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from api.engines.offline.engine import OfflineEngine
-from api.rewrite.pipeline import normalise_draft, verified_rewrite
+from api.rewrite.pipeline import normalise_draft
+from api.rewrite.verify import verified_rewrite
 from api.store.presets import default_presets
 from api.tone.lexicon import load_lexicon
 from api.types import RewriteJob

@@ -67,7 +67,7 @@ def test_llm_answer_comes_back_with_usage_and_request_id(llm_client, llm_auth, f
     assert body["engine"] == "openai" and body["model"] == "fake-model"
     assert body["rewrite"].startswith("Hi Maria,") and "#48213" in body["rewrite"]
     assert body["checks"]["passed"] and body["checks"]["rejected"] == []
-    assert body["usage"] == {"tokens_in": 42, "tokens_out": 17}
+    assert body["usage"] == {"tokens_in": 42, "tokens_out": 17, "model_calls": 1}
     assert body["upstream_request_id"] == "req_fake_1"
     again = llm_client.post("/v1/rewrite", json=BODY, headers=llm_auth).json
     assert again["cached"] is True and len(fake.requests) == 1
@@ -164,8 +164,11 @@ def test_stream_sends_deltas_then_the_verified_result(llm_client, llm_auth, fake
     # Same body as a non-streamed 200 (which now comes from the cache).
     plain = llm_client.post("/v1/rewrite", json=BODY, headers=llm_auth).json
     assert plain["cached"] is True
-    assert {k: v for k, v in plain.items() if k not in ("id", "cached", "latency_ms")} == {
-        k: v for k, v in result.items() if k not in ("id", "cached", "latency_ms", "corrected")
+    # ... except what it spent: a cache hit called no model.
+    assert plain["usage"] == {"tokens_in": 0, "tokens_out": 0, "model_calls": 0}
+    skip = ("id", "cached", "latency_ms", "corrected", "usage")
+    assert {k: v for k, v in plain.items() if k not in skip} == {
+        k: v for k, v in result.items() if k not in skip
     }
 
 

@@ -9,7 +9,6 @@ import pytest
 
 from tests.support.factories import make_app
 from tests.support.fake_openai import FakeOpenAI
-from tests.support.redis_server import RedisServer
 
 
 def _make_llm_app(redis_url: str, tmp_path, fake, **limits):
@@ -155,20 +154,13 @@ def test_per_key_token_budget(limited, redis):
     with limited.app_context():
         limiter = RateLimiter(services().redis, {"tokens_key_per_day": 50})
         who = Principal("acme", "k1", "agent")
-        assert limiter.admit(who) is None
-        limiter.charge(who, 50)
-        refusal = limiter.admit(who)
+        assert limiter.admit(who, reserve=10) is None
+        limiter.charge(who, 40)
+        refusal = limiter.admit(who, reserve=10)
         assert refusal is not None and "key's 50 tokens" in refusal.message
-        assert limiter.admit(Principal("acme", "k2", "agent")) is None
+        assert limiter.admit(who) is None  # a request that calls no model: no token budget
+        assert limiter.admit(Principal("acme", "k2", "agent"), reserve=10) is None
 
-
-@pytest.fixture()
-def own_redis(tmp_path):
-    server = RedisServer(tmp_path / "redis").start()
-    yield server
-    if server.proc and server.proc.poll() is None:
-        server.thaw()
-    server.stop()
 
 
 def test_limits_fail_open_when_redis_is_unreachable(own_redis, tmp_path):

@@ -7,17 +7,9 @@ import time
 import pytest
 
 from tests.support.factories import ADMIN_KEY, make_app
-from tests.support.redis_server import RedisServer
 
 ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
 
-
-@pytest.fixture()
-def own_redis(tmp_path):
-    server = RedisServer(tmp_path / "redis").start()
-    yield server
-    server.thaw() if server.proc and server.proc.poll() is None else None
-    server.stop()
 
 
 @pytest.fixture()
