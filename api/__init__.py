@@ -46,9 +46,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     api.register_blueprint(me.blp)
     api.register_blueprint(presets.blp)
     api.register_blueprint(keys.blp)
-    from api.web.views import admin, feedback, preset_preview
+    from api.web.views import admin, feedback, preset_preview, tone
 
     api.register_blueprint(preset_preview.blp)
+    api.register_blueprint(tone.blp)
     api.register_blueprint(feedback.blp)
     api.register_blueprint(admin.blp)
     from api.web.admin_pages import pages as admin_pages

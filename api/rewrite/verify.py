@@ -7,10 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from api.engines import Engine, EngineError
+from api.engines.language import detect_language
 from api.facts.guard import check_facts
 from api.facts.spans import protected_spans
 from api.rewrite.phrase_rules import apply_phrase_rules
 from api.rewrite.spend import Spend
+from api.tone.findings import before_after
 from api.tone.lexicon import Lexicon
 from api.tone.scores import tone_scores
 from api.types import EngineResult, FactCheck, RewriteJob
@@ -56,6 +58,7 @@ def verified_rewrite(
             "before": tone_scores(job.draft, lexicon),
             "after": tone_scores(result.text, lexicon),
         },
+        "tone": before_after(job.draft, result.text, detect_language(job.draft), lexicon),
         "changes": result.changes,
         "warnings": warnings + result.warnings,
         "rules": result.rules,

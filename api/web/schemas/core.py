@@ -7,6 +7,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate
 
 from api.types import ACTIONS, CHANNELS, ROLES, TEAM_ID_PATTERN
+from api.web.schemas.tone import ToneBeforeAfterSchema, Verbatim
 
 MAX_DRAFT = 20_000
 
@@ -138,6 +139,10 @@ class RewriteResponseSchema(Schema):
     channel = fields.String()
     checks = fields.Nested(FactCheckSchema)
     scores = fields.Nested(ScoresSchema)
+    tone = Verbatim(
+        ToneBeforeAfterSchema,
+        metadata={"description": "Harsh wording found in the draft and left in the rewrite."},
+    )
     changes = fields.List(fields.String())
     warnings = fields.List(fields.String())
     usage = fields.Nested(UsageSchema)
