@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from api.engines import Engine, EngineError
 from api.errors import KindlyError
+from api.facts import marks
 from api.facts.spans import check_facts, protected_spans
 from api.rewrite.phrase_rules import apply_phrase_rules
 from api.store.cache import Lookup, RewriteCache, fingerprint
@@ -46,6 +47,7 @@ class RewriteRequest:
     channel: str | None = None
     action: str | None = None
     target_locale: str | None = None
+    format: str = "text"  # "html": a rich draft, see api.facts.marks
 
 
 @dataclass
@@ -89,7 +91,7 @@ class Pipeline:
         hit: dict[str, Any] | None,
     ) -> Iterator[Event]:
         if hit is not None:
-            yield "delta", {"text": hit["rewrite"]}
+            yield "delta", {"text": _plain(hit)}
             yield "result", {**self._respond(hit, True, job, who, started), "corrected": False}
             return
         streamed: list[str] = []
@@ -113,8 +115,8 @@ class Pipeline:
                     upstream.close()
             value, cacheable = verified_rewrite(job, _Settled(engine, outcome), self.fallback)
         if not streamed:
-            yield "delta", {"text": value["rewrite"]}
-        corrected = bool(streamed) and value["rewrite"] != "".join(streamed)
+            yield "delta", {"text": _plain(value)}
+        corrected = bool(streamed) and _plain(value) != "".join(streamed)
         if cacheable:
             self.cache.put(who.team, digest, value)
         yield "result", {**self._respond(value, False, job, who, started), "corrected": corrected}
@@ -136,7 +138,7 @@ class Pipeline:
             who.team,
             usage_entry(response, who, job.action, job.channel),
             draft=job.draft,
-            rewrite_text=response["rewrite"],
+            rewrite_text=_plain(response),
             along=[finish, self._charge(who, response)],
         )
         return response
@@ -237,6 +239,7 @@ class Pipeline:
                 "engine": engine.name,
                 "model": engine.model,
                 "templates": getattr(engine, "fingerprint", ""),
+                **({"marks": job.rich.key()} if job.rich else {}),
             }
         )
 
@@ -270,8 +273,12 @@ class Pipeline:
                 {"target_locale": ['Required for \'translate\', e.g. "de" or "pt-BR".']},
             )
         engine = self.choose_engine(action)
+        rich = marks.read_html(req.draft) if req.format == "html" else None
+        if rich is not None and not rich.text.strip():
+            raise PipelineError(422, "The draft has no text.", {"draft": ["No text in the HTML."]})
         job = RewriteJob(
-            draft=normalise_draft(req.draft),
+            draft=rich.text if rich else normalise_draft(req.draft),
+            rich=rich,
             action=action,
             channel=channel,
             customer_name=_clean(req.customer_name),
@@ -307,23 +314,25 @@ def verified_rewrite(
 ) -> tuple[dict[str, Any], bool]:
     """Run the engine, check the facts, fall back when needed. Returns (value, cacheable)."""
     job.spans = protected_spans(job.draft)
+    if job.rich is not None:  # marked runs are kept like facts
+        job.rich, job.spans = marks.protect(job.rich, job.spans)
     context = [t for t in (job.customer_message, job.customer_name, job.agent_name) if t]
     allowed = _preset_allowed(job.preset, job.agent_name)
     warnings: list[str] = []
     result = apply_phrase_rules(_run(engine, fallback, job, warnings), job)
-    check = check_facts(job.draft, result.text, context=context, allowed=allowed)
+    check = _guard(job, result.text, context, allowed)
     if not check.passed and engine is not fallback and fallback.supports(job.action):
         warnings.append(
             f"The {engine.name} rewrite changed facts ({_describe(check)}); "
             "used the offline engine instead."
         )
         result = apply_phrase_rules(_run(fallback, fallback, job, warnings), job)
-        check = check_facts(job.draft, result.text, context=context, allowed=allowed)
+        check = _guard(job, result.text, context, allowed)
     if not check.passed:
         # Facts are sacred: hand back the draft untouched rather than a changed fact.
         warnings.append(f"Kept your draft unchanged: the rewrite {_describe(check)}.")
         result = EngineResult(text=job.draft, engine=result.engine, model=result.model)
-        check = check_facts(job.draft, job.draft, context=context, allowed=allowed)
+        check = _guard(job, job.draft, context, allowed)
     value = {
         "rewrite": result.text,
         "engine": result.engine,
@@ -339,8 +348,20 @@ def verified_rewrite(
         "usage": {"tokens_in": result.tokens_in, "tokens_out": result.tokens_out},
         "upstream_request_id": result.upstream_request_id,
     }
+    if job.rich is not None:
+        value.update(marks.rich_output(job.rich, result.text))
     # Only a verified answer from the engine the key names is cached: never a fallback.
     return value, check.passed and not warnings and result.engine == engine.name
+
+
+def _guard(job: RewriteJob, text: str, context: list[str], allowed: list[str]) -> FactCheck:
+    check = check_facts(job.draft, text, context=context, allowed=allowed)
+    return check if job.rich is None else marks.check_marks(job.rich, text, check)
+
+
+def _plain(value: dict[str, Any]) -> str:
+    """The rewrite as text (a rich rewrite's `rewrite` is HTML)."""
+    return value.get("rewrite_text", value["rewrite"])
 
 
 def _outcome(cache: RewriteCache, answer: Any, token: str | None, lock: bool) -> Lookup:
