@@ -59,6 +59,7 @@ function rewriteJob(message, settings) {
     ? message.preset : settings.preset;
   const job = {
     draft: message.draft,
+    format: message.format === 'html' ? 'html' : 'text',
     preset,
     channel: ['email', 'chat', 'social'].includes(message.channel) ? message.channel : settings.channel,
     action: ACTIONS.includes(message.action) ? message.action : 'soften',

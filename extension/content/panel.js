@@ -4,8 +4,18 @@
   const kindly = (globalThis.kindly = globalThis.kindly || {});
   if (kindly.Overlay) return;
 
+  // The page's CSS can't reach into the shadow root, but inherited properties (direction,
+  // text-transform, letter-spacing, ...) flow in through the host: `all: initial` stops them,
+  // and the panel says its own direction and spacing explicitly.
   const STYLE = `
-    :host { all: initial; }
+    :host { all: initial !important; }
+    :host, .soften, .panel {
+      direction: ltr; text-align: left; text-transform: none; letter-spacing: normal;
+      word-spacing: normal; text-indent: 0; text-shadow: none; font-style: normal;
+      font-variant: normal; white-space: normal; line-height: normal; visibility: visible;
+      writing-mode: horizontal-tb; unicode-bidi: isolate;
+    }
+    * { box-sizing: border-box; }
     .soften {
       position: fixed; z-index: 2147483646; font: 600 12px/1 system-ui, sans-serif;
       padding: 6px 10px; border-radius: 14px; border: 1px solid #0e7c7b; cursor: pointer;
@@ -22,11 +32,11 @@
     }
     .panel[hidden] { display: none; }
     h2 { font-size: 15px; margin: 0 0 8px; color: #0e5e5d; }
-    h3 { font-size: 12px; text-transform: uppercase; letter-spacing: .04em; margin: 12px 0 4px; color: #5a6b6b; }
+    h3 { font-size: 12px; font-variant: small-caps; margin: 12px 0 4px; color: #5a6b6b; }
     .status { margin: 4px 0 8px; color: #355; }
     .error { margin: 4px 0 8px; padding: 8px 10px; border-radius: 6px; background: #fdecea; color: #7a1c12; }
     .warning { padding: 6px 8px; border-radius: 6px; background: #fff4d6; color: #6b4a00; }
-    .rewrite { white-space: pre-wrap; padding: 8px 10px; border-radius: 6px; background: #f5fafa; border: 1px solid #dbeaea; }
+    .rewrite { white-space: pre-wrap; overflow-wrap: anywhere; padding: 8px 10px; border-radius: 6px; background: #f5fafa; border: 1px solid #dbeaea; }
     ins { background: #d6f5e3; text-decoration: none; }
     del { background: #fde2df; color: #8a3b33; }
     ul { margin: 0; padding-left: 18px; }
@@ -109,7 +119,7 @@
         class: 'panel', role: 'dialog', 'aria-label': 'Kindly preview', hidden: '',
       });
       this.panel.addEventListener('keydown', (event) => {
-        if (event.key === 'Escape') this.handlers?.onCancel();
+        if (event.key === 'Escape') this.handlers?.onEscape();
       });
       this.root.append(this.panel);
       document.documentElement.append(this.host);
@@ -122,17 +132,70 @@
     }
 
     addButton(onClick) {
-      const button = el('button', { class: 'soften', type: 'button', text: 'Soften reply', onclick: onClick });
+      const button = el('button', {
+        class: 'soften', type: 'button', text: 'Soften reply', onclick: onClick,
+        'aria-keyshortcuts': 'Alt+Shift+K', title: 'Soften reply (Alt+Shift+K)',
+      });
       // Keep the editor's selection and focus when the button is pressed.
       button.addEventListener('mousedown', (event) => event.preventDefault());
       this.root.append(button);
       return button;
     }
 
-    // handlers: onAccept, onUndo, onCancel, onRetry(preset), onOpenOptions, onClose
-    open(handlers) {
+    // Just outside the editor's bottom-right corner (above its top edge when there is no room
+    // below), so it never covers the words; inside the corner only when neither fits.
+    placeButton(button, rect) {
+      const width = button.offsetWidth || 96;
+      const height = button.offsetHeight || 26;
+      const view = document.documentElement;
+      let top = rect.bottom + 4;
+      if (top + height > view.clientHeight) top = rect.top - height - 4;
+      if (top < 0) top = Math.max(0, rect.bottom - height - 6);
+      button.style.top = `${top}px`;
+      button.style.left = `${Math.max(0, Math.min(rect.right - width, view.clientWidth - width))}px`;
+    }
+
+    // Beside the editor (right, left, above or below: the first side with room, the panel
+    // narrowed or shortened to fit), so it covers neither the editor's words nor its Soften
+    // button; the page's corner only when no side has room.
+    placePanel(rect) {
+      const view = document.documentElement;
+      const vw = view.clientWidth;
+      const vh = view.clientHeight;
+      const gap = 12;
+      const below = rect.bottom + 40; // under the Soften button
+      const areas = [
+        { left: rect.right + gap, top: 8, width: vw - rect.right - gap - 8, height: vh - 16 },
+        { left: 8, top: 8, width: rect.left - gap - 8, height: vh - 16, alignRight: true },
+        { left: 8, top: 8, width: vw - 16, height: rect.top - gap - 8, alignBottom: true },
+        { left: 8, top: below, width: vw - 16, height: vh - below - 8 },
+      ];
+      const area = areas.find((a) => a.width >= 340 && a.height >= 220);
+      const style = this.panel.style;
+      if (!area) {
+        Object.assign(style, { left: '', top: '', right: '', bottom: '', width: '', maxHeight: '' });
+        return;
+      }
+      const width = Math.min(500, area.width);
+      style.width = `${width}px`;
+      style.maxHeight = `${Math.min(720, area.height)}px`;
+      style.right = 'auto';
+      style.bottom = 'auto';
+      const height = Math.min(this.panel.offsetHeight || 320, area.height);
+      let left = area.alignRight ? area.left + area.width - width : area.left;
+      if (area.top === 8 && !area.alignBottom && area.width < vw - 16) left = area.left;
+      else if (!area.alignRight && area.width >= vw - 16) left = Math.max(8, Math.min(rect.right - width, vw - width - 8));
+      const top = area.alignBottom ? area.top + area.height - height
+        : Math.max(area.top, Math.min(rect.top, area.top + area.height - height));
+      style.left = `${left}px`;
+      style.top = `${top}px`;
+    }
+
+    // handlers: onAccept, onUndo, onCancel, onEscape, onRetry(preset), onOpenOptions, onClose
+    open(handlers, anchor = null) {
       this.ensureAttached();
       this.handlers = handlers;
+      this.anchor = anchor;
       this.panel.hidden = false;
     }
 
@@ -148,6 +211,7 @@
 
     render(...children) {
       this.panel.replaceChildren(el('h2', { text: 'Kindly' }), ...children.filter(Boolean));
+      if (this.anchor) this.placePanel(this.anchor);
     }
 
     button(label, onClick, primary = false) {
@@ -212,8 +276,9 @@
       if (!checks) return null;
       const facts = Array.isArray(checks.facts) ? checks.facts : [];
       if (checks.passed) {
+        const list = facts.join(', ');
         return el('p', { class: 'facts', text: facts.length
-          ? `All ${facts.length} facts kept: ${facts.join(', ')}.`
+          ? `All ${facts.length} facts kept: ${list}${/[.!?]$/.test(list) ? '' : '.'}`
           : 'No facts to check in this draft.' });
       }
       const box = el('div', { class: 'warning', role: 'alert' });
@@ -223,14 +288,15 @@
       return box;
     }
 
-    showResult(draft, result, presets, current) {
+    // `rewrite` is the rewrite as the editor will show it (text); `result` the API's answer.
+    showResult(draft, rewrite, presets, current, result) {
       const changes = Array.isArray(result.changes) ? result.changes : [];
       const picker = this.presetPicker(presets, current);
       const cachedNote = result.cached ? ' (from cache)' : '';
       const checks = this.factCheck(result.checks);
       this.render(
         el('p', { class: 'status', role: 'status', text: `Here is a softer version${cachedNote}.` }),
-        this.diffView(draft, result.rewrite),
+        this.diffView(draft, rewrite),
         result.checks && !result.checks.passed ? checks : null,
         el('div', { class: 'actions' }, [
           this.button('Accept', () => this.handlers?.onAccept(), true),

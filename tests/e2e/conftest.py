@@ -32,7 +32,10 @@ ZENDESK_URL = "https://acme.zendesk.com/agent/tickets/123"
 # Sites "turned on from the popup": localhost is inside the extension's granted hosts, so the
 # test needs no permission prompt (which headless Chromium can't answer).
 GENERIC_ORIGIN = "http://localhost:8765"
-EDITOR_BUNDLES = ("prosemirror", "lexical", "ckeditor", "textarea")
+EDITOR_BUNDLES = ("prosemirror", "tiptap", "lexical", "ckeditor", "quill", "draftjs", "slate",
+                  "tinymce", "plain", "textarea", "react_textarea")
+# Pages that mount a bundle with options: a Gmail-like contenteditable whose lines are <div>s.
+EDITOR_PAGES = {"gmail_like": ("plain", {"divLines": True})}
 
 pytestmark = pytest.mark.e2e
 
@@ -145,9 +148,11 @@ def _fixed_page(name: str) -> Callable[[str], str]:
 
 def _editor_page(path: str) -> str | None:
     name = path.strip("/").removesuffix(".html")
-    if name not in EDITOR_BUNDLES:
+    bundle, options = EDITOR_PAGES.get(name, (name, {}))
+    if bundle not in EDITOR_BUNDLES:
         return None
-    return (FIXTURES / "editor_page.html").read_text().replace("{{EDITOR}}", name)
+    page = (FIXTURES / "editor_page.html").read_text()
+    return page.replace("{{EDITOR}}", bundle).replace("{{OPTIONS}}", json.dumps(options))
 
 
 def _only_local(route: Route) -> None:
