@@ -113,7 +113,8 @@
   class Overlay {
     constructor() {
       this.host = document.createElement('kindly-overlay');
-      this.root = this.host.attachShadow({ mode: 'open' });
+      // Closed: the page's scripts can't reach into the panel (the draft, the rewrite, Accept).
+      this.root = this.host.attachShadow({ mode: 'closed' });
       this.root.append(el('style', { text: STYLE }));
       this.panel = el('div', {
         class: 'panel', role: 'dialog', 'aria-label': 'Kindly preview', hidden: '',

@@ -46,6 +46,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.e2e)
 
 
+# The shipped panel lives in a closed shadow root, which Playwright's locators can't enter. The
+# browser tests load a copy whose only difference is an open root (checked: exactly that line);
+# test_panel.py checks the shipped panel itself: closed, and styled only by itself.
+CLOSED_ROOT = "this.host.attachShadow({ mode: 'closed' })"
+
+
+def extension_under_test(folder: Path) -> Path:
+    """A copy of extension/ whose panel's shadow root is open, for Playwright's locators."""
+    copy = folder / "extension"
+    shutil.copytree(EXTENSION, copy)
+    panel = copy / "content" / "panel.js"
+    source = panel.read_text()
+    assert source.count(CLOSED_ROOT) == 1, "panel.js no longer opens one closed shadow root"
+    panel.write_text(source.replace(CLOSED_ROOT, CLOSED_ROOT.replace("closed", "open")))
+    return copy
+
+
 def build_editor_bundles() -> Path:
     """Bundles the real editor libraries with esbuild unless already built (npm ci first)."""
     wanted = [BUNDLES / f"{name}.js" for name in EDITOR_BUNDLES]
@@ -203,12 +220,13 @@ def extension_browser(kindly_server: KindlyApi, tmp_path_factory) -> Iterator[Ex
         json.dumps({"net": {"network_prediction_options": 2}})
     )
     refusing_proxy = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    loaded = extension_under_test(tmp_path_factory.mktemp("extension"))
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
             str(profile),
             executable_path=CHROMIUM,
             headless=True,
-            args=[f"--disable-extensions-except={EXTENSION}", f"--load-extension={EXTENSION}"],
+            args=[f"--disable-extensions-except={loaded}", f"--load-extension={loaded}"],
             proxy={"server": refusing_proxy, "bypass": "127.0.0.1"},
             viewport={"width": 1280, "height": 900},
         )

@@ -63,3 +63,13 @@ def test_text_pasted_as_html_stays_text(scripts_page: Page, text: str):
     )
     assert set(parsed["tags"]) <= {"P", "BR"}
     assert parsed["text"] == text.replace("\n", "")
+
+
+def test_replaced_word_at_a_paragraph_end_draws_no_extra_paragraph(scripts_page: Page):
+    parts = scripts_page.evaluate(
+        "([a, b]) => kindly.diffWords(a, b)",
+        ["Pls check your acct.\n\nWe sent it today.", "Please check your account.\n\nWe sent it."],
+    )
+    shown = "".join(p["text"] for p in parts)  # what the preview draws, struck-out words too
+    assert shown.count("\n\n") == 1
+    assert {"op": "add", "text": "account.\n\n"} in parts
