@@ -12,13 +12,17 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from api.config import REPO_ROOT
+from api.config import REPO_ROOT, ConfigError
+from api.types import CHANNELS, ROLES
 
 
 def _create_app() -> Flask:
     from api import create_app
 
-    return create_app()
+    try:
+        return create_app()
+    except ConfigError as err:  # a bad setting: say which, without a traceback
+        raise click.ClickException(str(err)) from None
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False)
@@ -67,7 +71,7 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
 @click.option("--agent-name", default=None)
 @click.option("--customer-message", default=None, help="The customer's last message.")
 @click.option("--preset", default="warm", show_default=True)
-@click.option("--channel", type=click.Choice(["email", "chat", "social"]), default=None)
+@click.option("--channel", type=click.Choice(CHANNELS), default=None)
 @click.option("--as-json", "as_json", is_flag=True, help="Print the full result as JSON.")
 @with_appcontext
 def rewrite_cmd(
@@ -203,7 +207,7 @@ def keys_group() -> None:
 @click.option("--team", required=True)
 @click.option(
     "--role",
-    type=click.Choice(["agent", "team_admin", "admin"]),
+    type=click.Choice(ROLES),
     default="agent",
     show_default=True,
 )

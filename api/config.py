@@ -5,18 +5,34 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
-def _env_int(name: str, default: int) -> int:
+class ConfigError(ValueError):
+    """A setting Kindly can't use; the message names the variable and what it expects."""
+
+
+def _env_number(name: str, default: float, kind: type, expected: str) -> Any:
     raw = os.environ.get(name)
-    return int(raw) if raw not in (None, "") else default
+    if raw in (None, ""):
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not valid: expected {expected}.") from None
+    if value < 0 or value != value or value == float("inf"):
+        raise ConfigError(f"{name}={raw!r} is not valid: expected {expected}, 0 or more.")
+    return value
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(_env_number(name, default, int, "a whole number"))
 
 
 def _env_float(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    return float(raw) if raw not in (None, "") else default
+    return float(_env_number(name, default, float, "a number"))
 
 
 def _env_list(name: str, default: str) -> list[str]:
@@ -96,7 +112,6 @@ class Config:
         self.KINDLY_RATE_TEAM_PER_MIN = _env_int("KINDLY_RATE_TEAM_PER_MIN", 3000)
         self.KINDLY_TOKENS_KEY_PER_DAY = _env_int("KINDLY_TOKENS_KEY_PER_DAY", 0)
         self.KINDLY_TOKENS_TEAM_PER_DAY = _env_int("KINDLY_TOKENS_TEAM_PER_DAY", 2_000_000)
-        self.KINDLY_MAX_DRAFT_CHARS = 20_000
         # Bodies above this are refused with 413 before any parsing.
         self.MAX_CONTENT_LENGTH = _env_int("KINDLY_MAX_BODY_BYTES", 256 * 1024)
         self.JSON_SORT_KEYS = False

@@ -7,6 +7,28 @@ from typing import Any
 
 ACTIONS = ("soften", "shorten", "simplify", "formal", "friendly", "fix_grammar", "translate")
 CHANNELS = ("email", "chat", "social")
+# Key roles, weakest first: each may do what the ones before it may.
+ROLES = ("agent", "team_admin", "admin")
+# A team id (and a preset slug in a request): lower-case letters, digits, '-' and '_'.
+TEAM_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+
+# Every preset carries these fields; a stored preset missing one (older data) gets the default.
+PRESET_DEFAULTS: dict[str, Any] = {
+    "name": "",
+    "description": "",
+    "warmth": 60,
+    "formality": 50,
+    "length": "same",
+    "reading_grade": 8,
+    "greeting_style": "first_name",
+    "signoff": "",
+    "banned_phrases": [],
+    "required_phrases": [],
+    "glossary": [],
+    "guidance": "",
+    "default_action": "soften",
+    "default_channel": "email",
+}
 
 
 @dataclass(frozen=True)

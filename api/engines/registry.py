@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from api.config import ConfigError
 from api.engines import Engine
 from api.engines.offline.engine import OfflineEngine
 
@@ -21,7 +22,7 @@ def build_engines(cfg: Mapping[str, Any]) -> tuple[Engine, Engine]:
     """Return (primary, fallback). The fallback is always the offline engine."""
     name = cfg.get("KINDLY_ENGINE", "auto")
     if name not in ENGINE_NAMES:
-        raise ValueError(f"KINDLY_ENGINE must be one of {', '.join(ENGINE_NAMES)}, not {name!r}")
+        raise ConfigError(f"KINDLY_ENGINE must be one of {', '.join(ENGINE_NAMES)}, not {name!r}")
     offline = OfflineEngine()
     if name == "offline" or (name == "auto" and not llm_configured(cfg)):
         return offline, offline

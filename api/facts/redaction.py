@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from api.facts.spans import mask_spans, missing_placeholders, protected_spans, unmask
+from api.facts.placeholders import mask_spans, missing_placeholders, unmask
+from api.facts.spans import protected_spans
 from api.types import Span
 
 # 13 to 19 digits, optionally grouped by single spaces or dashes (4-4-4-4, 4-6-5, ...).

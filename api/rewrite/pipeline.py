@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 from api.engines import Engine, EngineError
 from api.errors import KindlyError
 from api.facts import marks
-from api.facts.spans import check_facts, protected_spans
+from api.facts.guard import check_facts
+from api.facts.spans import protected_spans
 from api.rewrite.phrase_rules import apply_phrase_rules
 from api.store.cache import Lookup, RewriteCache, fingerprint
 from api.store.connection import OUTAGE_ERRORS, ScriptCall, run_together

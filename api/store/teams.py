@@ -8,15 +8,15 @@ import json
 import re
 import secrets
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import redis
 
 from api.store import keys as redis_keys
 from api.store.connection import OUTAGE_ERRORS, RedisHandle
+from api.types import ROLES
 
-ROLES = ("agent", "team_admin", "admin")
 KEY_PREFIX = "kly_"
 # How long a key verified by Redis stays usable while Redis is unreachable.
 STALE_KEY_SECONDS = 300.0
@@ -249,6 +249,3 @@ class TeamStore:
 def public_record(record: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in record.items() if k != "hash"}
 
-
-def principal_dict(p: Principal) -> dict[str, Any]:
-    return asdict(p)

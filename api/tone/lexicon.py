@@ -30,7 +30,6 @@ FILES = (
     "formal.json",
     "shorten.json",
     "tone.json",
-    "language.json",
 )
 
 # Text we insert must never look like a fact: no digits, links, emails or @handles.
@@ -206,9 +205,6 @@ class Lexicon:
     filler_sentences: frozenset[str]
     warm_cues: CueSet
     cold_cues: CueSet
-    english_words: frozenset[str]
-    other_language_words: dict[str, frozenset[str]]
-    min_words_for_language: int
     raw: dict[str, Any] = field(repr=False)
 
 
@@ -328,7 +324,6 @@ def _build(directory: Path) -> Lexicon:
     formal = raw["formal"]
     shorten = raw["shorten"]
     tone = raw["tone"]
-    language = raw["language"]
     lower = str.lower
     return Lexicon(
         path=directory,
@@ -380,12 +375,6 @@ def _build(directory: Path) -> Lexicon:
         ),
         warm_cues=CueSet.build(_need(tone, "warm", "tone.json")),
         cold_cues=CueSet.build(_need(tone, "cold", "tone.json")),
-        english_words=frozenset(map(lower, _need(language, "english", "language.json"))),
-        other_language_words={
-            code: frozenset(map(lower, words))
-            for code, words in _need(language, "other", "language.json").items()
-        },
-        min_words_for_language=int(language.get("min_words", 4)),
         raw=raw,
     )
 

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from api.engines import UnsupportedAction
 from api.engines.offline.engine import NOT_ENGLISH, OfflineEngine
-from api.facts.spans import check_facts, protected_spans
+from api.facts.guard import check_facts
+from api.facts.spans import protected_spans
 from api.tone.lexicon import load_lexicon
 from api.types import EngineResult, RewriteJob
 

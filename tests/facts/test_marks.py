@@ -92,8 +92,9 @@ def test_rewrite_keeps_marks_links_and_paragraphs():
 
 
 def test_a_lost_link_is_a_fact_failure():
+    from api.facts.guard import check_facts
     from api.facts.marks import check_marks, protect
-    from api.facts.spans import check_facts, protected_spans
+    from api.facts.spans import protected_spans
 
     rich = read_html('<p>Read the <a href="https://example.com/terms">terms page</a> now.</p>')
     rich, _ = protect(rich, protected_spans(rich.text))

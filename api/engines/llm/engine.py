@@ -23,13 +23,13 @@ from api.engines import EngineError
 from api.engines.llm.breaker import CLOSED, CircuitBreaker
 from api.engines.llm.checks import Problem, answer_problems, word_count
 from api.engines.llm.prompts import PromptTemplates, locale_name, prompt_context, word_limits
+from api.facts.guard import check_facts
+from api.facts.placeholders import PLACEHOLDER
 from api.facts.redaction import Redacted, redact
-from api.facts.spans import check_facts
 from api.types import ACTIONS, EngineResult, RewriteJob
 
 T = TypeVar("T")
 
-_ANY_PLACEHOLDER = re.compile(r"⟦[ ]?[Ff]([0-9]+)[ ]?⟧")
 _ECHOED_TAGS = re.compile(r"^\s*<draft>\s*|\s*</draft>\s*$", re.IGNORECASE)
 _RETRYABLE_STATUS = frozenset({408, 409, 429})
 # The chat-completions endpoint, called through the client's own `post` (see LLMEngine._post).
@@ -197,8 +197,8 @@ class LLMEngine:
                 )
             )
         unknown = sorted(
-            {m.group(0) for m in _ANY_PLACEHOLDER.finditer(text)}
-            - {m.group(0) for m in _ANY_PLACEHOLDER.finditer(job.draft)}
+            {m.group(0) for m in PLACEHOLDER.finditer(text)}
+            - {m.group(0) for m in PLACEHOLDER.finditer(job.draft)}
         )
         if unknown:
             problems.append(

@@ -15,6 +15,7 @@ from typing import Any
 
 import jinja2
 
+from api.engines.language import LANGUAGE_NAMES
 from api.types import ACTIONS
 
 # Words of the answer allowed per word of the draft, and the slack on top, per action. The
@@ -33,21 +34,13 @@ LENGTH_LIMITS: dict[str, tuple[float, float, int]] = {
 # Delimiter tags the data blocks use; a draft that writes them itself gets them defused.
 _DATA_TAGS = re.compile(r"<\s*(/?)\s*(draft|customer_message)\s*>", re.IGNORECASE)
 
-LOCALE_NAMES = {
-    "ar": "Arabic", "cs": "Czech", "da": "Danish", "de": "German", "el": "Greek",
-    "en": "English", "es": "Spanish", "fi": "Finnish", "fr": "French", "he": "Hebrew",
-    "hi": "Hindi", "hu": "Hungarian", "id": "Indonesian", "it": "Italian", "ja": "Japanese",
-    "ko": "Korean", "nb": "Norwegian", "nl": "Dutch", "no": "Norwegian", "pl": "Polish",
-    "pt": "Portuguese", "ro": "Romanian", "ru": "Russian", "sv": "Swedish", "th": "Thai",
-    "tr": "Turkish", "uk": "Ukrainian", "vi": "Vietnamese", "zh": "Chinese",
-}
 
 
 def locale_name(locale: str | None) -> str:
     """'de-CH' -> 'German (de-CH)'; unknown codes are passed through as they are."""
     if not locale:
         return ""
-    language = LOCALE_NAMES.get(re.split(r"[-_]", locale)[0].lower())
+    language = LANGUAGE_NAMES.get(re.split(r"[-_]", locale)[0].lower())
     return f"{language} ({locale})" if language else locale
 
 

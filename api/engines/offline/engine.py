@@ -82,7 +82,7 @@ def _rewrite(work: Work, reread: bool = False) -> str:
     if not layout.body.strip():
         return draft
     masked = _mask_body(work, layout)
-    if not looks_english(masked.text, work.lexicon):
+    if not looks_english(masked.text):
         work.warnings.append(NOT_ENGLISH)
         work.rules.append("non_english")
         return draft

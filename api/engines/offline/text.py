@@ -16,7 +16,6 @@ from api.types import Span
 
 # Supplementary Private Use Area-A: one character per protected span.
 PLACEHOLDER_BASE = 0xF0000
-PLACEHOLDER_LIMIT = 0xFFFFD
 PLACEHOLDER_CLASS = "[\U000f0000-\U000ffffd]"
 _PLACEHOLDER = re.compile(PLACEHOLDER_CLASS)
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]’”]*[ \t]+(?=\S)")
@@ -168,7 +167,6 @@ def _remove(left: str, right: str, removed: str, at_start: bool, lowercase_text:
     return head + joiner + rest
 
 
-Change = tuple[str, str, str]  # (rule id, message, found text)
 
 
 def _glues_to_next(found: str, new: str, right: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from api.types import ACTIONS, CHANNELS
+from api.types import ACTIONS, CHANNELS, ROLES, TEAM_ID_PATTERN
 
 MAX_DRAFT = 20_000
 
@@ -47,7 +47,7 @@ class RewriteRequestSchema(Schema):
     )
     preset = fields.String(
         load_default="warm",
-        validate=validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,63}$", error="Not a preset slug."),
+        validate=validate.Regexp(TEAM_ID_PATTERN, error="Not a preset slug."),
     )
     channel = fields.String(load_default=None, validate=validate.OneOf(CHANNELS))
     action = fields.String(load_default=None, validate=validate.OneOf(ACTIONS))
@@ -164,7 +164,7 @@ def _signoff_placeholders(value: str) -> None:
 
 
 class PresetFieldsSchema(Schema):
-    """Everything a team may set on a preset. Omitted fields take presets.FIELD_DEFAULTS."""
+    """Everything a team may set on a preset. Omitted fields take presets.PRESET_DEFAULTS."""
 
     name = StrippedString(required=True, validate=validate.Length(min=1, max=80))
     description = StrippedString(validate=validate.Length(max=300))
@@ -234,7 +234,7 @@ class TeamArgsSchema(Schema):
 
     team = fields.String(
         load_default=None,
-        validate=validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,63}$", error="Not a team id."),
+        validate=validate.Regexp(TEAM_ID_PATTERN, error="Not a team id."),
     )
 
 
@@ -282,7 +282,7 @@ class KeyListSchema(Schema):
 
 class KeyCreateSchema(Schema):
     role = fields.String(
-        load_default="agent", validate=validate.OneOf(("agent", "team_admin", "admin"))
+        load_default="agent", validate=validate.OneOf(ROLES)
     )
     label = StrippedString(load_default="", validate=validate.Length(max=80))
 

@@ -12,10 +12,10 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from api.types import TEAM_ID_PATTERN
 from api.usage.feedback import OUTCOMES
 from api.usage.log import MAX_TEXT_RETENTION_DAYS
 
-TEAM_ID = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 _NUMBER = re.compile(r"^\d+(\.\d+)?$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -71,7 +71,7 @@ class RangeArgsSchema(Schema):
     )
     team = fields.String(
         load_default=None,
-        validate=validate.Regexp(TEAM_ID, error="Not a team id."),
+        validate=validate.Regexp(TEAM_ID_PATTERN, error="Not a team id."),
         metadata={"description": "Another team's id (admin keys only)."},
     )
 

@@ -13,7 +13,8 @@ from flask_smorest import Blueprint
 
 from api.errors import abort
 from api.services import services
-from api.store.teams import ROLES, public_record
+from api.store.teams import public_record
+from api.types import ROLES
 from api.web.auth import acting_team, current_principal, require_key
 from api.web.schemas.core import KeyCreatedSchema, KeyCreateSchema, KeyListSchema, TeamArgsSchema
 
