@@ -9,6 +9,7 @@
   const { htmlText, normalise, undoLastWrite } = kindly.editorText;
   const overlay = new kindly.Overlay();
   const controllers = new Map(); // editor element -> controller; WeakMap can't be iterated
+  const TONE_PAUSE_MS = 700; // the live tone check runs once the agent pauses typing
   let presetsCache = null;
   let lastFocusedEditor = null;
 
@@ -31,25 +32,55 @@
     constructor(editor) {
       this.editor = editor;
       this.button = overlay.addButton(() => this.soften(null));
+      this.badge = overlay.addToneBadge(() => this.showTone());
+      this.tone = null; // {draft, findings, summary}: the last live tone check
+      this.toneTimer = 0;
       this.port = null;
       this.job = null; // {draft, html, preset, result}
       this.accepted = null; // {id, text, lastSeen, draft, html, method}
       editor.addEventListener('focusin', () => { lastFocusedEditor = editor; });
-      editor.addEventListener('input', () => this.noteEdit());
+      editor.addEventListener('input', () => {
+        this.noteEdit();
+        clearTimeout(this.toneTimer);
+        this.toneTimer = setTimeout(() => this.checkTone(), TONE_PAUSE_MS);
+      });
+    }
+
+    // The live indicator: what /v1/tone finds in the draft as it stands after a pause.
+    async checkTone() {
+      const draft = adapter.readDraft(this.editor).trim();
+      if (draft === this.tone?.draft) return;
+      const answer = draft.split(/\s+/).length >= 3 ? await sendToWorker({ type: 'tone', draft }) : null;
+      if (adapter.readDraft(this.editor).trim() !== draft) return; // a newer check is on its way
+      this.tone = answer?.ok ? { draft, findings: answer.findings, summary: answer.summary } : null;
+      overlay.setToneBadge(this.badge, this.tone);
+      this.place();
+    }
+
+    showTone() {
+      if (!this.tone?.findings.length) return;
+      overlay.open(this.handlers(), this.editor.getBoundingClientRect());
+      overlay.showTone(this.tone);
     }
 
     place() {
       const rect = this.editor.getBoundingClientRect();
       const visible = rect.width > 0 && rect.height > 0 && this.editor.isConnected;
       this.button.hidden = !visible;
-      if (!visible) return;
+      if (!visible) {
+        this.badge.hidden = true;
+        return;
+      }
       overlay.placeButton(this.button, rect);
+      overlay.placeBadge(this.badge, this.button, Boolean(this.tone?.findings.length));
     }
 
     dispose() {
       this.finishFeedback('sent'); // a help desk removes the composer once the reply is sent
       this.port?.disconnect();
       this.button.remove();
+      this.badge.remove();
+      clearTimeout(this.toneTimer);
       if (overlay.handlers?.owner === this) overlay.close();
     }
 
@@ -62,6 +93,7 @@
         onEscape: () => this.dismiss(),
         onClose: () => this.closePanel(),
         onRetry: (preset) => this.soften(preset),
+        onSoften: () => this.soften(null),
         onOpenOptions: () => sendToWorker({ type: 'openOptions' }),
       };
     }

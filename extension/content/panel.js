@@ -22,7 +22,16 @@
       background: #fff; color: #0e5e5d; box-shadow: 0 1px 3px rgba(0,0,0,.2);
     }
     .soften:hover, .soften:focus-visible { background: #0e7c7b; color: #fff; outline: none; }
-    .soften[hidden] { display: none; }
+    .soften[hidden], .tone[hidden] { display: none; }
+    .tone {
+      position: fixed; z-index: 2147483646; font: 12px/1 system-ui, sans-serif; cursor: pointer;
+      padding: 5px 8px; border-radius: 12px; border: 1px solid #d9a400; background: #fff8e1;
+      color: #6b4a00; box-shadow: 0 1px 2px rgba(0,0,0,.15);
+    }
+    .tone:hover, .tone:focus-visible { background: #ffe9a8; outline: none; }
+    mark { background: #ffe08a; color: inherit; border-radius: 2px; }
+    .findings li { margin-bottom: 6px; }
+    .reason { color: #355; }
     .panel {
       position: fixed; z-index: 2147483647; right: 16px; bottom: 16px;
       width: min(500px, calc(100vw - 32px)); max-height: min(76vh, 720px); overflow: auto;
@@ -141,6 +150,60 @@
       button.addEventListener('mousedown', (event) => event.preventDefault());
       this.root.append(button);
       return button;
+    }
+
+    // The live tone indicator: a small button beside "Soften reply", hidden until a check
+    // finds something.
+    addToneBadge(onClick) {
+      const badge = el('button', { class: 'tone', type: 'button', title: 'Tone check: show why', onclick: onClick });
+      badge.addEventListener('mousedown', (event) => event.preventDefault());
+      badge.hidden = true;
+      this.root.append(badge);
+      return badge;
+    }
+
+    setToneBadge(badge, tone) {
+      const count = tone?.findings.length || 0;
+      badge.textContent = count ? (tone.summary || `${count} phrases may sound harsh`) : '';
+      badge.hidden = !count;
+    }
+
+    placeBadge(badge, button, show) {
+      badge.hidden = !show;
+      if (!show) return;
+      const top = parseFloat(button.style.top) || 0;
+      const left = (parseFloat(button.style.left) || 0) - (badge.offsetWidth || 180) - 6;
+      badge.style.top = `${top}px`;
+      badge.style.left = `${Math.max(0, left)}px`;
+    }
+
+    // The draft with the flagged sentences highlighted, and why each may hurt.
+    showTone(tone) {
+      const text = el('div', { class: 'rewrite', 'aria-label': 'Your draft' });
+      const ranges = sentenceRanges(tone.draft, tone.findings);
+      let position = 0;
+      for (const [start, end] of ranges) {
+        text.append(document.createTextNode(tone.draft.slice(position, start)));
+        text.append(el('mark', { text: tone.draft.slice(start, end) }));
+        position = end;
+      }
+      text.append(document.createTextNode(tone.draft.slice(position)));
+      const items = tone.findings.map((f) => el('li', {}, [
+        el('strong', { text: `“${f.text || f.sentence}”` }),
+        el('span', { class: 'reason', text: ` ${f.reason || ''}` }),
+        f.suggestion ? el('div', { text: `Try: ${f.suggestion}` }) : null,
+      ]));
+      this.render(
+        el('p', { class: 'status', role: 'status', text: tone.summary || 'Some sentences may sound harsh.' }),
+        text,
+        el('h3', { text: 'Why' }),
+        el('ul', { class: 'findings', 'aria-label': 'Tone findings' }, items),
+        el('div', { class: 'actions' }, [
+          this.button('Soften reply', () => this.handlers?.onSoften(), true),
+          this.button('Close', () => this.handlers?.onClose()),
+        ]),
+      );
+      this.panel.querySelector('button.primary').focus({ preventScroll: true });
     }
 
     // Just outside the editor's bottom-right corner (above its top edge when there is no room
@@ -348,6 +411,23 @@
         el('div', { class: 'actions' }, [this.button('Close', () => this.handlers?.onClose())]),
       );
     }
+  }
+
+  // [start, end) of each flagged sentence in the draft (merged, in order); the phrase itself
+  // when its sentence can't be found.
+  function sentenceRanges(draft, findings) {
+    const ranges = findings.map((f) => {
+      const from = draft.lastIndexOf(f.sentence, f.start);
+      const at = from !== -1 && from + f.sentence.length >= f.end ? from : draft.indexOf(f.sentence);
+      return at !== -1 && f.sentence ? [at, at + f.sentence.length] : [f.start, f.end];
+    }).filter(([a, b]) => a >= 0 && b <= draft.length && a < b).sort((x, y) => x[0] - y[0]);
+    const merged = [];
+    for (const range of ranges) {
+      const last = merged[merged.length - 1];
+      if (last && range[0] <= last[1]) last[1] = Math.max(last[1], range[1]);
+      else merged.push([...range]);
+    }
+    return merged;
   }
 
   function formatScore(value) {
