@@ -137,6 +137,12 @@ def test_accept_undo_and_formatting_in_real_editor(page: Page, kindly: Extension
     wait_for_text(page, draft)
     if rich:
         assert marks(page) == MARKS
+    # The editor still works: the next keystrokes reach its model (Slate used to crash here).
+    # Undo brings back the selection of before the paste (all of it): let the editor settle.
+    page.wait_for_timeout(150)
+    page.keyboard.press("Control+End")
+    page.keyboard.type(" Thanks")
+    wait_for_text(page, draft + " Thanks")
     assert len(calls.rewrites) == 2 and calls.rewrites[0]["agent_name"] == "Alex"
     CACHE_HITS.append(hit_ms)
     print(f"\n[timing] {editor}: click to preview on a cache hit {hit_ms:.0f} ms")
