@@ -200,7 +200,7 @@ class ExtensionBrowser:
 
     def configure(self, **overrides: object) -> None:
         settings = {"apiUrl": self.api.url, "apiKey": self.api.agent_key, "agentName": "Alex",
-                    "preset": "warm", "channel": "email", "stream": True}
+                    "preset": "warm", "channel": "email", "stream": True, "liveTone": True}
         self.save_settings(**{**settings, **overrides})
 
     def enable_site(self, origin: str) -> dict:

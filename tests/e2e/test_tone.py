@@ -81,3 +81,28 @@ def test_no_badge_for_a_kind_draft(page: Page, kindly: ExtensionBrowser):
     page.keyboard.type("Thanks for your patience: order 4512 ships on 3 May.")
     page.wait_for_timeout(1500)
     expect(page.get_by_role("button", name=re.compile("may sound"))).to_have_count(0)
+
+
+def test_turned_off_in_the_options_nothing_is_sent(page: Page, kindly: ExtensionBrowser):
+    seen: list[str] = []
+
+    def answer(route: Route) -> None:
+        seen.append(route.request.post_data or "")
+        route.fulfill(status=200, body=json.dumps(ANSWER), content_type="application/json")
+
+    url = f"{kindly.api.url}/v1/tone"
+    kindly.context.route(url, answer)
+    try:
+        page.goto(kindly.options_url())
+        expect(page.get_by_label("Check the tone while I type")).to_be_checked()
+        page.get_by_label("Check the tone while I type").uncheck()
+        page.get_by_role("button", name="Save").click()
+        expect(page.get_by_role("status")).to_contain_text("The key works")
+        open_textarea(page)
+        page.get_by_role("textbox", name="Reply").click()
+        page.keyboard.type(DRAFT)
+        page.wait_for_timeout(1500)
+        expect(page.get_by_role("button", name=re.compile("may sound"))).to_have_count(0)
+        assert seen == []
+    finally:
+        kindly.context.unroute(url, answer)
