@@ -30,6 +30,8 @@
     }
     .tone:hover, .tone:focus-visible { background: #ffe9a8; outline: none; }
     mark { background: #ffe08a; color: inherit; border-radius: 2px; }
+    strong.mark { font-weight: 700; } em.mark { font-style: italic; } u.mark { text-decoration: underline; }
+    code.mark { font-family: ui-monospace, monospace; }
     .findings li { margin-bottom: 6px; }
     .reason { color: #355; }
     .panel {
@@ -310,12 +312,31 @@
       return select;
     }
 
-    diffView(draft, rewrite) {
+    // The diff of the draft and the rewrite; `marks` ([{start, end, tag}] over the rewrite)
+    // draw the rewrite's bold, italic, underline, code and links on the words they cover.
+    diffView(draft, rewrite, marks = []) {
       const box = el('div', { class: 'rewrite', 'aria-label': 'Rewrite' });
+      let offset = 0; // position in the rewrite
       for (const part of kindly.diffWords(draft, rewrite)) {
-        if (part.op === 'same') box.append(document.createTextNode(part.text));
-        else if (part.op === 'add') box.append(el('ins', { text: part.text }));
-        else box.append(el('del', { text: part.text }));
+        if (part.op === 'del') {
+          box.append(el('del', { text: part.text }));
+          continue;
+        }
+        const end = offset + part.text.length;
+        const cuts = new Set([offset, end]);
+        for (const m of marks) {
+          if (m.start > offset && m.start < end) cuts.add(m.start);
+          if (m.end > offset && m.end < end) cuts.add(m.end);
+        }
+        const points = [...cuts].sort((a, b) => a - b);
+        for (let i = 0; i + 1 < points.length; i += 1) {
+          let node = document.createTextNode(rewrite.slice(points[i], points[i + 1]));
+          for (const m of marks) {
+            if (m.start <= points[i] && points[i + 1] <= m.end) node = el(m.tag, { class: 'mark' }, [node]);
+          }
+          box.append(part.op === 'add' ? el('ins', {}, [node]) : node);
+        }
+        offset = end;
       }
       return box;
     }
@@ -360,7 +381,7 @@
       const checks = this.factCheck(result.checks);
       this.render(
         el('p', { class: 'status', role: 'status', text: `Here is a softer version${cachedNote}.` }),
-        this.diffView(draft, rewrite),
+        this.diffView(draft, rewrite, result.format === 'html' ? markRanges(rewrite, result.rewrite) : []),
         result.checks && !result.checks.passed ? checks : null,
         el('div', { class: 'actions' }, [
           this.button('Accept', () => this.handlers?.onAccept(), true),
@@ -411,6 +432,24 @@
         el('div', { class: 'actions' }, [this.button('Close', () => this.handlers?.onClose())]),
       );
     }
+  }
+
+  const MARK_TAGS = { STRONG: 'strong', B: 'strong', EM: 'em', I: 'em', U: 'u', CODE: 'code', A: 'u' };
+
+  // Where the marks of the API's (sanitized) HTML fall in the rewrite's text: each marked run
+  // is kept verbatim, so it is found in order. Links are drawn underlined, never as links.
+  function markRanges(text, html) {
+    const body = new DOMParser().parseFromString(html, 'text/html').body;
+    const ranges = [];
+    let from = 0;
+    for (const node of body.querySelectorAll('strong, b, em, i, u, code, a')) {
+      const words = node.textContent;
+      const at = words ? text.indexOf(words, from) : -1;
+      if (at === -1) continue;
+      ranges.push({ start: at, end: at + words.length, tag: MARK_TAGS[node.tagName] });
+      if (!node.querySelector('strong, b, em, i, u, code, a')) from = at;
+    }
+    return ranges;
   }
 
   // [start, end) of each flagged sentence in the draft (merged, in order); the phrase itself

@@ -66,6 +66,9 @@ def test_gmail_reply_softened_with_thread_context(page: Page, kindly: ExtensionB
     expect(preview).to_contain_text("facts kept")
     expect(preview.get_by_role("table", name="Scores before and after")).to_be_visible()
     expect(preview.locator("ins").first).to_be_visible()
+    # The preview draws the rewrite's bold run on its words.
+    expect(preview.get_by_label("Rewrite", exact=True).locator("strong")).to_have_text(
+        "That takes 5 days.")
     rewrite = rewrite_text(page)
     assert "48213" in rewrite and "5 days" in rewrite
     SCREENSHOT.parent.mkdir(exist_ok=True)
