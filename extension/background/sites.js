@@ -4,6 +4,7 @@ const SCRIPT_ID = 'kindly-generic';
 const GENERIC_FILES = [
   'content/text_diff.js',
   'content/editor_text.js',
+  'content/layout.js',
   'content/panel.js',
   'content/adapters/generic.js',
   'content/main.js',

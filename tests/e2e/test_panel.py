@@ -28,7 +28,7 @@ RESULT = {"rewrite": "Hi Sam, order 4512 ships on 3 May.", "checks": {"passed": 
 
 def test_shipped_panel_is_closed_and_keeps_its_own_style(page: Page, kindly: ExtensionBrowser):
     page.set_content(HOSTILE_PAGE)
-    for name in ("text_diff.js", "editor_text.js", "panel.js"):
+    for name in ("text_diff.js", "editor_text.js", "layout.js", "panel.js"):
         page.add_script_tag(path=str(EXTENSION / "content" / name))
     styles = page.evaluate(
         """result => {
