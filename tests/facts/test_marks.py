@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from api.engines.offline.engine import OfflineEngine
 from api.facts.marks import read_html, render_html
-from api.rewrite.pipeline import verified_rewrite
+from api.rewrite.verify import verified_rewrite
 from api.types import RewriteJob
 from tests.facts.test_facts import WORDS, facts_strategy
 
