@@ -54,6 +54,8 @@ class RewriteJob:
     target_locale: str | None = None
     preset: dict[str, Any] = field(default_factory=dict)
     spans: list[Span] = field(default_factory=list)
+    # A draft sent as HTML: api.facts.marks.RichDraft (text above is its plain text).
+    rich: Any = None
 
 
 @dataclass

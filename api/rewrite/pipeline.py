@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from api.engines import Engine, EngineError
 from api.errors import KindlyError
+from api.facts import marks
 from api.rewrite.spend import Spend, reservation
 from api.rewrite.verify import verified_rewrite
 from api.store.cache import Lookup, RewriteCache, fingerprint
@@ -58,6 +59,7 @@ class RewriteRequest:
     channel: str | None = None
     action: str | None = None
     target_locale: str | None = None
+    format: str = "text"  # "html": a rich draft, see api.facts.marks
 
 
 @dataclass
@@ -111,7 +113,7 @@ class Pipeline:
         reserved: int = 0,
     ) -> Iterator[Event]:
         if hit is not None:
-            yield "delta", {"text": hit["rewrite"]}
+            yield "delta", {"text": _plain(hit)}
             answer = self._respond(hit, True, job, who, started, None, reserved, digest)
             yield "result", {**answer, "corrected": False}
             return
@@ -133,8 +135,8 @@ class Pipeline:
                 upstream.close()
         value, cacheable = verified_rewrite(job, engine, self.fallback, self.lexicon, outcome)
         if not streamed:
-            yield "delta", {"text": value["rewrite"]}
-        corrected = bool(streamed) and value["rewrite"] != "".join(streamed)
+            yield "delta", {"text": _plain(value)}
+        corrected = bool(streamed) and _plain(value) != "".join(streamed)
         stored = cacheable and self.cache.put(who.team, digest, value)
         answer = self._respond(
             value, False, job, who, started, None, reserved, digest if stored else None
@@ -162,7 +164,7 @@ class Pipeline:
             who.team,
             rewrite_entry(response, who),
             draft=job.draft,
-            rewrite_text=response["rewrite"],
+            rewrite_text=_plain(response),
             digest=digest,
             along=[finish, self._charge(who, response, reserved)],
         )
@@ -275,6 +277,7 @@ class Pipeline:
                 "engine": engine.name,
                 "model": engine.model,
                 "templates": engine.fingerprint,
+                **({"marks": job.rich.key()} if job.rich else {}),
             }
         )
 
@@ -320,8 +323,12 @@ class Pipeline:
                 {"target_locale": ['Required for \'translate\', e.g. "de" or "pt-BR".']},
             )
         engine = self.choose_engine(action)
+        rich = marks.read_html(req.draft) if req.format == "html" else None
+        if rich is not None and not rich.text.strip():
+            raise PipelineError(422, "The draft has no text.", {"draft": ["No text in the HTML."]})
         job = RewriteJob(
-            draft=normalise_draft(req.draft),
+            draft=rich.text if rich else normalise_draft(req.draft),
+            rich=rich,
             action=action,
             channel=channel,
             customer_name=_clean(req.customer_name),
@@ -350,6 +357,11 @@ class Pipeline:
 
     def _compute(self, job: RewriteJob, engine: Engine) -> tuple[dict[str, Any], bool]:
         return verified_rewrite(job, engine, self.fallback, self.lexicon)
+
+
+def _plain(value: dict[str, Any]) -> str:
+    """The rewrite as text (a rich rewrite's `rewrite` is HTML)."""
+    return value.get("rewrite_text", value["rewrite"])
 
 
 def _outcome(cache: RewriteCache, answer: Any, token: str | None, lock: bool) -> Lookup:

@@ -8,6 +8,7 @@ from typing import Any
 
 from api.engines import Engine, EngineError
 from api.engines.language import detect_language
+from api.facts import marks
 from api.facts.guard import check_facts
 from api.facts.spans import protected_spans
 from api.rewrite.phrase_rules import apply_phrase_rules
@@ -28,24 +29,26 @@ def verified_rewrite(
     """Run the engine (or take its `outcome`, e.g. a finished stream), check the facts, fall
     back when needed. Returns (value, cacheable)."""
     job.spans = protected_spans(job.draft)
+    if job.rich is not None:  # marked runs are kept like facts
+        job.rich, job.spans = marks.protect(job.rich, job.spans)
     context = [t for t in (job.customer_message, job.customer_name, job.agent_name) if t]
     allowed = _preset_allowed(job.preset, job.agent_name)
     warnings: list[str] = []
     spent = Spend(model=engine.model)
     result = apply_phrase_rules(_run(engine, fallback, job, warnings, spent, outcome), job)
-    check = check_facts(job.draft, result.text, context=context, allowed=allowed)
+    check = _guard(job, result.text, context, allowed)
     if not check.passed and engine is not fallback and fallback.supports(job.action):
         warnings.append(
             f"The {engine.name} rewrite changed facts ({_describe(check)}); "
             "used the offline engine instead."
         )
         result = apply_phrase_rules(_run(fallback, fallback, job, warnings, spent), job)
-        check = check_facts(job.draft, result.text, context=context, allowed=allowed)
+        check = _guard(job, result.text, context, allowed)
     if not check.passed:
         # Facts are sacred: hand back the draft untouched rather than a changed fact.
         warnings.append(f"Kept your draft unchanged: the rewrite {_describe(check)}.")
         result = EngineResult(text=job.draft, engine=result.engine, model=result.model)
-        check = check_facts(job.draft, job.draft, context=context, allowed=allowed)
+        check = _guard(job, job.draft, context, allowed)
     value = {
         "rewrite": result.text,
         "engine": result.engine,
@@ -65,8 +68,16 @@ def verified_rewrite(
         "usage": spent.as_usage(),
         "upstream_request_id": result.upstream_request_id,
     }
+    if job.rich is not None:
+        value.update(marks.rich_output(job.rich, result.text))
     # Only a verified answer from the engine the key names is cached: never a fallback.
     return value, check.passed and not warnings and result.engine == engine.name
+
+
+def _guard(job: RewriteJob, text: str, context: list[str], allowed: list[str]) -> FactCheck:
+    """The fact guard, plus a rich draft's marked runs and link hrefs."""
+    check = check_facts(job.draft, text, context=context, allowed=allowed)
+    return check if job.rich is None else marks.check_marks(job.rich, text, check)
 
 
 def _run(

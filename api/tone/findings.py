@@ -215,6 +215,17 @@ _STATEMENT_VERBS = frozenset(
         "shipped",
         "came",
         "got",
+        "ships",
+        "arrives",
+        "leaves",
+        "goes",
+        "comes",
+        "costs",
+        "takes",
+        "expires",
+        "renews",
+        "starts",
+        "ends",
     ]
 )
 

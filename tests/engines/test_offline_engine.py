@@ -776,7 +776,8 @@ def test_property_facts_kept_and_nothing_invented(draft, fields):
 @given(draft=st.one_of(drafts(), token_soup), fields=JOB_FIELDS)
 def test_property_idempotent(draft, fields):
     once = soften(draft, **fields).text
-    assert soften(once, **fields).text == once
+    twice = soften(once, **fields).text
+    assert twice == once, (draft, fields, once, twice)
 
 
 @settings(max_examples=200, deadline=None)

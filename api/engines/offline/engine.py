@@ -181,11 +181,16 @@ def _language(work: Work, text: str) -> str:
     words = [w for w in _WORDS.findall(text.lower().replace("’", "'")) if len(w) > 1]
     if not words:
         return "en"
-    shares = {}
+    common: dict[str, set[str]] = {}
     for code in LANGUAGES:
         book = rule_book(code, work.lexicon.path)
-        common = set(book.frame.get("common_words", [])) if book else set()
-        shares[code] = sum(w in common for w in words) / len(words)
+        common[code] = set(book.frame.get("common_words", [])) if book else set()
+    # A word English shares ("a", "as", "no") is no vote for another language.
+    shares = {
+        code: sum(w in words_of and (code == "en" or w not in common["en"]) for w in words)
+        / len(words)
+        for code, words_of in common.items()
+    }
     best = max((c for c in shares if c != "en"), key=lambda c: shares[c])
     if shares[best] >= 0.2 and shares[best] > shares.get("en", 0):
         return best

@@ -62,7 +62,25 @@ class RewriteRequestSchema(Schema):
     draft = fields.String(
         required=True,
         validate=validate.Length(min=1, max=MAX_DRAFT),
-        metadata={"description": "The agent's draft reply (1 to 20,000 characters)."},
+        metadata={
+            "description": "The agent's draft reply (1 to 20,000 characters): plain text, or "
+            "HTML when `format` is \"html\"."
+        },
+    )
+    format = fields.String(
+        load_default="text",
+        validate=validate.OneOf(("text", "html")),
+        metadata={
+            "description": "\"html\": the draft is HTML from a rich editor, e.g. "
+            "`<p>We sent <b>order 4512</b>. See our <a href=\"https://example.com/r\">refund "
+            "policy</a>.</p>`. It is sanitized (only p, div, br, b/strong, i/em, u, code, a href, "
+            "ul, ol, li, blockquote, h1-h6; links to http(s), mailto and tel), read as text "
+            "with paragraphs, list items (`- `/`1. ` lines) and quotes (`> ` lines), and its "
+            "bold, italic, underline, code and link runs are kept verbatim like facts. Every "
+            "link's href is a fact: a rewrite that loses a link's words fails the fact check. "
+            "The response's `rewrite` is then sanitized HTML with every mark on the same words, "
+            "`rewrite_text` the same rewrite as text. Stream deltas are text."
+        },
     )
     customer_name = _name_field("The customer's name, for the greeting.")
     agent_name = _name_field("The agent's name, for the sign-off.")
@@ -130,7 +148,16 @@ class UsageSchema(Schema):
 
 class RewriteResponseSchema(Schema):
     id = fields.String()
-    rewrite = fields.String()
+    rewrite = fields.String(
+        metadata={"description": "The rewrite: text, or sanitized HTML for an HTML draft."}
+    )
+    format = fields.String(
+        metadata={"description": "\"html\" for an HTML draft (absent for text drafts)."}
+    )
+    rewrite_text = fields.String(
+        metadata={"description": "HTML drafts only: the rewrite as plain text (what the "
+                  "engine wrote; paragraphs apart by a blank line)."}
+    )
     engine = fields.String()
     model = fields.String()
     cached = fields.Boolean()
