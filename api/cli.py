@@ -7,6 +7,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 from flask import Flask, current_app
@@ -25,7 +26,28 @@ def _create_app() -> Flask:
         raise click.ClickException(str(err)) from None
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False)
+def _redis_place() -> str:
+    """Where the app's Redis is, without any password in its URL."""
+    url = urlsplit(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
+    return f"{url.hostname or 'localhost'}:{url.port or 6379}"
+
+
+class _Group(FlaskGroup):
+    """The `kindly` group: an unreachable Redis is one clear line and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        from api.store.connection import OUTAGE_ERRORS, RedisUnavailable
+
+        try:
+            return super().invoke(ctx)
+        except (*OUTAGE_ERRORS, RedisUnavailable) as err:
+            raise click.ClickException(
+                f"Redis at {_redis_place()} is unreachable ({type(err).__name__}). "
+                "Start it, or set REDIS_URL to a running server."
+            ) from None
+
+
+@click.group(cls=_Group, create_app=_create_app, add_default_commands=False)
 def main() -> None:
     """Kindly: soften support replies, keep every fact."""
 
@@ -119,13 +141,12 @@ def rewrite_cmd(
 @with_appcontext
 def bootstrap(key_file: Path) -> None:
     """Create the default team and a local admin key (first start); print how to use it."""
-    from api.services import services
+    from api.services import ensure_team, services
 
     svc = services()
     team = current_app.config["KINDLY_DEFAULT_TEAM"]
-    if svc.teams.ensure_team(team, "Default team"):
+    if ensure_team(svc, team, "Default team"):
         click.echo(f"Created team '{team}'.")
-    svc.presets.seed(team)
     key = key_file.read_text().strip() if key_file.exists() else ""
     if not key or svc.teams.verify(key, None, team) is None:
         _, key = svc.teams.create_key(team, role="admin", label="local admin (make run)")

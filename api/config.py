@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PROMPTS_DIR = REPO_ROOT / "prompts"
+DEFAULT_OPENAI_BASE_URL = "https://api.openai.com/v1"
 
 
 class ConfigError(ValueError):
@@ -76,6 +79,8 @@ class Config:
         self.KINDLY_LLM_BREAKER_COOLDOWN = _env_float("KINDLY_LLM_BREAKER_COOLDOWN", 30.0)
         self.KINDLY_LLM_TEMPERATURE = _env_float("KINDLY_LLM_TEMPERATURE", 0.3)
         self.KINDLY_LLM_MAX_TOKENS = _env_int("KINDLY_LLM_MAX_TOKENS", 4096)
+        # full: the whole draft goes to the model; focused: only its harsh sentences.
+        self.KINDLY_LLM_MODE = os.environ.get("KINDLY_LLM_MODE", "full")
         # Azure OpenAI, used instead of OPENAI_BASE_URL when the endpoint is set.
         self.AZURE_OPENAI_ENDPOINT = os.environ.get("AZURE_OPENAI_ENDPOINT") or None
         self.AZURE_OPENAI_API_KEY = os.environ.get("AZURE_OPENAI_API_KEY") or None
@@ -86,7 +91,7 @@ class Config:
         self.KINDLY_ADMIN_KEY = os.environ.get("KINDLY_ADMIN_KEY") or None
         self.KINDLY_DEFAULT_TEAM = os.environ.get("KINDLY_DEFAULT_TEAM", "default")
         self.KINDLY_PROMPTS_DIR = Path(
-            os.environ.get("KINDLY_PROMPTS_DIR", str(REPO_ROOT / "prompts"))
+            os.environ.get("KINDLY_PROMPTS_DIR", str(DEFAULT_PROMPTS_DIR))
         )
         self.KINDLY_SPOOL_DIR = Path(
             os.environ.get("KINDLY_SPOOL_DIR", str(REPO_ROOT / "var" / "spool"))
@@ -123,3 +128,8 @@ class Config:
 
     def as_dict(self) -> dict:
         return {k: v for k, v in vars(self).items() if k.isupper()}
+
+
+def settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Every setting (environment, then defaults), with `overrides` on top."""
+    return {**Config().as_dict(), **(overrides or {})}

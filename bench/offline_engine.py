@@ -31,7 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from api.engines.offline.engine import OfflineEngine
 from api.facts import spans as facts
 from api.facts.guard import check_facts
-from api.rewrite.pipeline import normalise_draft, verified_rewrite
+from api.rewrite.pipeline import normalise_draft
+from api.rewrite.verify import verified_rewrite
 from api.store.presets import default_presets
 from api.types import RewriteJob
 from bench.drafts import SampleDraft, make_drafts

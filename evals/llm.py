@@ -139,9 +139,10 @@ def _is_repair(text: str) -> bool:
 
 def _verify(job: RewriteJob, engine: Any, fallback: Any, outcome: Any) -> tuple[dict, bool]:
     try:
-        return pipeline.verified_rewrite(job, engine, fallback, outcome)
-    except TypeError:  # an older tree: the pipeline checked a finished answer through a shim
+        from api.rewrite.verify import verified_rewrite
+    except ImportError:  # an older tree: the pipeline checked a finished answer through a shim
         return pipeline.verified_rewrite(job, pipeline._Settled(engine, outcome), fallback)
+    return verified_rewrite(job, engine, fallback, outcome=outcome)
 
 
 def _count_calls(engine: Any) -> Any:
@@ -255,7 +256,11 @@ def main(argv: list[str] | None = None) -> int:
     }
     if args.mode:
         cfg["KINDLY_LLM_MODE"] = args.mode
-    engine, fallback = build_engines(cfg)
+    try:
+        from api.config import settings  # every default under the given settings
+    except ImportError:  # an older tree: the engine had its own defaults
+        settings = dict
+    engine, fallback = build_engines(settings(cfg))
     preset = json.loads((TREE / "prompts" / "presets" / "warm.json").read_text())
     items = []
     if args.corpus.is_file() and args.sample > 0:
@@ -265,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("nothing to run: no corpus file and no dev split")
     # Load what the first request would (language model, word lists) outside the timings.
     warm = RewriteJob(draft="Thanks for writing, we got your message.", preset=preset)
-    pipeline.verified_rewrite(warm, fallback, fallback)
+    _verify(warm, fallback, fallback, None)
     out = args.out.open("w") if args.out else None
     rows = []
     for number, item in enumerate(items, 1):

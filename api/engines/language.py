@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 from typing import Any
 
@@ -36,15 +37,24 @@ LANGUAGE_NAMES = {
 }
 
 
+_LOADING = threading.Lock()
+
+
 @lru_cache(maxsize=1)
-def _identifier() -> Any:
-    """py3langid's naive-Bayes model (97 languages, bundled with the wheel; ~4 s to load, so
-    it is loaded once per process, before the workers fork when the server preloads)."""
+def _load() -> Any:
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     identifier.set_languages([code for code in LANGUAGE_NAMES if code in identifier.labels])
     return identifier
+
+
+def _identifier() -> Any:
+    """py3langid's naive-Bayes model (bundled with the wheel; seconds to load, so it is
+    loaded once per process, before the workers fork when the server preloads). The lock
+    keeps the threads of a cold worker from each loading their own copy at once."""
+    with _LOADING:
+        return _load()
 
 
 def warm_up() -> None:

@@ -9,19 +9,19 @@ import unicodedata
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from api.engines import Engine, EngineError
 from api.errors import KindlyError
-from api.facts.guard import check_facts
-from api.facts.spans import protected_spans
-from api.rewrite.phrase_rules import apply_phrase_rules
+from api.rewrite.spend import Spend, reservation
+from api.rewrite.verify import verified_rewrite
 from api.store.cache import Lookup, RewriteCache, fingerprint
 from api.store.connection import OUTAGE_ERRORS, ScriptCall, run_together
 from api.store.presets import PresetStore
 from api.store.teams import Principal
-from api.tone.scores import tone_scores
-from api.types import EngineResult, FactCheck, RewriteJob
+from api.tone.lexicon import Lexicon
+from api.types import EngineResult, RewriteJob
+from api.usage.entry import rewrite_entry
 from api.usage.log import UsageLog
 
 if TYPE_CHECKING:
@@ -29,6 +29,17 @@ if TYPE_CHECKING:
 
 # A streamed rewrite's events: ("delta", {"text": ...}) then ("result", body).
 Event = tuple[str, dict[str, Any]]
+
+
+class Opened(NamedTuple):
+    """A request past admission: its job, engine, cache key, first lookup and the model
+    tokens reserved for it at admission (0: none, e.g. the offline engine)."""
+
+    job: RewriteJob
+    engine: Engine
+    digest: str
+    looked_up: Lookup
+    reserved: int
 
 
 class PipelineError(KindlyError):
@@ -60,16 +71,25 @@ class Pipeline:
     usage: UsageLog
     # Charges the model tokens a rewrite spent to the key and team (None: not counted).
     limits: RateLimiter | None = None
+    # The word lists the tone scores use: the app's own (KINDLY_PROMPTS_DIR), else the default.
+    lexicon: Lexicon | None = None
     clock: Any = field(default=time.perf_counter)
 
     def rewrite_draft(self, req: RewriteRequest, who: Principal) -> dict[str, Any]:
         started = self.clock()
-        job, engine, digest, looked_up = self.open(req, who, lock=True)
-        value, cached, finish = self.cache.compute_once(
-            who.team, digest, lambda: self._compute(job, engine), looked_up
-        )
+        job, engine, digest, looked_up, reserved = self.open(req, who, lock=True)
+        outcome: dict[str, bool] = {}
+
+        def compute() -> tuple[dict[str, Any], bool]:
+            value, outcome["cacheable"] = self._compute(job, engine)
+            return value, outcome["cacheable"]
+
+        value, cached, finish = self.cache.compute_once(who.team, digest, compute, looked_up)
         # The cache store goes out with the usage entry and the token charge: one round trip.
-        return self._respond(value, cached, job, who, started, finish)
+        stored = cached or (outcome.get("cacheable", False) and finish is not None)
+        return self._respond(
+            value, cached, job, who, started, finish, reserved, digest if stored else None
+        )
 
     def stream_rewrite(self, req: RewriteRequest, who: Principal) -> Iterator[Event]:
         """The streamed rewrite: ("delta", {"text"}) events as the engine writes, then one
@@ -77,8 +97,8 @@ class Pipeline:
         from the deltas (the guard rejected them). A bad request raises PipelineError here,
         before the first event. Streams skip the single-flight lock: each caller streams."""
         started = self.clock()
-        job, engine, digest, (hit, _) = self.open(req, who, lock=False)
-        return self._stream_events(job, engine, digest, who, started, hit)
+        job, engine, digest, (hit, _), reserved = self.open(req, who, lock=False)
+        return self._stream_events(job, engine, digest, who, started, hit, reserved)
 
     def _stream_events(
         self,
@@ -88,10 +108,12 @@ class Pipeline:
         who: Principal,
         started: float,
         hit: dict[str, Any] | None,
+        reserved: int = 0,
     ) -> Iterator[Event]:
         if hit is not None:
             yield "delta", {"text": hit["rewrite"]}
-            yield "result", {**self._respond(hit, True, job, who, started), "corrected": False}
+            answer = self._respond(hit, True, job, who, started, None, reserved, digest)
+            yield "result", {**answer, "corrected": False}
             return
         streamed: list[str] = []
         opener = getattr(engine, "stream", None)  # the offline engine does not stream yet
@@ -110,13 +132,17 @@ class Pipeline:
             # Also on GeneratorExit (client gone): closing stops the upstream call.
             if upstream is not None:
                 upstream.close()
-        value, cacheable = verified_rewrite(job, engine, self.fallback, outcome)
+        value, cacheable = verified_rewrite(
+            job, engine, self.fallback, self.lexicon, outcome=outcome
+        )
         if not streamed:
             yield "delta", {"text": value["rewrite"]}
         corrected = bool(streamed) and value["rewrite"] != "".join(streamed)
-        if cacheable:
-            self.cache.put(who.team, digest, value)
-        yield "result", {**self._respond(value, False, job, who, started), "corrected": corrected}
+        stored = cacheable and self.cache.put(who.team, digest, value)
+        answer = self._respond(
+            value, False, job, who, started, None, reserved, digest if stored else None
+        )
+        yield "result", {**answer, "corrected": corrected}
 
     def _respond(
         self,
@@ -126,27 +152,35 @@ class Pipeline:
         who: Principal,
         started: float,
         finish: ScriptCall | None = None,
+        reserved: int = 0,
+        digest: str | None = None,
     ) -> dict[str, Any]:
         response = dict(value)
         response["id"] = "rw_" + uuid.uuid4().hex[:20]
         response["cached"] = cached
         response["latency_ms"] = round((self.clock() - started) * 1000, 2)
+        if cached:  # a hit called no model: it spent nothing
+            response["usage"] = Spend().as_usage()
         self.usage.record_rewrite(
             who.team,
-            usage_entry(response, who, job.action, job.channel),
+            rewrite_entry(response, who),
             draft=job.draft,
             rewrite_text=response["rewrite"],
-            along=[finish, self._charge(who, response)],
+            digest=digest,
+            along=[finish, self._charge(who, response, reserved)],
         )
         return response
 
-    def _charge(self, who: Principal, response: dict[str, Any]) -> ScriptCall | None:
-        """The token charge for a result: what the model spent; a cache hit spent nothing."""
-        if self.limits is None or response["cached"]:
+    def _charge(
+        self, who: Principal, response: dict[str, Any], reserved: int = 0
+    ) -> ScriptCall | None:
+        """The token charge for a result: what the model calls spent (rejected answers and
+        repairs too) less what admission reserved; a cache hit spent nothing."""
+        if self.limits is None:
             return None
         usage = response.get("usage") or {}
         tokens = int(usage.get("tokens_in") or 0) + int(usage.get("tokens_out") or 0)
-        return self.limits.charge_call(who, tokens)
+        return self.limits.charge_call(who, tokens - reserved)
 
     def open(
         self, req: RewriteRequest, who: Principal, *, lock: bool
@@ -162,28 +196,36 @@ class Pipeline:
         remembered = self.presets.remembered(who.team, req.preset) if handle.available() else None
         if remembered is None:
             job, engine, digest = self.prepare(req, who.team)
-            looked_up = self._first_trip(who, digest, lock, still_current=None)
+            reserve = reservation(job, engine)
+            looked_up, reserved = self._first_trip(who, digest, lock, None, reserve)
         else:
             preset, stamp = remembered
             job, engine = self.build_job(req, preset)
             digest = self.digest(job, engine)
             check = self.presets.still_current_call(who.team, req.preset, stamp)
-            looked_up = self._first_trip(who, digest, lock, still_current=check)
+            reserve = reservation(job, engine)
+            looked_up, reserved = self._first_trip(who, digest, lock, check, reserve)
             if looked_up is None:  # changed meanwhile (or unknown while Redis failed)
                 self.presets.forget(who.team, req.preset)
                 job, engine, digest = self.prepare(req, who.team)
                 looked_up = self._lookup(who.team, digest, lock)
-        return job, engine, digest, looked_up
+        return Opened(job, engine, digest, looked_up, reserved)
 
     def _first_trip(
-        self, who: Principal, digest: str, lock: bool, still_current: ScriptCall | None
-    ) -> Lookup | None:
-        """Admission, preset check and lookup in one round trip; None when the preset check
-        did not confirm the remembered preset. Raises a 429 PipelineError when refused."""
+        self,
+        who: Principal,
+        digest: str,
+        lock: bool,
+        still_current: ScriptCall | None,
+        reserve: int = 0,
+    ) -> tuple[Lookup | None, int]:
+        """Admission (reserving `reserve` model tokens), preset check and lookup in one round
+        trip: (lookup, tokens reserved). The lookup is None when the preset check did not
+        confirm the remembered preset. Raises a 429 PipelineError when refused."""
         handle = self.cache.handle
         if not handle.available():
-            return None if still_current else (None, None)
-        admit = self.limits.admit_call(who) if self.limits else None
+            return (None if still_current else (None, None)), 0
+        admit = self.limits.admit_call(who, reserve) if self.limits else None
         token = None
         if lock:
             lookup, token = self.cache.lookup_call(who.team, digest)
@@ -194,7 +236,7 @@ class Pipeline:
             answers = run_together(handle.client, calls)
         except OUTAGE_ERRORS:
             handle.mark_down()  # limits fail open; the cache is skipped
-            return None if still_current else (None, None)
+            return (None if still_current else (None, None)), 0
         looked_up = _outcome(self.cache, answers[-1], token, lock)
         refusal = self.limits.refusal(who, answers[0]) if self.limits and admit else None
         if refusal is not None or (still_current and not answers[-2]):
@@ -204,8 +246,8 @@ class Pipeline:
                 raise PipelineError(
                     429, refusal.message, headers={"Retry-After": str(refusal.retry_after)}
                 )
-            return None
-        return looked_up
+            return None, reserve if admit else 0
+        return looked_up, reserve if admit else 0
 
     def _lookup(self, team: str, digest: str, lock: bool) -> Lookup:
         if lock:
@@ -248,15 +290,27 @@ class Pipeline:
         """
         started = self.clock()
         job, engine = self.build_job(req, preset)
-        value, _ = verified_rewrite(job, engine, self.fallback)
+        reserved = self._reserve(who, reservation(job, engine))
+        value, _ = verified_rewrite(job, engine, self.fallback, self.lexicon)
         response = dict(value)
         response["id"] = "pv_" + uuid.uuid4().hex[:20]
         response["cached"] = False
         response["latency_ms"] = round((self.clock() - started) * 1000, 2)
-        entry = usage_entry(response, who, job.action, job.channel)
-        entry["kind"] = "preview"
-        self.usage.record(who.team, entry, along=[self._charge(who, response)])
+        entry = rewrite_entry(response, who, kind="preview")
+        self.usage.record(who.team, entry, along=[self._charge(who, response, reserved)])
         return response
+
+    def _reserve(self, who: Principal, tokens: int) -> int:
+        """Reserve model tokens for a request admitted elsewhere (a preview): the tokens
+        reserved, 0 when there is nothing to reserve or Redis is away; 429 when over."""
+        if self.limits is None or tokens <= 0:
+            return 0
+        refusal, reserved = self.limits.reserve(who, tokens)
+        if refusal is not None:
+            raise PipelineError(
+                429, refusal.message, headers={"Retry-After": str(refusal.retry_after)}
+            )
+        return reserved
 
     def build_job(self, req: RewriteRequest, preset: dict[str, Any]) -> tuple[RewriteJob, Engine]:
         """The job for `req` under `preset` (saved or being edited) and the engine to run it."""
@@ -298,52 +352,7 @@ class Pipeline:
         )
 
     def _compute(self, job: RewriteJob, engine: Engine) -> tuple[dict[str, Any], bool]:
-        return verified_rewrite(job, engine, self.fallback)
-
-
-def verified_rewrite(
-    job: RewriteJob,
-    engine: Engine,
-    fallback: Engine,
-    outcome: EngineResult | EngineError | None = None,
-) -> tuple[dict[str, Any], bool]:
-    """Run the engine (or take its `outcome`, e.g. a finished stream), check the facts, fall
-    back when needed. Returns (value, cacheable)."""
-    job.spans = protected_spans(job.draft)
-    context = [t for t in (job.customer_message, job.customer_name, job.agent_name) if t]
-    allowed = _preset_allowed(job.preset, job.agent_name)
-    warnings: list[str] = []
-    result = apply_phrase_rules(_run(engine, fallback, job, warnings, outcome), job)
-    check = check_facts(job.draft, result.text, context=context, allowed=allowed)
-    if not check.passed and engine is not fallback and fallback.supports(job.action):
-        warnings.append(
-            f"The {engine.name} rewrite changed facts ({_describe(check)}); "
-            "used the offline engine instead."
-        )
-        result = apply_phrase_rules(_run(fallback, fallback, job, warnings), job)
-        check = check_facts(job.draft, result.text, context=context, allowed=allowed)
-    if not check.passed:
-        # Facts are sacred: hand back the draft untouched rather than a changed fact.
-        warnings.append(f"Kept your draft unchanged: the rewrite {_describe(check)}.")
-        result = EngineResult(text=job.draft, engine=result.engine, model=result.model)
-        check = check_facts(job.draft, job.draft, context=context, allowed=allowed)
-    value = {
-        "rewrite": result.text,
-        "engine": result.engine,
-        "model": result.model,
-        "preset": {"slug": job.preset["slug"], "version": job.preset.get("version", 1)},
-        "action": job.action,
-        "channel": job.channel,
-        "checks": {**check.as_dict(), "rejected": result.rejected},
-        "scores": {"before": tone_scores(job.draft), "after": tone_scores(result.text)},
-        "changes": result.changes,
-        "warnings": warnings + result.warnings,
-        "rules": result.rules,
-        "usage": {"tokens_in": result.tokens_in, "tokens_out": result.tokens_out},
-        "upstream_request_id": result.upstream_request_id,
-    }
-    # Only a verified answer from the engine the key names is cached: never a fallback.
-    return value, check.passed and not warnings and result.engine == engine.name
+        return verified_rewrite(job, engine, self.fallback, self.lexicon)
 
 
 def _outcome(cache: RewriteCache, answer: Any, token: str | None, lock: bool) -> Lookup:
@@ -352,85 +361,12 @@ def _outcome(cache: RewriteCache, answer: Any, token: str | None, lock: bool) ->
     return (json.loads(answer) if answer else None), None
 
 
-def _run(
-    engine: Engine,
-    fallback: Engine,
-    job: RewriteJob,
-    warnings: list[str],
-    outcome: EngineResult | EngineError | None = None,
-) -> EngineResult:
-    try:
-        if isinstance(outcome, EngineError):
-            raise outcome
-        return outcome if outcome is not None else engine.rewrite(job)
-    except EngineError as err:
-        if engine is fallback:
-            raise
-        rejected = list(getattr(err, "problems", None) or [f"the {engine.name} engine {err}"])
-        if not fallback.supports(job.action):
-            # Never a 5xx for an upstream failure: hand the draft back, say why.
-            warnings.append(
-                f"The {engine.name} engine failed ({err}) and the {fallback.name} engine "
-                f"cannot '{job.action}'; kept your draft unchanged."
-            )
-            return EngineResult(
-                text=job.draft, engine=fallback.name, model=fallback.model, rejected=rejected
-            )
-        warnings.append(f"The {engine.name} engine failed ({err}); used the offline engine.")
-        result = fallback.rewrite(job)
-        result.rejected = [*rejected, *result.rejected]
-        return result
-
-
 def normalise_draft(draft: str) -> str:
     """Same text, same cache key: NFC, unix newlines, no trailing blanks."""
     text = unicodedata.normalize("NFC", draft).replace("\r\n", "\n").replace("\r", "\n")
     return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
 
 
-def usage_entry(response: dict[str, Any], who: Principal, action: str, channel: str) -> dict:
-    """The usage-log record of one rewrite: metadata only, never the draft text."""
-    return {
-        "ts": time.time(),
-        "request_id": response["id"],
-        "kind": "rewrite",
-        "key_id": who.key_id,
-        "key_label": who.label,
-        "preset": response["preset"]["slug"],
-        "preset_version": response["preset"]["version"],
-        "action": action,
-        "channel": channel,
-        "engine": response["engine"],
-        "model": response["model"],
-        "cached": response["cached"],
-        "latency_ms": response["latency_ms"],
-        "tokens_in": response["usage"]["tokens_in"],
-        "tokens_out": response["usage"]["tokens_out"],
-        "upstream_request_id": response.get("upstream_request_id"),
-        "facts_passed": response["checks"]["passed"],
-        "scores_before": response["scores"]["before"],
-        "scores_after": response["scores"]["after"],
-        "outcome": "ok",
-    }
-
-
 def _clean(value: str | None) -> str | None:
     value = (value or "").strip()
     return value or None
-
-
-def _preset_allowed(preset: dict[str, Any], agent_name: str | None) -> list[str]:
-    allowed = [p for p in preset.get("required_phrases", []) if p]
-    signoff = preset.get("signoff") or ""
-    if signoff:
-        allowed.append(signoff.replace("{agent_name}", agent_name or ""))
-    return allowed
-
-
-def _describe(check: FactCheck) -> str:
-    parts = []
-    if check.missing:
-        parts.append("dropped " + ", ".join(repr(m) for m in check.missing))
-    if check.invented:
-        parts.append("added " + ", ".join(repr(i) for i in check.invented))
-    return " and ".join(parts) or "failed the fact check"

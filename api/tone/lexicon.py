@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-DEFAULT_DIR = Path(__file__).resolve().parents[2] / "prompts" / "offline"
+from api.config import DEFAULT_PROMPTS_DIR
+
 FILES = (
     "jargon.json",
     "blame.json",
@@ -380,9 +381,10 @@ def _build(directory: Path) -> Lexicon:
 
 
 def default_dir() -> Path:
-    """prompts/offline of the repo, or of KINDLY_PROMPTS_DIR when that is set."""
+    """prompts/offline of the repo, or of KINDLY_PROMPTS_DIR when that is set (an app built
+    with other settings passes its own folder to `load_lexicon`)."""
     override = os.environ.get("KINDLY_PROMPTS_DIR")
-    return Path(override) / "offline" if override else DEFAULT_DIR
+    return Path(override or DEFAULT_PROMPTS_DIR) / "offline"
 
 
 @functools.lru_cache(maxsize=4)

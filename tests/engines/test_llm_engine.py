@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from api.config import REPO_ROOT
+from api.config import REPO_ROOT, settings
 from api.engines.llm.engine import LLMEngine, LLMRejected, LLMUnavailable, build_llm_engine
 from api.types import RewriteJob
 from tests.support.fake_openai import Answer, Fail, FakeOpenAI, Malformed, Recorded
@@ -32,14 +32,14 @@ def engine(fake: FakeOpenAI) -> LLMEngine:
     fake.reset()
     fake.default = Answer(lambda r: "Hi Maria,\n\n" + r.draft)
     return build_llm_engine(
-        {
+        settings({
             "OPENAI_BASE_URL": fake.url,
             "KINDLY_MODEL": "fake-model",
             "KINDLY_LLM_TIMEOUT": 1.0,
             "KINDLY_PROMPTS_DIR": REPO_ROOT / "prompts",
             "KINDLY_LLM_BREAKER_FAILURES": 3,
             "KINDLY_LLM_BREAKER_COOLDOWN": 60,
-        }
+        })
     )
 
 
@@ -247,7 +247,7 @@ def test_stream_restores_placeholders_split_across_deltas(engine, fake):
 def test_prompt_dir_must_have_every_template(tmp_path: Path, fake):
     (tmp_path / "templates").mkdir()
     with pytest.raises(FileNotFoundError):
-        build_llm_engine({"OPENAI_BASE_URL": fake.url, "KINDLY_PROMPTS_DIR": tmp_path})
+        build_llm_engine(settings({"OPENAI_BASE_URL": fake.url, "KINDLY_PROMPTS_DIR": tmp_path}))
 
 
 def test_azure_openai_uses_its_own_client_and_deployment(fake):
@@ -256,13 +256,13 @@ def test_azure_openai_uses_its_own_client_and_deployment(fake):
     fake.reset()
     fake.default = Answer(lambda r: "Hi,\n" + r.draft)
     engine = build_llm_engine(
-        {
+        settings({
             "AZURE_OPENAI_ENDPOINT": fake.url.removesuffix("/v1"),
             "AZURE_OPENAI_API_KEY": "azure-test-key",
             "AZURE_OPENAI_DEPLOYMENT": "kindly-dep",
             "OPENAI_API_VERSION": "2024-10-21",
             "KINDLY_PROMPTS_DIR": REPO_ROOT / "prompts",
-        }
+        })
     )
     assert isinstance(engine.client, openai.AzureOpenAI) and engine.model == "kindly-dep"
     assert engine.rewrite(job()).text == "Hi,\n" + DRAFT

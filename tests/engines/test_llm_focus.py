@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from api.config import REPO_ROOT
+from api.config import REPO_ROOT, settings
 from api.engines.llm import tone
 from api.engines.llm.calls import LLMRejected
 from api.engines.llm.engine import build_llm_engine
@@ -54,13 +54,15 @@ def engine(fake, monkeypatch):
     monkeypatch.setattr(tone, "_ANALYSE", stand_in)
     fake.reset()
     return build_llm_engine(
-        {
-            "OPENAI_BASE_URL": fake.url,
-            "KINDLY_MODEL": "fake-model",
-            "KINDLY_LLM_TIMEOUT": 2.0,
-            "KINDLY_PROMPTS_DIR": REPO_ROOT / "prompts",
-            "KINDLY_LLM_MODE": "focused",
-        }
+        settings(
+            {
+                "OPENAI_BASE_URL": fake.url,
+                "KINDLY_MODEL": "fake-model",
+                "KINDLY_LLM_TIMEOUT": 2.0,
+                "KINDLY_PROMPTS_DIR": REPO_ROOT / "prompts",
+                "KINDLY_LLM_MODE": "focused",
+            }
+        )
     )
 
 

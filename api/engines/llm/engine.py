@@ -16,6 +16,7 @@ from typing import Any
 
 import openai
 
+from api.config import DEFAULT_OPENAI_BASE_URL, ConfigError
 from api.engines import EngineBase
 from api.engines.language import detect_language
 from api.engines.llm import focus
@@ -60,7 +61,7 @@ class LLMEngine(EngineBase):
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if mode not in MODES:
-            raise ValueError(f"KINDLY_LLM_MODE must be one of {', '.join(MODES)}, not {mode!r}")
+            raise ConfigError(f"KINDLY_LLM_MODE must be one of {', '.join(MODES)}, not {mode!r}")
         self.model = model
         self.templates = templates
         self.upstream = Upstream(
@@ -283,10 +284,10 @@ def build_llm_engine(cfg: Mapping[str, Any]) -> LLMEngine:
     """The engine from config: Azure OpenAI when AZURE_OPENAI_ENDPOINT is set, else any
     OpenAI-compatible server at OPENAI_BASE_URL (default: OpenAI)."""
     timeout = openai.Timeout(
-        float(cfg.get("KINDLY_LLM_TIMEOUT", 20.0)),
-        connect=float(cfg.get("KINDLY_LLM_CONNECT_TIMEOUT", 3.0)),
+        float(cfg["KINDLY_LLM_TIMEOUT"]),
+        connect=float(cfg["KINDLY_LLM_CONNECT_TIMEOUT"]),
     )
-    model = cfg.get("KINDLY_MODEL") or "gpt-4o-mini"
+    model = cfg["KINDLY_MODEL"]
     client: openai.OpenAI
     if cfg.get("AZURE_OPENAI_ENDPOINT"):
         deployment = cfg.get("AZURE_OPENAI_DEPLOYMENT") or model
@@ -294,7 +295,7 @@ def build_llm_engine(cfg: Mapping[str, Any]) -> LLMEngine:
             azure_endpoint=cfg["AZURE_OPENAI_ENDPOINT"],
             azure_deployment=deployment,
             api_key=cfg.get("AZURE_OPENAI_API_KEY") or cfg.get("OPENAI_API_KEY"),
-            api_version=cfg.get("OPENAI_API_VERSION") or "2024-10-21",
+            api_version=cfg["OPENAI_API_VERSION"],
             timeout=timeout,
             max_retries=0,
         )
@@ -303,22 +304,22 @@ def build_llm_engine(cfg: Mapping[str, Any]) -> LLMEngine:
         client = openai.OpenAI(
             # Local servers (vLLM, Ollama, llama.cpp) ignore the key but the client wants one.
             api_key=cfg.get("OPENAI_API_KEY") or "not-needed",
-            base_url=cfg.get("OPENAI_BASE_URL") or "https://api.openai.com/v1",
+            base_url=cfg.get("OPENAI_BASE_URL") or DEFAULT_OPENAI_BASE_URL,
             timeout=timeout,
             max_retries=0,
         )
-    prompts_dir = Path(cfg.get("KINDLY_PROMPTS_DIR") or Path(__file__).parents[3] / "prompts")
+    prompts_dir = Path(cfg["KINDLY_PROMPTS_DIR"])
     return LLMEngine(
         client,
         model,
         PromptTemplates(prompts_dir / "templates"),
         CircuitBreaker(
-            int(cfg.get("KINDLY_LLM_BREAKER_FAILURES", 5)),
-            float(cfg.get("KINDLY_LLM_BREAKER_COOLDOWN", 30.0)),
+            int(cfg["KINDLY_LLM_BREAKER_FAILURES"]),
+            float(cfg["KINDLY_LLM_BREAKER_COOLDOWN"]),
         ),
-        max_retries=int(cfg.get("KINDLY_LLM_MAX_RETRIES", 1)),
-        retry_after_max=float(cfg.get("KINDLY_LLM_RETRY_AFTER_MAX", 2.0)),
-        temperature=float(cfg.get("KINDLY_LLM_TEMPERATURE", 0.3)),
-        max_tokens=int(cfg.get("KINDLY_LLM_MAX_TOKENS", 4096)),
-        mode=str(cfg.get("KINDLY_LLM_MODE", "full")),
+        max_retries=int(cfg["KINDLY_LLM_MAX_RETRIES"]),
+        retry_after_max=float(cfg["KINDLY_LLM_RETRY_AFTER_MAX"]),
+        temperature=float(cfg["KINDLY_LLM_TEMPERATURE"]),
+        max_tokens=int(cfg["KINDLY_LLM_MAX_TOKENS"]),
+        mode=str(cfg["KINDLY_LLM_MODE"]),
     )

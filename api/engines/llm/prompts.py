@@ -16,7 +16,7 @@ from typing import Any
 import jinja2
 
 from api.engines.language import LANGUAGE_NAMES
-from api.types import ACTIONS
+from api.types import ACTIONS, PRESET_DEFAULTS
 
 # Words of the answer allowed per word of the draft, and the slack on top, per action. The
 # templates tell the model the limit; api/engines/llm_checks.py enforces the same numbers.
@@ -34,6 +34,10 @@ LENGTH_LIMITS: dict[str, tuple[float, float, int]] = {
 # Delimiter tags the data blocks use; a draft that writes them itself gets them defused.
 _DATA_TAGS = re.compile(r"<\s*(/?)\s*(draft|customer_message)\s*>", re.IGNORECASE)
 
+
+
+# Preset fields a template reads as they are (the rest are cleaned up in `template_context`).
+_PRESET_FIELDS = ("warmth", "formality", "length", "reading_grade", "greeting_style")
 
 
 def locale_name(locale: str | None) -> str:
@@ -150,7 +154,8 @@ def prompt_context(
     """Everything a template may use. `draft` and `customer_message` are already masked."""
     fewest, most = word_limits(action, draft_words)
     customer_name, agent_name = as_name(customer_name), as_name(agent_name)
-    signoff = (preset.get("signoff") or "").replace("{agent_name}", agent_name).strip()
+    filled = {**PRESET_DEFAULTS, **preset}
+    signoff = (filled["signoff"] or "").replace("{agent_name}", agent_name).strip()
     return {
         "action": action,
         "draft": draft,
@@ -166,15 +171,11 @@ def prompt_context(
         "max_words": most,
         "preset": {
             "name": preset.get("name") or preset.get("slug", ""),
-            "warmth": preset.get("warmth", 60),
-            "formality": preset.get("formality", 40),
-            "length": preset.get("length", "same"),
-            "reading_grade": preset.get("reading_grade", 8),
-            "greeting_style": preset.get("greeting_style", "first_name"),
+            **{name: filled[name] for name in _PRESET_FIELDS},
             "signoff": signoff,
-            "banned_phrases": list(preset.get("banned_phrases") or []),
-            "required_phrases": list(preset.get("required_phrases") or []),
-            "glossary": list(preset.get("glossary") or []),
-            "guidance": (preset.get("guidance") or "").strip(),
+            "banned_phrases": list(filled["banned_phrases"] or []),
+            "required_phrases": list(filled["required_phrases"] or []),
+            "glossary": list(filled["glossary"] or []),
+            "guidance": (filled["guidance"] or "").strip(),
         },
     }

@@ -26,6 +26,7 @@ from api.engines.offline.text import (
     mask,
     occurrences,
     spans_in,
+    without_placeholder_chars,
 )
 from api.engines.offline.work import Work
 from api.facts.spans import protected_spans
@@ -54,6 +55,7 @@ class OfflineEngine:
     def rewrite(self, job: RewriteJob) -> EngineResult:
         if not self.supports(job.action):
             raise UnsupportedAction(job.action, self.name)
+        job = _without_placeholder_chars(job)
         work = Work(job, self.lexicon, settings_for(job.action, job.preset))
         text = _rewrite(work)
         return EngineResult(
@@ -66,6 +68,23 @@ class OfflineEngine:
             tokens_in=len(job.draft.split()),
             tokens_out=len(text.split()),
         )
+
+
+def _without_placeholder_chars(job: RewriteJob) -> RewriteJob:
+    """The job with placeholder characters removed from the text the engine adds (names,
+    sign-off, kept phrases), so restoring the facts can never mistake them for facts."""
+    preset = dict(job.preset)
+    if preset.get("signoff"):
+        preset["signoff"] = without_placeholder_chars(preset["signoff"])
+    for name in ("required_phrases", "glossary"):
+        if preset.get(name):
+            preset[name] = [without_placeholder_chars(p) or "" for p in preset[name]]
+    return replace(
+        job,
+        customer_name=without_placeholder_chars(job.customer_name),
+        agent_name=without_placeholder_chars(job.agent_name),
+        preset=preset,
+    )
 
 
 # ---------------------------------------------------------------- the whole draft

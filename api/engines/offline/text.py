@@ -26,6 +26,12 @@ def has_placeholder_chars(text: str) -> bool:
     return bool(_PLACEHOLDER.search(text))
 
 
+def without_placeholder_chars(text: str | None) -> str | None:
+    """`text` without the characters placeholders are made of (names, sign-offs: text the
+    engine adds to a masked draft must not be mistaken for a placeholder)."""
+    return _PLACEHOLDER.sub("", text) if text else text
+
+
 @dataclass
 class Masked:
     """Text with its facts replaced by placeholders, and the facts to put back."""
@@ -34,7 +40,12 @@ class Masked:
     facts: list[str]
 
     def restore(self, text: str) -> str:
-        return _PLACEHOLDER.sub(lambda m: self.facts[ord(m.group(0)) - PLACEHOLDER_BASE], text)
+        """Put the facts back; a placeholder character that stands for no fact stays as is."""
+        return _PLACEHOLDER.sub(self._fact, text)
+
+    def _fact(self, match: re.Match[str]) -> str:
+        index = ord(match.group(0)) - PLACEHOLDER_BASE
+        return self.facts[index] if index < len(self.facts) else match.group(0)
 
 
 def non_overlapping(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -2,11 +2,59 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import Schema, ValidationError, fields, validate
 
 from api.types import ACTIONS, CHANNELS, ROLES, TEAM_ID_PATTERN
 
 MAX_DRAFT = 20_000
+
+
+class StrictInteger(fields.Integer):
+    """An integer in a JSON body: 3.1e-187, 2.0, "7" and true are refused, not rounded."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(strict=True, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class StrictBoolean(fields.Boolean):
+    """A JSON true or false; no "yes", 1 or "on"."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
+def without_private_use(text: str) -> str:
+    """`text` without characters of the supplementary private use planes (U+F0000 and up):
+    they mean nothing in a reply, and the offline engine uses them to mask facts."""
+    if all(ord(char) < 0xF0000 for char in text):
+        return text
+    return "".join(char for char in text if ord(char) < 0xF0000)
+
+
+class CleanString(fields.String):
+    """Text a person typed (a name, a sign-off, a phrase): private-use plane characters are
+    dropped before validation."""
+
+    def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
+        return without_private_use(super()._deserialize(value, attr, data, **kwargs))
+
+
+def _name_field(description: str) -> fields.String:
+    return CleanString(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=200),
+        metadata={"description": description},
+    )
 
 
 class RewriteRequestSchema(Schema):
@@ -15,12 +63,8 @@ class RewriteRequestSchema(Schema):
         validate=validate.Length(min=1, max=MAX_DRAFT),
         metadata={"description": "The agent's draft reply (1 to 20,000 characters)."},
     )
-    customer_name = fields.String(
-        load_default=None, allow_none=True, validate=validate.Length(max=200)
-    )
-    agent_name = fields.String(
-        load_default=None, allow_none=True, validate=validate.Length(max=200)
-    )
+    customer_name = _name_field("The customer's name, for the greeting.")
+    agent_name = _name_field("The agent's name, for the sign-off.")
     customer_message = fields.String(
         load_default=None,
         allow_none=True,
@@ -38,7 +82,7 @@ class RewriteRequestSchema(Schema):
         allow_none=True,
         validate=validate.Regexp(r"^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})*$", error="Not a locale."),
     )
-    stream = fields.Boolean(load_default=False)
+    stream = StrictBoolean(load_default=False)
 
 
 class FactCheckSchema(Schema):
@@ -72,8 +116,15 @@ class PresetRefSchema(Schema):
 
 
 class UsageSchema(Schema):
-    tokens_in = fields.Integer()
-    tokens_out = fields.Integer()
+    """What the rewrite spent on model calls (0 for the offline engine and cache hits)."""
+
+    tokens_in = fields.Integer(metadata={"description": "Prompt tokens of every model call."})
+    tokens_out = fields.Integer(
+        metadata={"description": "Completion tokens of every model call."}
+    )
+    model_calls = fields.Integer(
+        metadata={"description": "Model calls made, rejected answers and repairs included."}
+    )
 
 
 class RewriteResponseSchema(Schema):
@@ -111,8 +162,8 @@ LENGTHS = ("shorter", "same", "longer")
 GREETING_STYLES = ("first_name", "full_name", "formal", "none")
 
 
-class StrippedString(fields.String):
-    """A string with surrounding whitespace removed before validation."""
+class StrippedString(CleanString):
+    """Typed text with surrounding whitespace removed before validation."""
 
     def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
         return super()._deserialize(value, attr, data, **kwargs).strip()
@@ -125,7 +176,7 @@ def _phrase_list(max_items: int, max_chars: int, what: str) -> fields.List:
             raise ValidationError(f"Each {what} may appear only once.")
 
     return fields.List(
-        StrippedString(validate=validate.Length(min=1, max=max_chars)),
+        StrippedString(validate=[validate.Length(min=1, max=max_chars)]),
         validate=[validate.Length(max=max_items), distinct],
     )
 
@@ -139,30 +190,32 @@ def _signoff_placeholders(value: str) -> None:
 class PresetFieldsSchema(Schema):
     """Everything a team may set on a preset. Omitted fields take presets.PRESET_DEFAULTS."""
 
-    name = StrippedString(required=True, validate=validate.Length(min=1, max=80))
-    description = StrippedString(validate=validate.Length(max=300))
-    warmth = fields.Integer(
+    name = StrippedString(
+        required=True, validate=[validate.Length(min=1, max=80)]
+    )
+    description = StrippedString(validate=[validate.Length(max=300)])
+    warmth = StrictInteger(
         validate=validate.Range(0, 100),
         metadata={"description": "0 = neutral, 100 = very warm."},
     )
-    formality = fields.Integer(
+    formality = StrictInteger(
         validate=validate.Range(0, 100),
         metadata={"description": "0 = casual, 100 = very formal."},
     )
     length = fields.String(validate=validate.OneOf(LENGTHS))
-    reading_grade = fields.Integer(
+    reading_grade = StrictInteger(
         validate=validate.Range(1, 16),
         metadata={"description": "Target US school grade of the rewrite (1 to 16)."},
     )
     greeting_style = fields.String(validate=validate.OneOf(GREETING_STYLES))
-    signoff = fields.String(
+    signoff = CleanString(
         validate=[validate.Length(max=200), _signoff_placeholders],
         metadata={"description": "Sign-off template; {agent_name} is filled in."},
     )
     banned_phrases = _phrase_list(50, 100, "banned phrase")
     required_phrases = _phrase_list(10, 200, "required phrase")
     glossary = _phrase_list(200, 100, "glossary term")
-    guidance = StrippedString(validate=validate.Length(max=2000))
+    guidance = StrippedString(validate=[validate.Length(max=2000)])
     default_action = fields.String(validate=validate.OneOf(ACTIONS))
     default_channel = fields.String(validate=validate.OneOf(CHANNELS))
 
@@ -185,7 +238,7 @@ class PresetUpdateSchema(PresetFieldsSchema):
     """
 
     slug = fields.String(validate=validate.Regexp(PRESET_SLUG, error="Not a preset slug."))
-    version = fields.Integer(validate=validate.Range(min=1))
+    version = StrictInteger(validate=validate.Range(min=1, max=2**53))
 
 
 class PresetPatchSchema(PresetUpdateSchema):
@@ -257,7 +310,7 @@ class KeyCreateSchema(Schema):
     role = fields.String(
         load_default="agent", validate=validate.OneOf(ROLES)
     )
-    label = StrippedString(load_default="", validate=validate.Length(max=80))
+    label = StrippedString(load_default="", validate=[validate.Length(max=80)])
 
 
 class KeyCreatedSchema(Schema):

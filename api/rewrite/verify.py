@@ -1,0 +1,115 @@
+"""Run an engine on a job and verify its answer: facts checked in code, the offline engine as
+fallback, the draft handed back untouched rather than a changed fact; and what the model
+calls of every attempt spent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from api.engines import Engine, EngineError
+from api.facts.guard import check_facts
+from api.facts.spans import protected_spans
+from api.rewrite.phrase_rules import apply_phrase_rules
+from api.rewrite.spend import Spend
+from api.tone.lexicon import Lexicon
+from api.tone.scores import tone_scores
+from api.types import EngineResult, FactCheck, RewriteJob
+
+
+def verified_rewrite(
+    job: RewriteJob,
+    engine: Engine,
+    fallback: Engine,
+    lexicon: Lexicon | None = None,
+    outcome: EngineResult | EngineError | None = None,
+) -> tuple[dict[str, Any], bool]:
+    """Run the engine (or take its known `outcome`, e.g. a finished stream), check the facts,
+    fall back when needed. Returns (value, cacheable)."""
+    job.spans = protected_spans(job.draft)
+    context = [t for t in (job.customer_message, job.customer_name, job.agent_name) if t]
+    allowed = _preset_allowed(job.preset, job.agent_name)
+    warnings: list[str] = []
+    spent = Spend(model=engine.model)
+    result = apply_phrase_rules(_run(engine, fallback, job, warnings, spent, outcome), job)
+    check = check_facts(job.draft, result.text, context=context, allowed=allowed)
+    if not check.passed and engine is not fallback and fallback.supports(job.action):
+        warnings.append(
+            f"The {engine.name} rewrite changed facts ({_describe(check)}); "
+            "used the offline engine instead."
+        )
+        result = apply_phrase_rules(_run(fallback, fallback, job, warnings, spent), job)
+        check = check_facts(job.draft, result.text, context=context, allowed=allowed)
+    if not check.passed:
+        # Facts are sacred: hand back the draft untouched rather than a changed fact.
+        warnings.append(f"Kept your draft unchanged: the rewrite {_describe(check)}.")
+        result = EngineResult(text=job.draft, engine=result.engine, model=result.model)
+        check = check_facts(job.draft, job.draft, context=context, allowed=allowed)
+    value = {
+        "rewrite": result.text,
+        "engine": result.engine,
+        "model": result.model,
+        "preset": {"slug": job.preset["slug"], "version": job.preset.get("version", 1)},
+        "action": job.action,
+        "channel": job.channel,
+        "checks": {**check.as_dict(), "rejected": result.rejected},
+        "scores": {
+            "before": tone_scores(job.draft, lexicon),
+            "after": tone_scores(result.text, lexicon),
+        },
+        "changes": result.changes,
+        "warnings": warnings + result.warnings,
+        "rules": result.rules,
+        "usage": spent.as_usage(),
+        "upstream_request_id": result.upstream_request_id,
+    }
+    # Only a verified answer from the engine the key names is cached: never a fallback.
+    return value, check.passed and not warnings and result.engine == engine.name
+
+
+def _run(
+    engine: Engine,
+    fallback: Engine,
+    job: RewriteJob,
+    warnings: list[str],
+    spent: Spend,
+    outcome: EngineResult | EngineError | None = None,
+) -> EngineResult:
+    try:
+        if isinstance(outcome, EngineError):
+            raise outcome
+        return spent.add(outcome if outcome is not None else engine.rewrite(job))
+    except EngineError as err:
+        spent.add(err)  # the calls of a rejected answer cost tokens too
+        if engine is fallback:
+            raise
+        rejected = list(getattr(err, "problems", None) or [f"the {engine.name} engine {err}"])
+        if not fallback.supports(job.action):
+            # Never a 5xx for an upstream failure: hand the draft back, say why.
+            warnings.append(
+                f"The {engine.name} engine failed ({err}) and the {fallback.name} engine "
+                f"cannot '{job.action}'; kept your draft unchanged."
+            )
+            return EngineResult(
+                text=job.draft, engine=fallback.name, model=fallback.model, rejected=rejected
+            )
+        warnings.append(f"The {engine.name} engine failed ({err}); used the offline engine.")
+        result = spent.add(fallback.rewrite(job))
+        result.rejected = [*rejected, *result.rejected]
+        return result
+
+
+def _preset_allowed(preset: dict[str, Any], agent_name: str | None) -> list[str]:
+    allowed = [p for p in preset.get("required_phrases", []) if p]
+    signoff = preset.get("signoff") or ""
+    if signoff:
+        allowed.append(signoff.replace("{agent_name}", agent_name or ""))
+    return allowed
+
+
+def _describe(check: FactCheck) -> str:
+    parts = []
+    if check.missing:
+        parts.append("dropped " + ", ".join(repr(m) for m in check.missing))
+    if check.invented:
+        parts.append("added " + ", ".join(repr(i) for i in check.invented))
+    return " and ".join(parts) or "failed the fact check"
