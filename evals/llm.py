@@ -260,7 +260,15 @@ def main(argv: list[str] | None = None) -> int:
         from api.config import settings  # every default under the given settings
     except ImportError:  # an older tree: the engine had its own defaults
         settings = dict
-    engine, fallback = build_engines(settings(cfg))
+    cfg = settings(cfg)
+    try:
+        engine, fallback = build_engines(cfg)
+    except TypeError:  # newer trees hand the app's word lists to the engines
+        from api.tone.lexicon import load_lexicon
+
+        engine, fallback = build_engines(
+            cfg, load_lexicon(Path(cfg["KINDLY_PROMPTS_DIR"]) / "offline")
+        )
     preset = json.loads((TREE / "prompts" / "presets" / "warm.json").read_text())
     items = []
     if args.corpus.is_file() and args.sample > 0:

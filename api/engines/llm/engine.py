@@ -17,7 +17,7 @@ from typing import Any
 import openai
 
 from api.config import DEFAULT_OPENAI_BASE_URL, ConfigError
-from api.engines import EngineBase
+from api.engines import Engine, EngineBase
 from api.engines.language import detect_language
 from api.engines.llm import focus
 from api.engines.llm.breaker import CLOSED, CircuitBreaker
@@ -58,6 +58,7 @@ class LLMEngine(EngineBase):
         temperature: float = 0.3,
         max_tokens: int = 4096,
         mode: str = "full",
+        offline: Engine | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if mode not in MODES:
@@ -74,7 +75,8 @@ class LLMEngine(EngineBase):
         self.temperature = temperature
         self.max_tokens = max_tokens
         self.mode = mode
-        self.offline = OfflineEngine()
+        # Focused mode builds on the offline rewrite (the app's, with its word lists).
+        self.offline = offline or OfflineEngine()
         # Part of the cache key: new templates, sampling settings or mode mean new answers.
         self.fingerprint = f"{templates.fingerprint}:t{temperature}:{mode}"
 
@@ -280,7 +282,7 @@ def _first_line(text: str) -> str:
     return text.strip().split("\n", 1)[0]
 
 
-def build_llm_engine(cfg: Mapping[str, Any]) -> LLMEngine:
+def build_llm_engine(cfg: Mapping[str, Any], offline: Engine | None = None) -> LLMEngine:
     """The engine from config: Azure OpenAI when AZURE_OPENAI_ENDPOINT is set, else any
     OpenAI-compatible server at OPENAI_BASE_URL (default: OpenAI)."""
     timeout = openai.Timeout(
@@ -322,4 +324,5 @@ def build_llm_engine(cfg: Mapping[str, Any]) -> LLMEngine:
         temperature=float(cfg["KINDLY_LLM_TEMPERATURE"]),
         max_tokens=int(cfg["KINDLY_LLM_MAX_TOKENS"]),
         mode=str(cfg["KINDLY_LLM_MODE"]),
+        offline=offline,
     )
