@@ -103,6 +103,7 @@ def test_a_draft_without_findings_needs_no_model_call(engine, fake):
     result = engine.rewrite(job(calm))
     assert fake.requests == []
     assert result.text == OfflineEngine().rewrite(job(calm)).text
+    assert result.engine == "offline"  # said as it is, and never cached as the model's
     assert result.model_usage == {"prompt_tokens": 0, "completion_tokens": 0, "calls": 0}
 
 

@@ -101,7 +101,14 @@ class LLMEngine(EngineBase):
     def rewrite(self, job: RewriteJob) -> EngineResult:
         prep = self.prepare(job)
         if prep.focus is not None and not prep.focus.sentences:
-            return self._result(prep, prep.focus.text, None, rejected=[])
+            # Nothing for the model: the offline rewrite, said as such (and not cached as ours).
+            return EngineResult(
+                text=prep.focus.text,
+                engine=self.offline.name,
+                model=self.offline.model,
+                changes=[*prep.focus.changes, "No sentence needed the language model."],
+                model_usage=prep.model_usage(),
+            )
         first = self._complete(prep, prep.messages)
         return self.settle(prep, first)
 
@@ -198,22 +205,20 @@ class LLMEngine(EngineBase):
         return [system, {"role": "user", "content": user["content"] + "\n" + note}]
 
     def _result(
-        self, prep: Prepared, text: str, last: Completion | None, rejected: list[str]
+        self, prep: Prepared, text: str, last: Completion, rejected: list[str]
     ) -> EngineResult:
         job = prep.job
         changes = observed_changes(job, text)
         if prep.focus is not None:
             changes[:0] = prep.focus.changes
-            asked = len(prep.focus.sentences)
             changes.append(
-                f"Rewrote {asked} sentence(s) with {self.model}; the rest is the offline rewrite."
-                if asked
-                else "No sentence needed the model; the offline rewrite is used as it is."
+                f"Rewrote {len(prep.focus.sentences)} sentence(s) with {self.model}; "
+                "the rest is the offline rewrite."
             )
         else:
             changes.append(f"Rewritten by {self.model} ({job.action.replace('_', ' ')}).")
         kept = len(prep.redacted.draft_placeholders)
-        if kept and prep.spent:
+        if kept:
             changes.append(
                 f"Kept all {kept} facts and personal details exactly; "
                 "the model only saw placeholders for them."
@@ -233,7 +238,7 @@ class LLMEngine(EngineBase):
             warnings=warnings,
             tokens_in=usage["prompt_tokens"],
             tokens_out=usage["completion_tokens"],
-            upstream_request_id=last.request_id if last else None,
+            upstream_request_id=last.request_id,
             rejected=rejected,
             model_usage=usage,
         )
