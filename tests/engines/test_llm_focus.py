@@ -18,7 +18,7 @@ from api.engines.llm.calls import LLMRejected
 from api.engines.llm.engine import build_llm_engine
 from api.engines.offline.engine import OfflineEngine
 from api.types import RewriteJob
-from tests.support.fake_openai import Answer, FakeOpenAI
+from tests.support.fake_openai import Answer
 
 DRAFT = (
     "As I said before, your order #48213 shipped on March 3. "
@@ -41,12 +41,6 @@ def stand_in(text: str, language: str) -> list[Finding]:
         elif sentence.startswith("Read "):
             found.append(Finding("command", "Read", sentence.strip()))
     return found
-
-
-@pytest.fixture(scope="module")
-def fake():
-    with FakeOpenAI() as server:
-        yield server
 
 
 @pytest.fixture()

@@ -84,12 +84,6 @@ CASES: dict[str, tuple[object, dict]] = {
 }
 
 
-@pytest.fixture(scope="module")
-def fake():
-    with FakeOpenAI() as server:
-        yield server
-
-
 @pytest.fixture()
 def app(redis, redis_server, tmp_path: Path, fake: FakeOpenAI):
     fake.reset()
