@@ -69,7 +69,7 @@ def test_parallel_rewrites_cannot_overrun_the_budget(redis, redis_server, tmp_pa
     """32 at once against 200 tokens: the check and the charge are one step, so once the
     reservations reach the budget the rest are refused; what is charged is what was used."""
     with FakeOpenAI() as fake:  # every call reports 42 + 17 = 59 tokens
-        fake.default = Answer(lambda r: r.draft, delay=0.05)
+        fake.default = Answer(lambda r: "Hi,\n" + r.draft, delay=0.05)  # a real rewrite
         app = _llm_app(redis_server.url, tmp_path, fake, KINDLY_TOKENS_TEAM_PER_DAY=200)
         key = _agent(app)
         codes: Counter = Counter()
@@ -99,7 +99,9 @@ def test_parallel_rewrites_cannot_overrun_the_budget(redis, redis_server, tmp_pa
 
 def test_a_repaired_answer_charges_and_logs_both_model_calls(redis, redis_server, tmp_path):
     with FakeOpenAI() as fake:
-        fake.script(Answer(lambda r: r.draft.replace("\u27e6", "")), Answer(lambda r: r.draft))
+        fake.script(
+            Answer(lambda r: r.draft.replace("\u27e6", "")), Answer(lambda r: "Hi,\n" + r.draft)
+        )
         app = _llm_app(redis_server.url, tmp_path, fake, KINDLY_TOKENS_TEAM_PER_DAY=10_000)
         key = _agent(app)
         res = app.test_client().post("/v1/rewrite", json={"draft": DRAFT}, headers=key)
