@@ -115,9 +115,9 @@ class LLMEngine(EngineBase):
     def stream(self, job: RewriteJob) -> LLMStream | None:
         """Open a streamed answer: iterate it for restored text, then call `result()`. None
         when the job is answered without streaming (focused mode: sentences, not a reply)."""
-        prep = self.prepare(job)
-        if prep.focus is not None:
+        if self._focused(job):
             return None
+        prep = self.prepare(job)
         body = {
             **self._request(prep, prep.messages),
             "stream": True,
@@ -136,7 +136,7 @@ class LLMEngine(EngineBase):
             job.draft, job.customer_message, job.spans or None,
             names=(job.customer_name, job.agent_name),
         )
-        if self.mode == "focused" and job.action in focus.ACTIONS:
+        if self._focused(job):
             plan = focus.plan(job, self.offline)
             if plan is not None:
                 return focus.prepare(self.templates, plan, job, self.max_tokens)
@@ -159,6 +159,10 @@ class LLMEngine(EngineBase):
         # languages a tokenizer splits finely), never more than the configured cap.
         most = word_limits(job.action, words)[1]
         return Prepared(job, redacted, messages, min(self.max_tokens, 64 + most * 3))
+
+    def _focused(self, job: RewriteJob) -> bool:
+        """Whether `job` goes the focused way (see api/engines/llm/focus.py)."""
+        return self.mode == "focused" and focus.applies(job, self.offline)
 
     def settle(self, prep: Prepared, first: Completion) -> EngineResult:
         """Check an answer; make the repair attempt unless the answer is hopeless; raise
