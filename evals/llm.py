@@ -96,8 +96,8 @@ def reason_of(text: str) -> str:
     return "other"
 
 
-def run_one(engine: Any, fallback: Any, item: dict[str, Any], preset: dict) -> dict[str, Any]:
-    job = RewriteJob(
+def _job(item: dict[str, Any], preset: dict) -> RewriteJob:
+    return RewriteJob(
         draft=pipeline.normalise_draft(item["draft"]),
         action="soften",
         channel="email",
@@ -106,6 +106,10 @@ def run_one(engine: Any, fallback: Any, item: dict[str, Any], preset: dict) -> d
         customer_message=item.get("customer_message"),
         preset=preset,
     )
+
+
+def run_one(engine: Any, fallback: Any, item: dict[str, Any], preset: dict) -> dict[str, Any]:
+    job = _job(item, preset)
     counted = _count_calls(engine)
     started = time.perf_counter()
     try:
@@ -139,9 +143,10 @@ def _is_repair(text: str) -> bool:
 
 def _verify(job: RewriteJob, engine: Any, fallback: Any, outcome: Any) -> tuple[dict, bool]:
     try:
-        return pipeline.verified_rewrite(job, engine, fallback, outcome)
-    except TypeError:  # an older tree: the pipeline checked a finished answer through a shim
+        from api.rewrite.verify import verified_rewrite
+    except ImportError:  # an older tree: the pipeline checked a finished answer through a shim
         return pipeline.verified_rewrite(job, pipeline._Settled(engine, outcome), fallback)
+    return verified_rewrite(job, engine, fallback, outcome=outcome)
 
 
 def _count_calls(engine: Any) -> Any:
@@ -225,6 +230,31 @@ def corpus_scores(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
     }
 
 
+def request_sizes(items: list[dict[str, Any]], preset: dict, cfg: dict[str, Any]) -> None:
+    """What each mode would send, counted from the rendered requests (no model is called)."""
+    from api.engines.llm.engine import build_llm_engine
+
+    for mode in ("full", "focused"):
+        engine = build_llm_engine({**cfg, "KINDLY_LLM_MODE": mode})
+        chars, budgets, skipped = [], [], 0
+        for item in items:
+            prep = engine.prepare(_job(item, preset))
+            if prep.focus is not None and not prep.focus.sentences:
+                skipped += 1
+                continue
+            chars.append(sum(len(m["content"]) for m in prep.messages))
+            budgets.append(prep.max_tokens)
+        print_table(
+            f"{mode}: requests for {len(items)} drafts (no model called)",
+            {
+                "no_call_needed": skipped,
+                "request_chars_p50": statistics.median(chars) if chars else None,
+                "approx_prompt_tokens_p50": round(statistics.median(chars) / 4) if chars else None,
+                "max_tokens_p50": statistics.median(budgets) if budgets else None,
+            },
+        )
+
+
 def print_table(name: str, table: dict[str, Any]) -> None:
     print(f"\n## {name}")
     for key, value in table.items():
@@ -243,6 +273,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--timeout", type=float, default=180.0)
     parser.add_argument("--out", type=Path, help="write every result as JSON lines here")
+    parser.add_argument(
+        "--request-sizes",
+        action="store_true",
+        help="only count what full and focused mode would send (no model is called)",
+    )
     args = parser.parse_args(argv)
     cfg: dict[str, Any] = {
         "KINDLY_ENGINE": "openai",
@@ -255,7 +290,19 @@ def main(argv: list[str] | None = None) -> int:
     }
     if args.mode:
         cfg["KINDLY_LLM_MODE"] = args.mode
-    engine, fallback = build_engines(cfg)
+    try:
+        from api.config import settings  # every default under the given settings
+    except ImportError:  # an older tree: the engine had its own defaults
+        settings = dict
+    cfg = settings(cfg)
+    try:
+        engine, fallback = build_engines(cfg)
+    except TypeError:  # newer trees hand the app's word lists to the engines
+        from api.tone.lexicon import load_lexicon
+
+        engine, fallback = build_engines(
+            cfg, load_lexicon(Path(cfg["KINDLY_PROMPTS_DIR"]) / "offline")
+        )
     preset = json.loads((TREE / "prompts" / "presets" / "warm.json").read_text())
     items = []
     if args.corpus.is_file() and args.sample > 0:
@@ -263,9 +310,12 @@ def main(argv: list[str] | None = None) -> int:
     items += dev_items(args.dev_dir, args.dev_sample, args.seed)
     if not items:
         parser.error("nothing to run: no corpus file and no dev split")
+    if args.request_sizes:
+        request_sizes(items, preset, cfg)
+        return 0
     # Load what the first request would (language model, word lists) outside the timings.
     warm = RewriteJob(draft="Thanks for writing, we got your message.", preset=preset)
-    pipeline.verified_rewrite(warm, fallback, fallback)
+    _verify(warm, fallback, fallback, None)
     out = args.out.open("w") if args.out else None
     rows = []
     for number, item in enumerate(items, 1):

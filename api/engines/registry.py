@@ -36,4 +36,4 @@ def build_engines(cfg: Mapping[str, Any], lexicon: Lexicon) -> tuple[Engine, Eng
         return offline, offline
     from api.engines.llm.engine import build_llm_engine  # imported only when the LLM is in use
 
-    return build_llm_engine(cfg), offline
+    return build_llm_engine(cfg, offline), offline

@@ -22,12 +22,6 @@ DRAFT = "Your order #48213 shipped on March 3. You can follow it at https://t.ex
 BODY = {"draft": DRAFT, "customer_name": "Maria", "agent_name": "Sam"}
 
 
-@pytest.fixture(scope="module")
-def fake():
-    with FakeOpenAI() as server:
-        yield server
-
-
 @pytest.fixture()
 def llm_app(redis, redis_server, tmp_path: Path, fake: FakeOpenAI):
     fake.reset()

@@ -21,12 +21,6 @@ CARD = "4111 1111 1111 1111"
 EMAIL = "maria.lopez@example.org"
 
 
-@pytest.fixture(scope="module")
-def fake():
-    with FakeOpenAI() as server:
-        yield server
-
-
 @pytest.fixture()
 def engine(fake: FakeOpenAI) -> LLMEngine:
     fake.reset()

@@ -18,7 +18,7 @@ from api.engines.llm.calls import LLMRejected
 from api.engines.llm.engine import build_llm_engine
 from api.engines.offline.engine import OfflineEngine
 from api.types import RewriteJob
-from tests.support.fake_openai import Answer, FakeOpenAI
+from tests.support.fake_openai import Answer
 
 DRAFT = (
     "As I said before, your order #48213 shipped on March 3. "
@@ -41,12 +41,6 @@ def stand_in(text: str, language: str) -> list[Finding]:
         elif sentence.startswith("Read "):
             found.append(Finding("command", "Read", sentence.strip()))
     return found
-
-
-@pytest.fixture(scope="module")
-def fake():
-    with FakeOpenAI() as server:
-        yield server
 
 
 @pytest.fixture()
@@ -103,6 +97,7 @@ def test_a_draft_without_findings_needs_no_model_call(engine, fake):
     result = engine.rewrite(job(calm))
     assert fake.requests == []
     assert result.text == OfflineEngine().rewrite(job(calm)).text
+    assert result.engine == "offline"  # said as it is, and never cached as the model's
     assert result.model_usage == {"prompt_tokens": 0, "completion_tokens": 0, "calls": 0}
 
 

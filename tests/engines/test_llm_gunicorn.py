@@ -21,12 +21,6 @@ DRAFT = "Your order #48213 shipped on March 3. The tracking link is in the email
 
 
 @pytest.fixture(scope="module")
-def fake():
-    with FakeOpenAI() as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
 def live(redis_server, fake: FakeOpenAI, tmp_path_factory: pytest.TempPathFactory):
     spool: Path = tmp_path_factory.mktemp("llm-gunicorn") / "spool"
     server = LiveServer(

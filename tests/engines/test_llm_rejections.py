@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from api.engines.llm import tone
-from tests.support.factories import ADMIN_KEY
+from tests.support.factories import bearer, make_app, make_key, make_team
 from tests.support.fake_openai import Answer, FakeOpenAI
 
 DRAFT = (
@@ -84,39 +84,21 @@ CASES: dict[str, tuple[object, dict]] = {
 }
 
 
-@pytest.fixture(scope="module")
-def fake():
-    with FakeOpenAI() as server:
-        yield server
-
-
 @pytest.fixture()
 def app(redis, redis_server, tmp_path: Path, fake: FakeOpenAI):
-    from api import create_app
-
     fake.reset()
-    app = create_app(
-        {
-            "TESTING": True,
-            "REDIS_URL": redis_server.url,
-            "KINDLY_ENGINE": "auto",
-            "OPENAI_BASE_URL": fake.url,
-            "KINDLY_MODEL": "fake-model",
-            "KINDLY_LLM_TIMEOUT": 2.0,
-            "KINDLY_LLM_BREAKER_FAILURES": 1000,
-            "KINDLY_LLM_MODE": "full",
-            "KINDLY_ADMIN_KEY": ADMIN_KEY,
-            "KINDLY_SPOOL_DIR": tmp_path / "spool",
-        }
+    app = make_app(
+        redis_server.url,
+        tmp_path,
+        KINDLY_ENGINE="auto",
+        OPENAI_BASE_URL=fake.url,
+        KINDLY_MODEL="fake-model",
+        KINDLY_LLM_TIMEOUT=2.0,
+        KINDLY_LLM_BREAKER_FAILURES=1000,
+        KINDLY_LLM_MODE="full",
     )
-    from api.services import services
-
-    with app.app_context():
-        svc = services()
-        team = svc.teams.create_team("Acme", team_id="acme")
-        svc.presets.seed(team)
-        _, secret = svc.teams.create_key(team, role="agent", label="test agent")
-    app.config["TEST_AUTH"] = {"Authorization": f"Bearer {secret}"}
+    make_team(app)
+    app.config["TEST_AUTH"] = bearer(make_key(app))
     return app
 
 

@@ -16,8 +16,8 @@ from typing import Any
 
 import openai
 
-from api.config import DEFAULT_OPENAI_BASE_URL
-from api.engines import EngineBase
+from api.config import DEFAULT_OPENAI_BASE_URL, ConfigError
+from api.engines import Engine, EngineBase
 from api.engines.language import detect_language
 from api.engines.llm import focus
 from api.engines.llm.breaker import CLOSED, CircuitBreaker
@@ -58,10 +58,11 @@ class LLMEngine(EngineBase):
         temperature: float = 0.3,
         max_tokens: int = 4096,
         mode: str = "full",
+        offline: Engine | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if mode not in MODES:
-            raise ValueError(f"KINDLY_LLM_MODE must be one of {', '.join(MODES)}, not {mode!r}")
+            raise ConfigError(f"KINDLY_LLM_MODE must be one of {', '.join(MODES)}, not {mode!r}")
         self.model = model
         self.templates = templates
         self.upstream = Upstream(
@@ -74,7 +75,8 @@ class LLMEngine(EngineBase):
         self.temperature = temperature
         self.max_tokens = max_tokens
         self.mode = mode
-        self.offline = OfflineEngine()
+        # Focused mode builds on the offline rewrite (the app's, with its word lists).
+        self.offline = offline or OfflineEngine()
         # Part of the cache key: new templates, sampling settings or mode mean new answers.
         self.fingerprint = f"{templates.fingerprint}:t{temperature}:{mode}"
 
@@ -99,16 +101,23 @@ class LLMEngine(EngineBase):
     def rewrite(self, job: RewriteJob) -> EngineResult:
         prep = self.prepare(job)
         if prep.focus is not None and not prep.focus.sentences:
-            return self._result(prep, prep.focus.text, None, rejected=[])
+            # Nothing for the model: the offline rewrite, said as such (and not cached as ours).
+            return EngineResult(
+                text=prep.focus.text,
+                engine=self.offline.name,
+                model=self.offline.model,
+                changes=[*prep.focus.changes, "No sentence needed the language model."],
+                model_usage=prep.model_usage(),
+            )
         first = self._complete(prep, prep.messages)
         return self.settle(prep, first)
 
     def stream(self, job: RewriteJob) -> LLMStream | None:
         """Open a streamed answer: iterate it for restored text, then call `result()`. None
         when the job is answered without streaming (focused mode: sentences, not a reply)."""
-        prep = self.prepare(job)
-        if prep.focus is not None:
+        if self._focused(job):
             return None
+        prep = self.prepare(job)
         body = {
             **self._request(prep, prep.messages),
             "stream": True,
@@ -127,7 +136,7 @@ class LLMEngine(EngineBase):
             job.draft, job.customer_message, job.spans or None,
             names=(job.customer_name, job.agent_name),
         )
-        if self.mode == "focused" and job.action in focus.ACTIONS:
+        if self._focused(job):
             plan = focus.plan(job, self.offline)
             if plan is not None:
                 return focus.prepare(self.templates, plan, job, self.max_tokens)
@@ -150,6 +159,10 @@ class LLMEngine(EngineBase):
         # languages a tokenizer splits finely), never more than the configured cap.
         most = word_limits(job.action, words)[1]
         return Prepared(job, redacted, messages, min(self.max_tokens, 64 + most * 3))
+
+    def _focused(self, job: RewriteJob) -> bool:
+        """Whether `job` goes the focused way (see api/engines/llm/focus.py)."""
+        return self.mode == "focused" and focus.applies(job, self.offline)
 
     def settle(self, prep: Prepared, first: Completion) -> EngineResult:
         """Check an answer; make the repair attempt unless the answer is hopeless; raise
@@ -196,22 +209,20 @@ class LLMEngine(EngineBase):
         return [system, {"role": "user", "content": user["content"] + "\n" + note}]
 
     def _result(
-        self, prep: Prepared, text: str, last: Completion | None, rejected: list[str]
+        self, prep: Prepared, text: str, last: Completion, rejected: list[str]
     ) -> EngineResult:
         job = prep.job
         changes = observed_changes(job, text)
         if prep.focus is not None:
             changes[:0] = prep.focus.changes
-            asked = len(prep.focus.sentences)
             changes.append(
-                f"Rewrote {asked} sentence(s) with {self.model}; the rest is the offline rewrite."
-                if asked
-                else "No sentence needed the model; the offline rewrite is used as it is."
+                f"Rewrote {len(prep.focus.sentences)} sentence(s) with {self.model}; "
+                "the rest is the offline rewrite."
             )
         else:
             changes.append(f"Rewritten by {self.model} ({job.action.replace('_', ' ')}).")
         kept = len(prep.redacted.draft_placeholders)
-        if kept and prep.spent:
+        if kept:
             changes.append(
                 f"Kept all {kept} facts and personal details exactly; "
                 "the model only saw placeholders for them."
@@ -231,7 +242,7 @@ class LLMEngine(EngineBase):
             warnings=warnings,
             tokens_in=usage["prompt_tokens"],
             tokens_out=usage["completion_tokens"],
-            upstream_request_id=last.request_id if last else None,
+            upstream_request_id=last.request_id,
             rejected=rejected,
             model_usage=usage,
         )
@@ -280,7 +291,7 @@ def _first_line(text: str) -> str:
     return text.strip().split("\n", 1)[0]
 
 
-def build_llm_engine(cfg: Mapping[str, Any]) -> LLMEngine:
+def build_llm_engine(cfg: Mapping[str, Any], offline: Engine | None = None) -> LLMEngine:
     """The engine from config: Azure OpenAI when AZURE_OPENAI_ENDPOINT is set, else any
     OpenAI-compatible server at OPENAI_BASE_URL (default: OpenAI)."""
     timeout = openai.Timeout(
@@ -322,4 +333,5 @@ def build_llm_engine(cfg: Mapping[str, Any]) -> LLMEngine:
         temperature=float(cfg["KINDLY_LLM_TEMPERATURE"]),
         max_tokens=int(cfg["KINDLY_LLM_MAX_TOKENS"]),
         mode=str(cfg["KINDLY_LLM_MODE"]),
+        offline=offline,
     )

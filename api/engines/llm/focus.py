@@ -40,10 +40,15 @@ class Plan:
     changes: list[str] = field(default_factory=list)  # what the offline engine changed
 
 
+def applies(job: RewriteJob, offline: Engine) -> bool:
+    """Whether focused mode can work for `job`: a sentence-level action the offline engine
+    does, and a tone analyser to find the sentences. If not, the whole reply goes."""
+    return job.action in ACTIONS and tone.available() and offline.supports(job.action)
+
+
 def plan(job: RewriteJob, offline: Engine) -> Plan | None:
-    """The plan for `job`, or None when focused mode cannot work for it (no tone analyser,
-    or the offline engine cannot do the action) and the whole reply goes to the model."""
-    if not tone.available() or not offline.supports(job.action):
+    """The plan for `job`, or None when focused mode does not apply to it."""
+    if not applies(job, offline):
         return None
     result = offline.rewrite(job)
     flagged: dict[str, str] = {}

@@ -22,6 +22,7 @@ _PROMPT_LINES = re.compile(
     r"rewrite|the customer's last message|your task|rules that always apply|how this team "
     r"writes)\b|you are kindly\b|rewritten reply only|between <draft>"
 )
+_FACTISH = re.compile(r"[0-9@/⟦]")
 _NOT_KNOWN = re.compile(r"(?i)\bnot known\b")
 _SLOTS = (
     # [Your Name], [Agent's Name]; not a Markdown link's text ("[track it](...)")
@@ -229,9 +230,11 @@ def _harsh(answer: str, ctx: Context) -> Iterable[Problem]:
     findings = harsh_findings(answer, ctx.expected_language or "en")
     if findings:
         first = findings[0]
+        # The model is shown the phrase, never a fact: a phrase with one is not quoted.
+        quoted = "" if _FACTISH.search(first.text) else f" with '{first.text}'"
         yield Problem(
             f"harsh_tone: still sounds {first.category} ('{first.text}')",
-            f"The sentence with '{first.text}' still sounds {first.category}; say it kindly.",
+            f"The sentence{quoted} still sounds {first.category}; say it kindly.",
         )
 
 
