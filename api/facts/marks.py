@@ -205,7 +205,12 @@ def check_marks(rich: RichDraft, rewrite: str, check: FactCheck) -> FactCheck:
     return FactCheck(facts=facts, missing=missing, invented=check.invented)
 
 
+_EXTRA_BREAKS = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
+
+
 def rich_output(rich: RichDraft, rewrite: str) -> dict[str, str]:
     """The response fields of a rich rewrite: the HTML, the plain text and the format."""
+    # A paragraph break is one blank line in HTML's reading; say the text the same way.
+    rewrite = _EXTRA_BREAKS.sub("\n\n", rewrite)
     placed, _ = place_marks(rich, rewrite)
     return {"rewrite": render_html(rewrite, placed), "rewrite_text": rewrite, "format": "html"}
