@@ -181,3 +181,11 @@ def test_property_harsh_rewrites_keep_every_fact(draft, options):
     text = soften(draft, **options)
     context = [n for n in (options["customer_name"], options["agent_name"]) if n]
     assert check_facts(draft, text, context=context).passed
+
+
+def test_a_name_the_rule_moves_to_the_front_of_a_clause_keeps_its_capitals():
+    from tests.engines.test_offline_engine import soften
+
+    draft = "Disputes go to the seller, so message BrightLeaf Goods about order KL-2209."
+    text = soften(draft).text
+    assert "BrightLeaf Goods" in text and "KL-2209" in text

@@ -53,7 +53,7 @@ def _splice(work: Work, core: str, match: re.Match[str], new: str) -> str:
         return join_around(left, right, found, at_start, work.lowercase_text)
     if at_start and not work.lowercase_text:
         new = upper_first(new)
-    elif not re.match(r"I\b", new.lstrip()):
+    elif not re.match(r"I\b", new.lstrip()) and not _keeps_its_capital(new, found):
         new = lower_first(new)
     if new.endswith(" ") and not right.strip():
         new = new.rstrip()
@@ -68,3 +68,12 @@ def _splice(work: Work, core: str, match: re.Match[str], new: str) -> str:
     text = re.sub(r"[ \t]+([,.;:!?])", r"\1", text)
     return re.sub(r",\s*([.!?])", r"\1", text)
 
+
+def _keeps_its_capital(new: str, found: str) -> bool:
+    """A replacement opening with a word the draft capitalised mid-sentence (a name such as
+    "VitaPure Outlet", taken from the phrase it replaces) keeps its capital letter."""
+    first = new.lstrip().split(" ", 1)[0].strip(",.;:!?")
+    if not first[:1].isupper():
+        return False
+    at = found.find(first)
+    return at > 0 or any(ch.isupper() for ch in first[1:])
