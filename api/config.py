@@ -47,6 +47,8 @@ class Config:
         self.REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
         # Short timeouts: a Redis outage must degrade features, never hang a request.
         self.KINDLY_REDIS_TIMEOUT = _env_float("KINDLY_REDIS_TIMEOUT", 0.25)
+        # A Redis Cluster: set to 1, or give REDIS_URL as redis+cluster://host:port (any node).
+        self.KINDLY_REDIS_CLUSTER = os.environ.get("KINDLY_REDIS_CLUSTER", "")
         self.KINDLY_ENGINE = os.environ.get("KINDLY_ENGINE", "auto")
         self.OPENAI_API_KEY = os.environ.get("OPENAI_API_KEY") or None
         self.OPENAI_BASE_URL = os.environ.get("OPENAI_BASE_URL") or None

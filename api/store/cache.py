@@ -50,8 +50,8 @@ class RewriteCache:
         self.handle = handle
         self.ttl = ttl
         self.lock_ttl = lock_ttl
-        self._lookup_or_lock = handle.client.register_script(_LOOKUP_OR_LOCK)
-        self._store_and_release = handle.client.register_script(_STORE_AND_RELEASE)
+        self._lookup_or_lock = handle.register_script(_LOOKUP_OR_LOCK)
+        self._store_and_release = handle.register_script(_STORE_AND_RELEASE)
 
     def get(self, team: str, digest: str) -> dict[str, Any] | None:
         if not self.handle.available():

@@ -97,7 +97,7 @@ class PresetStore:
     def __init__(self, handle: RedisHandle, prompts_dir: Path) -> None:
         self.handle = handle
         self.prompts_dir = prompts_dir
-        self._still_current = handle.client.register_script(_STILL_CURRENT)
+        self._still_current = handle.register_script(_STILL_CURRENT)
         # (team, slug) -> (preset, stamp), as last read from Redis by this process.
         self._remembered: dict[tuple[str, str], tuple[dict[str, Any], int]] = {}
 
@@ -117,7 +117,7 @@ class PresetStore:
         """
         versions = redis_keys.preset_versions_key(team)
         presets = redis_keys.presets_key(team)
-        with self.r.pipeline() as pipe:
+        with self.r.pipeline(transaction=True) as pipe:
             while True:
                 try:
                     pipe.watch(versions)
@@ -243,7 +243,7 @@ class PresetStore:
         self.seed(team)  # a team's first own preset must not hide the defaults it never had
         presets = redis_keys.presets_key(team)
         versions = redis_keys.preset_versions_key(team)
-        with self.r.pipeline() as pipe:
+        with self.r.pipeline(transaction=True) as pipe:
             while True:
                 try:
                     pipe.watch(presets, versions)

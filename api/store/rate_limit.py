@@ -84,8 +84,8 @@ class RateLimiter:
     def __init__(self, handle: RedisHandle, defaults: dict[str, int]) -> None:
         self.handle = handle
         self.defaults = {name: int(defaults.get(name, 0)) for name in LIMIT_NAMES}
-        self._admit = handle.client.register_script(_ADMIT)
-        self._charge = handle.client.register_script(_CHARGE)
+        self._admit = handle.register_script(_ADMIT)
+        self._charge = handle.register_script(_CHARGE)
 
     def admit(self, who: Principal) -> Refusal | None:
         """Count one request; a Refusal when any limit is reached (nothing is counted then)."""

@@ -157,7 +157,7 @@ class UsageLog:
         self.rewrite_record_ttl = rewrite_record_ttl
         self.prices = dict(prices) if prices is not None else dict(DEFAULT_PRICES)
         self.replay_in_background = replay_in_background
-        self._script = handle.client.register_script(_LOG_ENTRY)
+        self._script = handle.register_script(_LOG_ENTRY)
         self._lock = threading.Lock()
         self._replay_lock = threading.Lock()
         self._watcher_lock = threading.Lock()
@@ -386,10 +386,10 @@ class UsageLog:
     def _replay_batch(self, batch: list[tuple[str, dict[str, Any]]], report: ReplayReport) -> None:
         if not batch:
             return
-        pipe = self.handle.client.pipeline(transaction=False)
-        for team, entry in batch:
-            self._entry_call(team, entry, None, None).run(pipe)
-        for (team, _), added in zip(batch, pipe.execute(), strict=True):
+        # run_together, not a script pipeline: it also works on Redis Cluster (teams in
+        # different slots) and reloads the script after a Redis restart.
+        calls = [self._entry_call(team, entry, None, None) for team, entry in batch]
+        for (team, _), added in zip(batch, run_together(self.handle.client, calls), strict=True):
             report.added += int(added)
             report.duplicates += 1 - int(added)
             report.teams.add(team)

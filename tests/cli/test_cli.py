@@ -11,6 +11,9 @@ import pytest
 
 from api.cli import main
 
+# Redis-facing: every test here also runs on a 3-master Redis Cluster.
+pytestmark = pytest.mark.cluster_too
+
 KINDLY = Path(sys.executable).parent / "kindly"
 
 

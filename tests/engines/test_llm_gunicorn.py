@@ -27,10 +27,10 @@ def fake():
 
 
 @pytest.fixture(scope="module")
-def live(redis_server, fake: FakeOpenAI, tmp_path_factory: pytest.TempPathFactory):
+def live(single_redis, fake: FakeOpenAI, tmp_path_factory: pytest.TempPathFactory):
     spool: Path = tmp_path_factory.mktemp("llm-gunicorn") / "spool"
     server = LiveServer(
-        redis_server.url, ADMIN, spool, KINDLY_ENGINE="auto", OPENAI_BASE_URL=fake.url
+        single_redis.url, ADMIN, spool, KINDLY_ENGINE="auto", OPENAI_BASE_URL=fake.url
     ).start(workers=1, threads=4)
     yield server
     server.stop()

@@ -6,6 +6,9 @@ import pytest
 
 from api.store.teams import ROLES, hash_key
 
+# Redis-facing: every test here also runs on a 3-master Redis Cluster.
+pytestmark = pytest.mark.cluster_too
+
 
 @pytest.fixture()
 def store(app):

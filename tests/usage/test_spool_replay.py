@@ -20,6 +20,9 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from api.store import keys as redis_keys
 from tests.support.redis_server import RedisServer
 
+# Redis-facing: every test here also runs on a 3-master Redis Cluster.
+pytestmark = pytest.mark.cluster_too
+
 REQUESTS = 240
 CLIENTS = 4
 ADMIN_KEY = "spool-test-admin"

@@ -100,7 +100,13 @@ class RewriteResponseSchema(Schema):
 
 class HealthSchema(Schema):
     status = fields.String(metadata={"description": "ok or degraded"})
-    redis = fields.String()
+    redis = fields.String(
+        metadata={"description": "ok, unreachable, degraded (a cluster master down) or "
+                  "misconfigured (a cluster node reached without redis+cluster://)"}
+    )
+    redis_mode = fields.String(metadata={"description": "single or cluster"})
+    redis_masters = fields.Dict(metadata={"description": "cluster only: masters up and total"})
+    redis_detail = fields.String()
     engine = fields.Dict()
 
 
