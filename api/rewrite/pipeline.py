@@ -3,7 +3,7 @@ store, log. Collaborators are passed in, so it runs and is tested without Flask.
 
 from __future__ import annotations
 
-import json
+import secrets
 import time
 import unicodedata
 import uuid
@@ -13,15 +13,26 @@ from typing import TYPE_CHECKING, Any
 
 from api.engines import Engine, EngineError
 from api.errors import KindlyError
-from api.facts.spans import check_facts, protected_spans
-from api.rewrite.phrase_rules import apply_phrase_rules
+from api.rewrite.outcome import KeyCheck, Opened, RawJSON, hit_body, hit_log_for, usage_entry
+from api.rewrite.verify import Settled, verified_rewrite
+from api.store import keys as redis_keys
 from api.store.cache import Lookup, RewriteCache, fingerprint
-from api.store.connection import OUTAGE_ERRORS, ScriptCall, run_together
+from api.store.connection import OUTAGE_ERRORS, RedisUnavailable, ScriptCall
+from api.store.first_trip import INVALID_KEY, PRESET_CHANGED, REFUSED, FirstTrip
 from api.store.presets import PresetStore
-from api.store.teams import Principal
-from api.tone.scores import tone_scores
-from api.types import EngineResult, FactCheck, RewriteJob
+from api.store.teams import Principal, TeamStore
+from api.types import EngineResult, RewriteJob
 from api.usage.log import UsageLog
+
+__all__ = [
+    "KeyCheck",
+    "Pipeline",
+    "PipelineError",
+    "RawJSON",
+    "RewriteRequest",
+    "normalise_draft",
+    "verified_rewrite",
+]
 
 if TYPE_CHECKING:
     from api.store.rate_limit import RateLimiter
@@ -59,25 +70,44 @@ class Pipeline:
     usage: UsageLog
     # Charges the model tokens a rewrite spent to the key and team (None: not counted).
     limits: RateLimiter | None = None
+    # Checks keys of the current form in the first round trip (None: keys come checked).
+    teams: TeamStore | None = None
     clock: Any = field(default=time.perf_counter)
 
-    def rewrite_draft(self, req: RewriteRequest, who: Principal) -> dict[str, Any]:
+    def __post_init__(self) -> None:
+        self.first_trip = FirstTrip(self.cache.handle, self.limits, self.usage)
+
+    def rewrite_draft(
+        self, req: RewriteRequest, who: Principal, key: KeyCheck | None = None
+    ) -> dict[str, Any] | RawJSON:
+        """The rewrite's body; a cache hit comes back as the cached JSON itself (RawJSON),
+        already logged by the first round trip. `key`: check the caller's key in that trip."""
         started = self.clock()
-        job, engine, digest, looked_up = self.open(req, who, lock=True)
+        opened = self.open(req, who, lock=True, key=key, started=started)
+        if opened.hit_json is not None and opened.logged:
+            return hit_body(opened.hit_json, opened.request_id, opened.latency_ms)
         value, cached, finish = self.cache.compute_once(
-            who.team, digest, lambda: self._compute(job, engine), looked_up
+            opened.who.team,
+            opened.digest,
+            lambda: self._compute(opened.job, opened.engine),
+            opened.looked_up(),
         )
         # The cache store goes out with the usage entry and the token charge: one round trip.
-        return self._respond(value, cached, job, who, started, finish)
+        return self._respond(value, cached, opened.job, opened.who, started, finish)
 
-    def stream_rewrite(self, req: RewriteRequest, who: Principal) -> Iterator[Event]:
+    def stream_rewrite(
+        self, req: RewriteRequest, who: Principal, key: KeyCheck | None = None
+    ) -> Iterator[Event]:
         """The streamed rewrite: ("delta", {"text"}) events as the engine writes, then one
         ("result", body) with the verified result; `corrected` says the final text differs
         from the deltas (the guard rejected them). A bad request raises PipelineError here,
         before the first event. Streams skip the single-flight lock: each caller streams."""
         started = self.clock()
-        job, engine, digest, (hit, _) = self.open(req, who, lock=False)
-        return self._stream_events(job, engine, digest, who, started, hit)
+        opened = self.open(req, who, lock=False, key=key, started=started)
+        hit, _ = opened.looked_up()
+        return self._stream_events(
+            opened.job, opened.engine, opened.digest, opened.who, started, hit
+        )
 
     def _stream_events(
         self,
@@ -111,7 +141,7 @@ class Pipeline:
                 # Also on GeneratorExit (client gone): closing stops the upstream call.
                 if upstream is not None:
                     upstream.close()
-            value, cacheable = verified_rewrite(job, _Settled(engine, outcome), self.fallback)
+            value, cacheable = verified_rewrite(job, Settled(engine, outcome), self.fallback)
         if not streamed:
             yield "delta", {"text": value["rewrite"]}
         corrected = bool(streamed) and value["rewrite"] != "".join(streamed)
@@ -150,63 +180,113 @@ class Pipeline:
         return self.limits.charge_call(who, tokens)
 
     def open(
-        self, req: RewriteRequest, who: Principal, *, lock: bool
-    ) -> tuple[RewriteJob, Engine, str, Lookup]:
-        """Preset, job, admission (rate limits) and the first cache lookup (with the
-        single-flight lock when `lock`, a plain read for streams).
+        self,
+        req: RewriteRequest,
+        who: Principal,
+        *,
+        lock: bool,
+        key: KeyCheck | None = None,
+        started: float = 0.0,
+    ) -> Opened:
+        """Key check, preset, job, admission (rate limits) and the first cache lookup (with
+        the single-flight lock when `lock`, a plain read for streams); with `lock`, a hit is
+        logged in the same script.
 
-        One Redis round trip when this process remembers the preset: the check that it is
-        still current goes with the admission and the lookup. Otherwise the preset is read
-        first, and a preset changed since it was remembered costs one more lookup.
+        One Redis round trip when this process remembers the preset (its check goes in the
+        trip). Otherwise the preset is read first, and a preset changed since it was
+        remembered costs one more lookup. While Redis is unreachable: no cache, and the key
+        is one this worker may vouch for (else 503, see TeamStore.remembered).
         """
         handle = self.cache.handle
-        remembered = self.presets.remembered(who.team, req.preset) if handle.available() else None
+        request_id = "rw_" + uuid.uuid4().hex[:20]
+        if not handle.available():
+            who = self._vouched(who, key)
+            job, engine, digest = self.prepare(req, who.team)
+            return Opened(job, engine, digest, who, request_id)
+        remembered = self.presets.remembered(who.team, req.preset)
         if remembered is None:
             job, engine, digest = self.prepare(req, who.team)
-            looked_up = self._first_trip(who, digest, lock, still_current=None)
+            check = None
         else:
             preset, stamp = remembered
             job, engine = self.build_job(req, preset)
             digest = self.digest(job, engine)
-            check = self.presets.still_current_call(who.team, req.preset, stamp)
-            looked_up = self._first_trip(who, digest, lock, still_current=check)
-            if looked_up is None:  # changed meanwhile (or unknown while Redis failed)
-                self.presets.forget(who.team, req.preset)
-                job, engine, digest = self.prepare(req, who.team)
-                looked_up = self._lookup(who.team, digest, lock)
-        return job, engine, digest, looked_up
+            check = (req.preset, stamp)
+        opened = Opened(job, engine, digest, who, request_id)
+        self._first_trip(opened, key, check, lock, started)
+        if opened.preset_changed:
+            self.presets.forget(opened.who.team, req.preset)
+            job, engine, digest = self.prepare(req, opened.who.team)
+            opened = Opened(job, engine, digest, opened.who, request_id)
+            opened.lookup = self._lookup(opened.who.team, digest, lock)
+        return opened
 
     def _first_trip(
-        self, who: Principal, digest: str, lock: bool, still_current: ScriptCall | None
-    ) -> Lookup | None:
-        """Admission, preset check and lookup in one round trip; None when the preset check
-        did not confirm the remembered preset. Raises a 429 PipelineError when refused."""
-        handle = self.cache.handle
-        if not handle.available():
-            return None if still_current else (None, None)
-        admit = self.limits.admit_call(who) if self.limits else None
-        token = None
-        if lock:
-            lookup, token = self.cache.lookup_call(who.team, digest)
-        else:
-            lookup = self.cache.get_call(who.team, digest)
-        calls = [c for c in (admit, still_current, lookup) if c is not None]
+        self,
+        opened: Opened,
+        key: KeyCheck | None,
+        check: tuple[str, int] | None,
+        lock: bool,
+        started: float,
+    ) -> None:
+        """Send the one script and fill `opened` from its answer. Raises a 401 PipelineError
+        for an unknown key and a 429 one when a limit refuses."""
+        who, handle = opened.who, self.cache.handle
+        token = secrets.token_hex(8) if lock else None
+        cache_keys = (
+            redis_keys.cache_key(who.team, opened.digest),
+            redis_keys.lock_key(who.team, opened.digest),
+        )
+        opened.latency_ms = round((self.clock() - started) * 1000, 2)
+        hit_log = hit_log_for(opened, with_label=key is None) if lock else None
+        call = self.first_trip.call(
+            who,
+            key.key_hash if key else None,
+            check,
+            cache_keys,
+            (token, int(self.cache.lock_ttl * 1000)) if token else None,
+            hit_log,
+        )
         try:
-            answers = run_together(handle.client, calls)
+            answer = self.first_trip.answer(call.run(handle.client))
         except OUTAGE_ERRORS:
             handle.mark_down()  # limits fail open; the cache is skipped
-            return None if still_current else (None, None)
-        looked_up = _outcome(self.cache, answers[-1], token, lock)
-        refusal = self.limits.refusal(who, answers[0]) if self.limits and admit else None
-        if refusal is not None or (still_current and not answers[-2]):
-            if looked_up[1]:  # we took the lock for nothing
-                self.cache.run_finish(self.cache.finish_call(who.team, digest, looked_up[1], None))
+            opened.who = self._vouched(who, key)
+            return
+        if answer.status == INVALID_KEY:
+            raise PipelineError(401, "This API key is not valid (revoked or mistyped).")
+        if key is not None and self.teams is not None:
+            opened.who = self.teams.confirmed(key.key_hash, answer.record) or who
+            if key.on_confirmed is not None:
+                key.on_confirmed(opened.who)
+        if answer.status == REFUSED:
+            refusal = self.limits.refusal(opened.who, answer.verdict) if self.limits else None
             if refusal is not None:
                 raise PipelineError(
                     429, refusal.message, headers={"Retry-After": str(refusal.retry_after)}
                 )
-            return None
-        return looked_up
+        if answer.status == PRESET_CHANGED:
+            opened.preset_changed = True
+            return
+        found = answer.lookup or [0]
+        if found[0] == 1:
+            opened.hit_json = found[1]
+            opened.logged = hit_log is not None
+        elif found[0] == 2:
+            opened.lookup = (None, token)
+
+    def _vouched(self, who: Principal, key: KeyCheck | None) -> Principal:
+        """While Redis is away: the caller as this worker remembers its key, or a 503."""
+        if key is None:
+            return who
+        if self.teams is None:
+            raise RedisUnavailable()
+        principal = self.teams.remembered(key.key_hash, who.team)
+        if principal is None:
+            raise PipelineError(401, "This API key is not valid (revoked or mistyped).")
+        if key.on_confirmed is not None:
+            key.on_confirmed(principal)
+        return principal
 
     def _lookup(self, team: str, digest: str, lock: bool) -> Lookup:
         if lock:
@@ -302,123 +382,10 @@ class Pipeline:
         return verified_rewrite(job, engine, self.fallback)
 
 
-def verified_rewrite(
-    job: RewriteJob, engine: Engine, fallback: Engine
-) -> tuple[dict[str, Any], bool]:
-    """Run the engine, check the facts, fall back when needed. Returns (value, cacheable)."""
-    job.spans = protected_spans(job.draft)
-    context = [t for t in (job.customer_message, job.customer_name, job.agent_name) if t]
-    allowed = _preset_allowed(job.preset, job.agent_name)
-    warnings: list[str] = []
-    result = apply_phrase_rules(_run(engine, fallback, job, warnings), job)
-    check = check_facts(job.draft, result.text, context=context, allowed=allowed)
-    if not check.passed and engine is not fallback and fallback.supports(job.action):
-        warnings.append(
-            f"The {engine.name} rewrite changed facts ({_describe(check)}); "
-            "used the offline engine instead."
-        )
-        result = apply_phrase_rules(_run(fallback, fallback, job, warnings), job)
-        check = check_facts(job.draft, result.text, context=context, allowed=allowed)
-    if not check.passed:
-        # Facts are sacred: hand back the draft untouched rather than a changed fact.
-        warnings.append(f"Kept your draft unchanged: the rewrite {_describe(check)}.")
-        result = EngineResult(text=job.draft, engine=result.engine, model=result.model)
-        check = check_facts(job.draft, job.draft, context=context, allowed=allowed)
-    value = {
-        "rewrite": result.text,
-        "engine": result.engine,
-        "model": result.model,
-        "preset": {"slug": job.preset["slug"], "version": job.preset.get("version", 1)},
-        "action": job.action,
-        "channel": job.channel,
-        "checks": {**check.as_dict(), "rejected": result.rejected},
-        "scores": {"before": tone_scores(job.draft), "after": tone_scores(result.text)},
-        "changes": result.changes,
-        "warnings": warnings + result.warnings,
-        "rules": result.rules,
-        "usage": {"tokens_in": result.tokens_in, "tokens_out": result.tokens_out},
-        "upstream_request_id": result.upstream_request_id,
-    }
-    # Only a verified answer from the engine the key names is cached: never a fallback.
-    return value, check.passed and not warnings and result.engine == engine.name
-
-
-def _outcome(cache: RewriteCache, answer: Any, token: str | None, lock: bool) -> Lookup:
-    if lock and token is not None:
-        return cache.lookup_outcome(answer, token)
-    return (json.loads(answer) if answer else None), None
-
-
-def _run(engine: Engine, fallback: Engine, job: RewriteJob, warnings: list[str]) -> EngineResult:
-    try:
-        return engine.rewrite(job)
-    except EngineError as err:
-        if engine is fallback:
-            raise
-        rejected = list(getattr(err, "problems", None) or [f"the {engine.name} engine {err}"])
-        if not fallback.supports(job.action):
-            # Never a 5xx for an upstream failure: hand the draft back, say why.
-            warnings.append(
-                f"The {engine.name} engine failed ({err}) and the {fallback.name} engine "
-                f"cannot '{job.action}'; kept your draft unchanged."
-            )
-            return EngineResult(
-                text=job.draft, engine=fallback.name, model=fallback.model, rejected=rejected
-            )
-        warnings.append(f"The {engine.name} engine failed ({err}); used the offline engine.")
-        result = fallback.rewrite(job)
-        result.rejected = [*rejected, *result.rejected]
-        return result
-
-
-class _Settled:
-    """An engine whose answer is already known (a finished stream), so `verified_rewrite`
-    checks a streamed answer exactly like a plain one."""
-
-    def __init__(self, engine: Engine, outcome: EngineResult | EngineError) -> None:
-        self.name = engine.name
-        self.model = engine.model
-        self._outcome = outcome
-
-    def supports(self, action: str) -> bool:
-        return True
-
-    def rewrite(self, job: RewriteJob) -> EngineResult:
-        if isinstance(self._outcome, EngineError):
-            raise self._outcome
-        return self._outcome
-
-
 def normalise_draft(draft: str) -> str:
     """Same text, same cache key: NFC, unix newlines, no trailing blanks."""
     text = unicodedata.normalize("NFC", draft).replace("\r\n", "\n").replace("\r", "\n")
     return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
-
-
-def usage_entry(response: dict[str, Any], who: Principal, action: str, channel: str) -> dict:
-    """The usage-log record of one rewrite: metadata only, never the draft text."""
-    return {
-        "ts": time.time(),
-        "request_id": response["id"],
-        "kind": "rewrite",
-        "key_id": who.key_id,
-        "key_label": who.label,
-        "preset": response["preset"]["slug"],
-        "preset_version": response["preset"]["version"],
-        "action": action,
-        "channel": channel,
-        "engine": response["engine"],
-        "model": response["model"],
-        "cached": response["cached"],
-        "latency_ms": response["latency_ms"],
-        "tokens_in": response["usage"]["tokens_in"],
-        "tokens_out": response["usage"]["tokens_out"],
-        "upstream_request_id": response.get("upstream_request_id"),
-        "facts_passed": response["checks"]["passed"],
-        "scores_before": response["scores"]["before"],
-        "scores_after": response["scores"]["after"],
-        "outcome": "ok",
-    }
 
 
 def _clean(value: str | None) -> str | None:
@@ -426,18 +393,3 @@ def _clean(value: str | None) -> str | None:
     return value or None
 
 
-def _preset_allowed(preset: dict[str, Any], agent_name: str | None) -> list[str]:
-    allowed = [p for p in preset.get("required_phrases", []) if p]
-    signoff = preset.get("signoff") or ""
-    if signoff:
-        allowed.append(signoff.replace("{agent_name}", agent_name or ""))
-    return allowed
-
-
-def _describe(check: FactCheck) -> str:
-    parts = []
-    if check.missing:
-        parts.append("dropped " + ", ".join(repr(m) for m in check.missing))
-    if check.invented:
-        parts.append("added " + ", ".join(repr(i) for i in check.invented))
-    return " and ".join(parts) or "failed the fact check"

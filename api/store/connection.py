@@ -213,6 +213,12 @@ def init_app(app: Flask) -> None:
         app.register_error_handler(error, _outage)
 
 
+def lua_function(name: str, body: str) -> str:
+    """A script body as a local Lua function of (KEYS, ARGV), so another script can run it
+    with its own keys: several modules' steps then share one script, in one slot."""
+    return f"local function {name}(KEYS, ARGV)\n{body}\nend\n"
+
+
 @dataclass(frozen=True)
 class ScriptCall:
     """One run of a Lua script, built by the module that owns its keys, so that several

@@ -18,7 +18,7 @@ import redis
 
 from api.errors import KindlyError
 from api.store import keys as redis_keys
-from api.store.connection import OUTAGE_ERRORS, RedisHandle, ScriptCall
+from api.store.connection import OUTAGE_ERRORS, RedisHandle, ScriptCall, lua_function
 
 # Every preset carries these fields; a stored preset missing one (older data) gets the default.
 FIELD_DEFAULTS: dict[str, Any] = {
@@ -87,6 +87,7 @@ end
 if redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then return 0 end
 return redis.call('HEXISTS', KEYS[1], ARGV[1])
 """
+STILL_CURRENT_FUNCTION = lua_function("still_current", _STILL_CURRENT)
 # Presets remembered per process; far more than any deployment has, cleared when exceeded.
 _REMEMBER_AT_MOST = 10_000
 

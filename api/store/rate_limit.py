@@ -21,7 +21,7 @@ from typing import Any
 from flask import Flask, current_app
 
 from api.store import keys as redis_keys
-from api.store.connection import OUTAGE_ERRORS, RedisHandle, ScriptCall
+from api.store.connection import OUTAGE_ERRORS, RedisHandle, ScriptCall, lua_function
 from api.store.teams import LIMIT_NAMES, Principal
 
 # KEYS: key/min, team/min, key tokens/day, team tokens/day, team meta.
@@ -50,6 +50,9 @@ for i = 1, 2 do
 end
 return {1}
 """
+
+# The admission as a Lua function, for a request's first script (api/store/first_trip.py).
+ADMIT_FUNCTION = lua_function("admit", _ADMIT)
 
 # KEYS: key tokens/day, team tokens/day. ARGV: tokens. The window ends at the next UTC midnight.
 _CHARGE = """

@@ -72,7 +72,7 @@ def give_feedback(
             404, "No rewrite with this id for your team (or its feedback window has passed)."
         )
     distance = ratio = None
-    if sent_text is not None:
+    if sent_text is not None and record.get("rewrite") is not None:
         distance = word_edit_distance(record["rewrite"], sent_text)
         longest = max(len(words(record["rewrite"])), len(words(sent_text)), 1)
         ratio = round(distance / longest, 4)

@@ -28,7 +28,13 @@ from pathlib import Path
 from typing import Any
 
 from api.store import keys as redis_keys
-from api.store.connection import OUTAGE_ERRORS, RedisHandle, ScriptCall, run_together
+from api.store.connection import (
+    OUTAGE_ERRORS,
+    RedisHandle,
+    ScriptCall,
+    lua_function,
+    run_together,
+)
 
 STREAM_MAXLEN = 200_000
 DEFAULT_TEXT_RETENTION_DAYS = 30
@@ -70,6 +76,9 @@ if ARGV[7] ~= '' and redis.call('HGET', KEYS[3], 'store_texts') == '1' then
 end
 return 1
 """
+
+# The same step as a Lua function, for a cache hit's one script (api/store/first_trip.py).
+LOG_ENTRY_FUNCTION = lua_function("log_entry", _LOG_ENTRY)
 
 
 def estimated_cost(
@@ -200,7 +209,7 @@ class UsageLog:
                 self.prices,
             )
         if self.handle.available():
-            own = self._entry_call(team, entry, texts, rewrite)
+            own = self.entry_call(team, entry, texts, rewrite)
             try:
                 run_together(self.handle.client, [own, *(c for c in along if c is not None)])
             except OUTAGE_ERRORS:
@@ -237,7 +246,7 @@ class UsageLog:
             along=along,
         )
 
-    def _entry_call(
+    def entry_call(
         self,
         team: str,
         entry: Mapping[str, Any],
@@ -388,7 +397,7 @@ class UsageLog:
             return
         # run_together, not a script pipeline: it also works on Redis Cluster (teams in
         # different slots) and reloads the script after a Redis restart.
-        calls = [self._entry_call(team, entry, None, None) for team, entry in batch]
+        calls = [self.entry_call(team, entry, None, None) for team, entry in batch]
         for (team, _), added in zip(batch, run_together(self.handle.client, calls), strict=True):
             report.added += int(added)
             report.duplicates += 1 - int(added)
@@ -464,7 +473,12 @@ class UsageLog:
 
     def rewrite_record(self, team: str, rewrite_id: str) -> dict[str, Any] | None:
         raw = self.handle.client.get(redis_keys.rewrite_record_key(team, rewrite_id))
-        return json.loads(raw) if raw else None
+        record = json.loads(raw) if raw else None
+        if record and "rewrite" not in record and record.get("cache"):
+            # A cache hit's record points at the cached rewrite instead of copying it.
+            cached = self.handle.client.get(redis_keys.cache_key(team, record["cache"]))
+            record["rewrite"] = json.loads(cached)["rewrite"] if cached else None
+        return record
 
     # -- the team's text-storage setting ---------------------------------------------------
 

@@ -142,7 +142,9 @@ def check_exactly_once(results, entries, usage, label: str) -> None:
     assert spooled > 0, "the outage never reached the spool: the test proved nothing"
     assert spooled == counts["replayed"]
     assert counts["spooled"] == counts["replayed"] + counts["duplicates"]
-    assert sorted(logged) == sorted(ok_ids)  # every one, once
+    assert sorted(logged) == sorted(ok_ids), (  # every one, once
+        f"not logged: {set(ok_ids) - set(logged)}; not answered: {set(logged) - set(ok_ids)}"
+    )
     assert len(set(logged)) == len(logged)
 
 

@@ -1,0 +1,156 @@
+"""A rewrite's first Redis round trip as ONE Lua script in the team's hash slot: key check,
+admission (limits), preset check, cache lookup (or single-flight lock) and, on a hit, its
+usage entry. A cache hit is then one round trip, also on Redis Cluster.
+
+Each step is the owning module's own Lua, run as a function (`lua_function`): the limits of
+api/store/rate_limit, the preset check of api/store/presets, the lookup of api/store/cache,
+the exactly-once usage entry of api/usage/log. The script stops at the first step that
+refuses, so a mistyped or revoked key uses up no quota and takes no lock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from api.store import keys as redis_keys
+from api.store.cache import LOOKUP_OR_LOCK_FUNCTION
+from api.store.connection import RedisHandle, ScriptCall
+from api.store.presets import STILL_CURRENT_FUNCTION
+from api.store.rate_limit import ADMIT_FUNCTION, RateLimiter
+from api.store.teams import Principal
+from api.usage.log import LOG_ENTRY_FUNCTION, UsageLog
+
+# KEYS: 1 key hashes | 2-6 admission (key/min, team/min, key tokens, team tokens, team meta)
+#       | 7-8 preset check (presets, versions) | 9-10 cache, lock
+#       | 11-14 usage entry (stream, seen, text, rewrite record)
+# ARGV: 1 key hash ('' = checked before) | 2-5 limits | 6 preset slug ('' = no check), 7 stamp
+#       | 8 lock token ('' = a plain read), 9 lock ms | 10 request id ('' = don't log a hit),
+#       11 entry JSON without its closing brace, 12.. the usage entry's other arguments
+# Returns {0} for an unknown key; {2, record, retry ms, limit index} when refused;
+# {3, record} when the preset changed; else {1, record, lookup answer, cached JSON}.
+_FIRST_TRIP = (
+    ADMIT_FUNCTION
+    + STILL_CURRENT_FUNCTION
+    + LOOKUP_OR_LOCK_FUNCTION
+    + LOG_ENTRY_FUNCTION
+    + """
+local record = false
+if ARGV[1] ~= '' then
+  record = redis.call('HGET', KEYS[1], ARGV[1])
+  if not record then return {0} end
+end
+local verdict = admit({KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]},
+                      {ARGV[2], ARGV[3], ARGV[4], ARGV[5]})
+if verdict[1] == 0 then return {2, record, verdict[2], verdict[3]} end
+if ARGV[6] ~= '' and still_current({KEYS[7], KEYS[8]}, {ARGV[6], ARGV[7]}) == 0 then
+  return {3, record}
+end
+local found
+if ARGV[8] ~= '' then
+  found = lookup_or_lock({KEYS[9], KEYS[10]}, {ARGV[8], ARGV[9]})
+else
+  local value = redis.call('GET', KEYS[9])
+  if value then found = {1, value} else found = {0} end
+end
+if found[1] == 1 and ARGV[10] ~= '' then
+  local entry = ARGV[11]
+  if record then
+    entry = entry .. ',"key_label":' .. cjson.encode(cjson.decode(record)['label'] or '')
+  end
+  local args = {ARGV[10], entry .. '}'}
+  for i = 12, #ARGV do args[#args + 1] = ARGV[i] end
+  log_entry({KEYS[11], KEYS[12], KEYS[6], KEYS[13], KEYS[14]}, args)
+end
+return {1, record, found[1], found[2] or false}
+"""
+)
+
+INVALID_KEY, ADMITTED, REFUSED, PRESET_CHANGED = 0, 1, 2, 3
+
+
+@dataclass(frozen=True)
+class TripAnswer:
+    """What the first trip found: `status` (one of the constants above), the key's record
+    when it was checked, the admission's verdict, and the cache lookup's answer."""
+
+    status: int
+    record: str | None = None
+    verdict: list[Any] | None = None
+    lookup: list[Any] | None = None
+
+
+@dataclass(frozen=True)
+class HitLog:
+    """The usage entry (and small feedback record) a hit is logged with, inside the script."""
+
+    request_id: str
+    entry: dict[str, Any]
+    record: dict[str, Any]
+
+
+class FirstTrip:
+    """Builds the first trip's script call and reads its answer."""
+
+    def __init__(self, handle: RedisHandle, limits: RateLimiter | None, usage: UsageLog) -> None:
+        self.limits = limits
+        self.usage = usage
+        self._script = handle.register_script(_FIRST_TRIP)
+
+    def call(
+        self,
+        who: Principal,
+        key_hash: str | None,
+        preset_check: tuple[str, int] | None,
+        cache_keys: tuple[str, str],
+        lock: tuple[str, int] | None,
+        hit_log: HitLog | None,
+    ) -> ScriptCall:
+        """`key_hash`: check this key (None: checked before); `preset_check`: (slug, stamp)
+        of the remembered preset; `lock`: (token, ms) to take on a miss; `hit_log`: log a hit."""
+        team = who.team
+        if self.limits is not None:
+            admit = self.limits.admit_call(who)
+            admit_keys, limits = list(admit.keys), [str(a) for a in admit.args]
+        else:
+            admit_keys = [
+                redis_keys.rate_key(team, f"key:{who.key_id}", "min"),
+                redis_keys.rate_key(team, "team", "min"),
+                redis_keys.rate_key(team, f"key:{who.key_id}", "tokens"),
+                redis_keys.rate_key(team, "team", "tokens"),
+                redis_keys.team_meta_key(team),
+            ]
+            limits = ["0", "0", "0", "0"]
+        request_id = hit_log.request_id if hit_log else "-"
+        keys = [
+            redis_keys.team_key_hashes_key(team),
+            *admit_keys,
+            redis_keys.presets_key(team),
+            redis_keys.preset_versions_key(team),
+            *cache_keys,
+            redis_keys.usage_key(team),
+            redis_keys.usage_seen_key(team),
+            redis_keys.usage_text_key(team, request_id),
+            redis_keys.rewrite_record_key(team, request_id),
+        ]
+        args: list[Any] = [key_hash or "", *limits]
+        args += [preset_check[0], preset_check[1]] if preset_check else ["", 0]
+        args += [lock[0], lock[1]] if lock else ["", 0]
+        if hit_log is None:
+            args += ["", ""]
+        else:
+            logged = self.usage.entry_call(team, hit_log.entry, None, hit_log.record)
+            entry_json = str(logged.args[1])
+            args += [hit_log.request_id, entry_json[:-1], *logged.args[2:]]
+        return ScriptCall(self._script, keys, args)
+
+    @staticmethod
+    def answer(raw: list[Any]) -> TripAnswer:
+        status = int(raw[0])
+        record = raw[1] if len(raw) > 1 and raw[1] else None
+        if status == REFUSED:
+            return TripAnswer(status, record, verdict=[0, raw[2], raw[3]])
+        if status == ADMITTED:
+            lookup = [int(raw[2]), raw[3]] if len(raw) > 3 and raw[3] else [int(raw[2])]
+            return TripAnswer(status, record, verdict=[1], lookup=lookup)
+        return TripAnswer(status, record)
