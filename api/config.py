@@ -101,6 +101,13 @@ class Config:
         self.KINDLY_MAX_DRAFT_CHARS = 20_000
         # Bodies above this are refused with 413 before any parsing.
         self.MAX_CONTENT_LENGTH = _env_int("KINDLY_MAX_BODY_BYTES", 256 * 1024)
+        # Serving (api/server.py): a request must arrive whole within this many seconds (else
+        # 408; it holds no thread meanwhile); the worker class ("buffering", Kindly's gthread
+        # that reads requests whole first, or plain "gthread"); one access-log line per
+        # request only when asked (it costs about a tenth of a cache hit's CPU).
+        self.KINDLY_READ_TIMEOUT = _env_float("KINDLY_READ_TIMEOUT", 30.0)
+        self.KINDLY_WORKER = os.environ.get("KINDLY_WORKER", "buffering")
+        self.KINDLY_ACCESS_LOG = os.environ.get("KINDLY_ACCESS_LOG", "") in ("1", "true", "yes")
         self.JSON_SORT_KEYS = False
         self.API_TITLE = "Kindly"
         self.API_VERSION = "v1"

@@ -76,6 +76,7 @@ class Pipeline:
 
     def __post_init__(self) -> None:
         self.first_trip = FirstTrip(self.cache.handle, self.limits, self.usage)
+        self._preset_prints: dict[int, tuple[dict[str, Any], str]] = {}
 
     def rewrite_draft(
         self, req: RewriteRequest, who: Principal, key: KeyCheck | None = None
@@ -248,7 +249,7 @@ class Pipeline:
             hit_log,
         )
         try:
-            answer = self.first_trip.answer(call.run(handle.client))
+            answer = self.first_trip.answer(handle.call_script(call))
         except OUTAGE_ERRORS:
             handle.mark_down()  # limits fail open; the cache is skipped
             opened.who = self._vouched(who, key)
@@ -310,7 +311,7 @@ class Pipeline:
                 "customer_message": job.customer_message,
                 # Slug and version, plus the content itself: a shipped default edited in
                 # a release (still version 1) can't hit rewrites made with the old text.
-                "preset": [preset["slug"], preset.get("version", 1), fingerprint(preset)],
+                "preset": [preset["slug"], preset.get("version", 1), self._preset_print(preset)],
                 "action": job.action,
                 "channel": job.channel,
                 "target_locale": job.target_locale,
@@ -319,6 +320,18 @@ class Pipeline:
                 "templates": getattr(engine, "fingerprint", ""),
             }
         )
+
+    def _preset_print(self, preset: dict[str, Any]) -> str:
+        """The preset's content fingerprint, worked out once per preset object (a remembered
+        preset is the same object request after request)."""
+        known = self._preset_prints.get(id(preset))
+        if known is not None and known[0] is preset:
+            return known[1]
+        printed = fingerprint(preset)
+        if len(self._preset_prints) > 1024:
+            self._preset_prints.clear()
+        self._preset_prints[id(preset)] = (preset, printed)
+        return printed
 
     def preview(
         self, req: RewriteRequest, preset: dict[str, Any], who: Principal

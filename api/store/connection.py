@@ -73,6 +73,7 @@ class RedisHandle:
         self.url, self.cluster = cluster_url(url, cluster)
         self.timeout = timeout
         self._client: Any = None
+        self._lane = threading.local()  # each thread's own connection for `call_script`
         self._build_lock = threading.Lock()
         self._down_until = 0.0
         if not self.cluster:
@@ -108,6 +109,30 @@ class RedisHandle:
             )
         except redis.exceptions.RedisClusterException as exc:
             raise redis.ConnectionError(f"Redis Cluster unreachable: {exc}") from exc
+
+    def call_script(self, call: ScriptCall) -> Any:
+        """Run one script call on this thread's own connection (one node only): the hot
+        path's one round trip without the pool's and the packer's per-call work (about a
+        tenth of a cache hit's CPU). A cluster, or a script Redis does not know yet, takes
+        the ordinary path."""
+        if self.cluster:
+            return call.run(self.client)
+        conn = getattr(self._lane, "conn", None)
+        if conn is None:
+            conn = self._lane.conn = self.client.connection_pool.make_connection()
+        try:
+            conn.send_packed_command(
+                [pack_command("EVALSHA", call.script.sha, len(call.keys), *call.keys, *call.args)],
+                check_health=False,
+            )
+            return conn.read_response()
+        except redis.exceptions.NoScriptError:
+            return call.run(self.client)
+        except redis.ResponseError:
+            raise  # the reply was read: the connection is still in step
+        except BaseException:
+            conn.disconnect()
+            raise
 
     @staticmethod
     def register_script(text: str) -> Script:
@@ -217,6 +242,14 @@ def lua_function(name: str, body: str) -> str:
     """A script body as a local Lua function of (KEYS, ARGV), so another script can run it
     with its own keys: several modules' steps then share one script, in one slot."""
     return f"local function {name}(KEYS, ARGV)\n{body}\nend\n"
+
+
+def pack_command(*parts: Any) -> bytes:
+    """One command in RESP (str, int and float arguments)."""
+    encoded = [p.encode() if type(p) is str else str(p).encode() for p in parts]
+    return b"*%d\r\n" % len(encoded) + b"".join(
+        b"$%d\r\n%s\r\n" % (len(data), data) for data in encoded
+    )
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ refuses, so a mistyped or revoked key uses up no quota and takes no lock.
 
 from __future__ import annotations
 
+import functools
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +20,7 @@ from api.store.cache import LOOKUP_OR_LOCK_FUNCTION
 from api.store.connection import RedisHandle, ScriptCall
 from api.store.presets import STILL_CURRENT_FUNCTION
 from api.store.rate_limit import ADMIT_FUNCTION, RateLimiter
-from api.store.teams import Principal
+from api.store.teams import LIMIT_NAMES, Principal
 from api.usage.log import LOG_ENTRY_FUNCTION, UsageLog
 
 # KEYS: 1 key hashes | 2-6 admission (key/min, team/min, key tokens, team tokens, team meta)
@@ -109,40 +111,50 @@ class FirstTrip:
         """`key_hash`: check this key (None: checked before); `preset_check`: (slug, stamp)
         of the remembered preset; `lock`: (token, ms) to take on a miss; `hit_log`: log a hit."""
         team = who.team
-        if self.limits is not None:
-            admit = self.limits.admit_call(who)
-            admit_keys, limits = list(admit.keys), [str(a) for a in admit.args]
-        else:
-            admit_keys = [
-                redis_keys.rate_key(team, f"key:{who.key_id}", "min"),
-                redis_keys.rate_key(team, "team", "min"),
-                redis_keys.rate_key(team, f"key:{who.key_id}", "tokens"),
-                redis_keys.rate_key(team, "team", "tokens"),
-                redis_keys.team_meta_key(team),
-            ]
-            limits = ["0", "0", "0", "0"]
         request_id = hit_log.request_id if hit_log else "-"
+        fixed = self._fixed_keys(team, who.key_id)
         keys = [
-            redis_keys.team_key_hashes_key(team),
-            *admit_keys,
-            redis_keys.presets_key(team),
-            redis_keys.preset_versions_key(team),
+            *fixed[:8],
             *cache_keys,
-            redis_keys.usage_key(team),
-            redis_keys.usage_seen_key(team),
+            *fixed[8:],
             redis_keys.usage_text_key(team, request_id),
             redis_keys.rewrite_record_key(team, request_id),
         ]
-        args: list[Any] = [key_hash or "", *limits]
+        args: list[Any] = [key_hash or "", *self._limits]
         args += [preset_check[0], preset_check[1]] if preset_check else ["", 0]
         args += [lock[0], lock[1]] if lock else ["", 0]
         if hit_log is None:
             args += ["", ""]
         else:
-            logged = self.usage.entry_call(team, hit_log.entry, None, hit_log.record)
-            entry_json = str(logged.args[1])
-            args += [hit_log.request_id, entry_json[:-1], *logged.args[2:]]
+            entry_json = _compact(hit_log.entry)
+            logged = self.usage.entry_args(
+                hit_log.request_id, "", hit_log.entry["ts"], "", _compact(hit_log.record)
+            )
+            args += [hit_log.request_id, entry_json[:-1], *logged[2:]]
         return ScriptCall(self._script, keys, args)
+
+    @property
+    def _limits(self) -> list[str]:
+        if self.limits is None:
+            return ["0", "0", "0", "0"]
+        return [str(self.limits.defaults[name]) for name in LIMIT_NAMES]
+
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 - one FirstTrip per app, keys are small
+    def _fixed_keys(self, team: str, key_id: str) -> tuple[str, ...]:
+        """The keys that depend only on the team and the key (built once for each): KEYS
+        1-8 and 11-12 of the script."""
+        return (
+            redis_keys.team_key_hashes_key(team),
+            redis_keys.rate_key(team, f"key:{key_id}", "min"),
+            redis_keys.rate_key(team, "team", "min"),
+            redis_keys.rate_key(team, f"key:{key_id}", "tokens"),
+            redis_keys.rate_key(team, "team", "tokens"),
+            redis_keys.team_meta_key(team),
+            redis_keys.presets_key(team),
+            redis_keys.preset_versions_key(team),
+            redis_keys.usage_key(team),
+            redis_keys.usage_seen_key(team),
+        )
 
     @staticmethod
     def answer(raw: list[Any]) -> TripAnswer:
@@ -154,3 +166,7 @@ class FirstTrip:
             lookup = [int(raw[2]), raw[3]] if len(raw) > 3 and raw[3] else [int(raw[2])]
             return TripAnswer(status, record, verdict=[1], lookup=lookup)
         return TripAnswer(status, record)
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)

@@ -262,20 +262,40 @@ class UsageLog:
             redis_keys.usage_text_key(team, request_id),
             redis_keys.rewrite_record_key(team, request_id),
         ]
-        args = [
+        args = self.entry_args(
             request_id,
             _compact(entry),
+            float(entry.get("ts", now_ms / 1000)),
+            _compact(texts) if texts else "",
+            _compact(rewrite) if rewrite else "",
+            now_ms,
+        )
+        return ScriptCall(self._script, keys, args)
+
+    def entry_args(
+        self,
+        request_id: str,
+        entry_json: str,
+        ts: float,
+        texts_json: str,
+        record_json: str,
+        now_ms: int | None = None,
+    ) -> list[Any]:
+        """The log script's ARGV, in order (see _LOG_ENTRY)."""
+        now_ms = int(time.time() * 1000) if now_ms is None else now_ms
+        return [
+            request_id,
+            entry_json,
             now_ms,
             self.maxlen,
             now_ms - self.max_age_days * 86_400_000,
             now_ms - self.dedupe_days * 86_400_000,
-            _compact(texts) if texts else "",
-            int(float(entry.get("ts", now_ms / 1000)) * 1000),
-            _compact(rewrite) if rewrite else "",
+            texts_json,
+            int(ts * 1000),
+            record_json,
             self.rewrite_record_ttl,
             DEFAULT_TEXT_RETENTION_DAYS,
         ]
-        return ScriptCall(self._script, keys, args)
 
     def _spool(self, team: str, entry: dict[str, Any]) -> None:
         line = _compact({"team": team, "entry": {**entry, "spooled": True}}) + "\n"

@@ -242,7 +242,9 @@ def test_keys_never_appear_in_app_logs_or_redis(app, client, teams, redis, caplo
 
 @pytest.fixture()
 def live(redis_server, redis, tmp_path):
-    server = LiveServer(redis_server.url, ADMIN_KEY, tmp_path / "spool").start(workers=2)
+    server = LiveServer(
+        redis_server.url, ADMIN_KEY, tmp_path / "spool", KINDLY_ACCESS_LOG="1"
+    ).start(workers=2)
     yield server
     server.stop()
 

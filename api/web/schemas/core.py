@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from marshmallow import Schema, ValidationError, fields, validate
 
 from api.types import ACTIONS, CHANNELS
@@ -39,6 +42,67 @@ class RewriteRequestSchema(Schema):
         validate=validate.Regexp(r"^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})*$", error="Not a locale."),
     )
     stream = fields.Boolean(load_default=False)
+
+    def load(self, data: Any, *, many: Any = None, partial: Any = None, unknown: Any = None) -> Any:
+        """The hot path's light check first: a plain, valid body (the common case) is read
+        without marshmallow's per-field machinery; anything else gets the full schema (and its
+        error messages). Both give the same result (a property test holds them to it)."""
+        if many is None and partial is None and unknown is None:
+            fast = plain_rewrite_request(data)
+            if fast is not None:
+                return fast
+        return super().load(data, many=many, partial=partial, unknown=unknown)
+
+
+_PRESET_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_LOCALE_RE = re.compile(r"^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})*$")
+_NAME_MAX = 200
+
+
+def _text(value: Any, longest: int) -> bool:
+    return value is None or (isinstance(value, str) and len(value) <= longest)
+
+
+def plain_rewrite_request(data: Any) -> dict[str, Any] | None:
+    """The loaded rewrite request when `data` is plainly valid, else None (use the schema)."""
+    if not isinstance(data, dict) or not data.keys() <= _REQUEST_FIELDS:
+        return None
+    draft = data.get("draft")
+    if not isinstance(draft, str) or not 1 <= len(draft) <= MAX_DRAFT:
+        return None
+    preset = data.get("preset", "warm")
+    channel = data.get("channel", _ABSENT)
+    action = data.get("action", _ABSENT)
+    locale = data.get("target_locale")
+    stream = data.get("stream", False)
+    plain = (
+        _text(data.get("customer_name"), _NAME_MAX)
+        and _text(data.get("agent_name"), _NAME_MAX)
+        and _text(data.get("customer_message"), MAX_DRAFT)
+        and isinstance(preset, str)
+        and _PRESET_SLUG_RE.match(preset) is not None
+        and (channel is _ABSENT or channel in CHANNELS)
+        and (action is _ABSENT or action in ACTIONS)
+        and (locale is None or (isinstance(locale, str) and _LOCALE_RE.match(locale) is not None))
+        and isinstance(stream, bool)
+    )
+    if not plain:
+        return None
+    return {
+        "draft": draft,
+        "customer_name": data.get("customer_name"),
+        "agent_name": data.get("agent_name"),
+        "customer_message": data.get("customer_message"),
+        "preset": preset,
+        "channel": None if channel is _ABSENT else channel,
+        "action": None if action is _ABSENT else action,
+        "target_locale": locale,
+        "stream": stream,
+    }
+
+
+_ABSENT = object()
+_REQUEST_FIELDS = frozenset(RewriteRequestSchema._declared_fields)
 
 
 class FactCheckSchema(Schema):
