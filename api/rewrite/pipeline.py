@@ -94,7 +94,11 @@ class Pipeline:
             opened.looked_up(),
         )
         # The cache store goes out with the usage entry and the token charge: one round trip.
-        return self._respond(value, cached, opened.job, opened.who, started, finish)
+        # The id the first trip may already have logged a hit under: if that trip timed out
+        # but ran later, this answer's entry has the same id, so the log keeps one of them.
+        return self._respond(
+            value, cached, opened.job, opened.who, started, finish, opened.request_id
+        )
 
     def stream_rewrite(
         self, req: RewriteRequest, who: Principal, key: KeyCheck | None = None
@@ -158,9 +162,10 @@ class Pipeline:
         who: Principal,
         started: float,
         finish: ScriptCall | None = None,
+        request_id: str | None = None,
     ) -> dict[str, Any]:
         response = dict(value)
-        response["id"] = "rw_" + uuid.uuid4().hex[:20]
+        response["id"] = request_id or "rw_" + uuid.uuid4().hex[:20]
         response["cached"] = cached
         response["latency_ms"] = round((self.clock() - started) * 1000, 2)
         self.usage.record_rewrite(
