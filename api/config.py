@@ -108,6 +108,8 @@ class Config:
         self.KINDLY_READ_TIMEOUT = _env_float("KINDLY_READ_TIMEOUT", 30.0)
         self.KINDLY_WORKER = os.environ.get("KINDLY_WORKER", "buffering")
         self.KINDLY_ACCESS_LOG = os.environ.get("KINDLY_ACCESS_LOG", "") in ("1", "true", "yes")
+        # gc.freeze() once the app is built and a worker started (off only to measure it).
+        self.KINDLY_GC_FREEZE = os.environ.get("KINDLY_GC_FREEZE", "1") not in ("0", "false", "no")
         self.JSON_SORT_KEYS = False
         self.API_TITLE = "Kindly"
         self.API_VERSION = "v1"

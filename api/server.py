@@ -59,9 +59,10 @@ def gunicorn_options(
         "timeout": 60,
         "graceful_timeout": 10,
         "keepalive": 5,
-        "when_ready": freeze_heap,
-        "post_worker_init": _worker_ready,
     }
+    if config.KINDLY_GC_FREEZE:
+        options["when_ready"] = freeze_heap
+        options["post_worker_init"] = _worker_ready
     if config.KINDLY_ACCESS_LOG:
         options["accesslog"] = "-"
         # Neither headers nor query strings (%(U)s is the bare path), so an API key can't
