@@ -29,8 +29,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from api.engines.offline.engine import OfflineEngine
+from api.facts import spans as facts
 from api.facts.spans import check_facts
-from api.facts.spans import spans as facts
 from api.rewrite.pipeline import normalise_draft, verified_rewrite
 from api.store.presets import default_presets
 from api.types import RewriteJob

@@ -79,7 +79,8 @@ def run(rounds: int = 3, per_round: int = 10) -> dict:
                         samples[name]["slow"] += normal_rewrites(
                             port, headers, per_round, f"s{r}"
                         )
-                    print(f"  round {r} {name}: " + _line(samples[name]), flush=True)
+                    this_round = {k: v[-per_round:] for k, v in samples[name].items()}
+                    print(f"  round {r} {name}: " + _line(this_round), flush=True)
         finally:
             for app in apps.values():
                 app.stop()

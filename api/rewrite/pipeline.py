@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import secrets
 import time
-import unicodedata
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -14,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from api.engines import Engine, EngineError
 from api.errors import KindlyError
 from api.rewrite.outcome import KeyCheck, Opened, RawJSON, hit_body, hit_log_for, usage_entry
-from api.rewrite.verify import Settled, verified_rewrite
+from api.rewrite.verify import Settled, clean_text, normalise_draft, verified_rewrite
 from api.store import keys as redis_keys
 from api.store.cache import Lookup, RewriteCache, fingerprint
 from api.store.connection import OUTAGE_ERRORS, RedisUnavailable, ScriptCall
@@ -372,9 +371,9 @@ class Pipeline:
             draft=normalise_draft(req.draft),
             action=action,
             channel=channel,
-            customer_name=_clean(req.customer_name),
-            agent_name=_clean(req.agent_name),
-            customer_message=_clean(req.customer_message),
+            customer_name=clean_text(req.customer_name),
+            agent_name=clean_text(req.agent_name),
+            customer_message=clean_text(req.customer_message),
             target_locale=req.target_locale,
             preset=preset,
         )
@@ -398,16 +397,3 @@ class Pipeline:
 
     def _compute(self, job: RewriteJob, engine: Engine) -> tuple[dict[str, Any], bool]:
         return verified_rewrite(job, engine, self.fallback)
-
-
-def normalise_draft(draft: str) -> str:
-    """Same text, same cache key: NFC, unix newlines, no trailing blanks."""
-    text = unicodedata.normalize("NFC", draft).replace("\r\n", "\n").replace("\r", "\n")
-    return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
-
-
-def _clean(value: str | None) -> str | None:
-    value = (value or "").strip()
-    return value or None
-
-

@@ -3,6 +3,7 @@ keep the draft when a fact changed."""
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from api.engines import Engine, EngineError
@@ -107,3 +108,14 @@ def _describe(check: FactCheck) -> str:
     if check.invented:
         parts.append("added " + ", ".join(repr(i) for i in check.invented))
     return " and ".join(parts) or "failed the fact check"
+
+
+def normalise_draft(draft: str) -> str:
+    """Same text, same cache key: NFC, unix newlines, no trailing blanks."""
+    text = unicodedata.normalize("NFC", draft).replace("\r\n", "\n").replace("\r", "\n")
+    return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
+
+
+def clean_text(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None

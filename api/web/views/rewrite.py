@@ -55,5 +55,7 @@ class Rewrite(MethodView):
 
 
 def _wants_event_stream() -> bool:
+    if "event-stream" not in request.headers.get("Accept", ""):
+        return False  # the common case, without parsing the header
     accepted = request.accept_mimetypes
     return accepted.best_match(["application/json", "text/event-stream"]) == "text/event-stream"
