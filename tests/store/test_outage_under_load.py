@@ -5,6 +5,7 @@ the usage log exactly once."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import shlex
@@ -94,8 +95,8 @@ def _rewrite(port: int, key: str, draft: str) -> tuple[int, str | None, str | No
             return response.status, json.loads(response.read())["id"], None
     except urllib.error.HTTPError as err:
         return err.code, None, err.headers.get("Retry-After")
-    except OSError:
-        return 0, None, None
+    except (OSError, http.client.HTTPException):
+        return 0, None, None  # no (whole) answer: the connection died with its worker
 
 
 def _cli(redis_url: str, *args: str) -> str:
