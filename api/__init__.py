@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask
 from flask_cors import CORS
 from flask_smorest import Api
 
@@ -13,6 +13,7 @@ from api import errors, services
 from api.config import Config, cors_origin_patterns
 from api.store import connection as redis_store
 from api.store import rate_limit
+from api.web.openapi import KindlyDocPlugin
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -32,22 +33,23 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app,
         resources={r"/v1/*": {"origins": cors_origin_patterns(app.config["KINDLY_CORS_ORIGINS"])}},
         allow_headers=["Authorization", "Content-Type", "Accept"],
-        expose_headers=["Retry-After", "X-Request-Id"],
+        expose_headers=["Retry-After", "X-Request-Id", "Allow"],
         max_age=600,
     )
 
     # 3. blueprints
     from api.web.views import health, keys, me, presets, rewrite
 
-    api = Api(app)
+    api = Api(app, spec_kwargs={"extra_plugins": [KindlyDocPlugin()]})
     api.register_blueprint(health.blp)
     api.register_blueprint(rewrite.blp)
     api.register_blueprint(me.blp)
     api.register_blueprint(presets.blp)
     api.register_blueprint(keys.blp)
-    from api.web.views import admin, feedback, preset_preview
+    from api.web.views import admin, feedback, preset_preview, tone
 
     api.register_blueprint(preset_preview.blp)
+    api.register_blueprint(tone.blp)
     api.register_blueprint(feedback.blp)
     api.register_blueprint(admin.blp)
     from api.web.admin_pages import pages as admin_pages
@@ -60,11 +62,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     failure_log.init_app(app)
 
-    @app.before_request
-    def _json_only() -> None:
-        writes = request.method in ("POST", "PUT", "PATCH") and request.path.startswith("/v1/")
-        if writes and request.content_length and not request.is_json:
-            errors.abort(415)
+    from api.web import body
+
+    body.init_app(app)
 
     # 5. CLI
     from api import cli

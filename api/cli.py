@@ -7,21 +7,47 @@ import os
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from api.config import REPO_ROOT
+from api.config import REPO_ROOT, ConfigError
+from api.types import CHANNELS, ROLES
 
 
 def _create_app() -> Flask:
     from api import create_app
 
-    return create_app()
+    try:
+        return create_app()
+    except ConfigError as err:  # a bad setting: say which, without a traceback
+        raise click.ClickException(str(err)) from None
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False)
+def _redis_place() -> str:
+    """Where the app's Redis is, without any password in its URL."""
+    url = urlsplit(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
+    return f"{url.hostname or 'localhost'}:{url.port or 6379}"
+
+
+class _Group(FlaskGroup):
+    """The `kindly` group: an unreachable Redis is one clear line and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        from api.store.connection import OUTAGE_ERRORS, RedisUnavailable
+
+        try:
+            return super().invoke(ctx)
+        except (*OUTAGE_ERRORS, RedisUnavailable) as err:
+            raise click.ClickException(
+                f"Redis at {_redis_place()} is unreachable ({type(err).__name__}). "
+                "Start it, or set REDIS_URL to a running server."
+            ) from None
+
+
+@click.group(cls=_Group, create_app=_create_app, add_default_commands=False)
 def main() -> None:
     """Kindly: soften support replies, keep every fact."""
 
@@ -67,7 +93,7 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
 @click.option("--agent-name", default=None)
 @click.option("--customer-message", default=None, help="The customer's last message.")
 @click.option("--preset", default="warm", show_default=True)
-@click.option("--channel", type=click.Choice(["email", "chat", "social"]), default=None)
+@click.option("--channel", type=click.Choice(CHANNELS), default=None)
 @click.option("--as-json", "as_json", is_flag=True, help="Print the full result as JSON.")
 @with_appcontext
 def rewrite_cmd(
@@ -115,13 +141,12 @@ def rewrite_cmd(
 @with_appcontext
 def bootstrap(key_file: Path) -> None:
     """Create the default team and a local admin key (first start); print how to use it."""
-    from api.services import services
+    from api.services import ensure_team, services
 
     svc = services()
     team = current_app.config["KINDLY_DEFAULT_TEAM"]
-    if svc.teams.ensure_team(team, "Default team"):
+    if ensure_team(svc, team, "Default team"):
         click.echo(f"Created team '{team}'.")
-    svc.presets.seed(team)
     key = key_file.read_text().strip() if key_file.exists() else ""
     if not key or svc.teams.verify(key, None, team) is None:
         _, key = svc.teams.create_key(team, role="admin", label="local admin (make run)")
@@ -203,7 +228,7 @@ def keys_group() -> None:
 @click.option("--team", required=True)
 @click.option(
     "--role",
-    type=click.Choice(["agent", "team_admin", "admin"]),
+    type=click.Choice(ROLES),
     default="agent",
     show_default=True,
 )

@@ -4,19 +4,38 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PROMPTS_DIR = REPO_ROOT / "prompts"
+DEFAULT_OPENAI_BASE_URL = "https://api.openai.com/v1"
+
+
+class ConfigError(ValueError):
+    """A setting Kindly can't use; the message names the variable and what it expects."""
+
+
+def _env_number(name: str, default: float, kind: type, expected: str) -> Any:
+    raw = os.environ.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not valid: expected {expected}.") from None
+    if value < 0 or value != value or value == float("inf"):
+        raise ConfigError(f"{name}={raw!r} is not valid: expected {expected}, 0 or more.")
+    return value
 
 
 def _env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    return int(raw) if raw not in (None, "") else default
+    return int(_env_number(name, default, int, "a whole number"))
 
 
 def _env_float(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    return float(raw) if raw not in (None, "") else default
+    return float(_env_number(name, default, float, "a number"))
 
 
 def _env_list(name: str, default: str) -> list[str]:
@@ -62,6 +81,9 @@ class Config:
         self.KINDLY_LLM_BREAKER_COOLDOWN = _env_float("KINDLY_LLM_BREAKER_COOLDOWN", 30.0)
         self.KINDLY_LLM_TEMPERATURE = _env_float("KINDLY_LLM_TEMPERATURE", 0.3)
         self.KINDLY_LLM_MAX_TOKENS = _env_int("KINDLY_LLM_MAX_TOKENS", 4096)
+        # "full": the model rewrites the whole draft; "focused": only the sentences the tone
+        # analyser flags go to the model, the rest is the offline rewrite.
+        self.KINDLY_LLM_MODE = os.environ.get("KINDLY_LLM_MODE", "full")
         # Azure OpenAI, used instead of OPENAI_BASE_URL when the endpoint is set.
         self.AZURE_OPENAI_ENDPOINT = os.environ.get("AZURE_OPENAI_ENDPOINT") or None
         self.AZURE_OPENAI_API_KEY = os.environ.get("AZURE_OPENAI_API_KEY") or None
@@ -72,7 +94,7 @@ class Config:
         self.KINDLY_ADMIN_KEY = os.environ.get("KINDLY_ADMIN_KEY") or None
         self.KINDLY_DEFAULT_TEAM = os.environ.get("KINDLY_DEFAULT_TEAM", "default")
         self.KINDLY_PROMPTS_DIR = Path(
-            os.environ.get("KINDLY_PROMPTS_DIR", str(REPO_ROOT / "prompts"))
+            os.environ.get("KINDLY_PROMPTS_DIR", str(DEFAULT_PROMPTS_DIR))
         )
         self.KINDLY_SPOOL_DIR = Path(
             os.environ.get("KINDLY_SPOOL_DIR", str(REPO_ROOT / "var" / "spool"))
@@ -98,7 +120,6 @@ class Config:
         self.KINDLY_RATE_TEAM_PER_MIN = _env_int("KINDLY_RATE_TEAM_PER_MIN", 3000)
         self.KINDLY_TOKENS_KEY_PER_DAY = _env_int("KINDLY_TOKENS_KEY_PER_DAY", 0)
         self.KINDLY_TOKENS_TEAM_PER_DAY = _env_int("KINDLY_TOKENS_TEAM_PER_DAY", 2_000_000)
-        self.KINDLY_MAX_DRAFT_CHARS = 20_000
         # Bodies above this are refused with 413 before any parsing.
         self.MAX_CONTENT_LENGTH = _env_int("KINDLY_MAX_BODY_BYTES", 256 * 1024)
         # Serving (api/server.py): a request must arrive whole within this many seconds (else
@@ -119,3 +140,8 @@ class Config:
 
     def as_dict(self) -> dict:
         return {k: v for k, v in vars(self).items() if k.isupper()}
+
+
+def settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Every setting (environment, then defaults), with `overrides` on top."""
+    return {**Config().as_dict(), **(overrides or {})}

@@ -84,6 +84,9 @@ def init_app(app: Flask) -> None:
         response.status_code = code
         for name, value in (data.get("headers") or {}).items():
             response.headers[name] = value
+        allowed = getattr(err, "valid_methods", None)
+        if code == 405 and allowed:
+            response.headers["Allow"] = ", ".join(allowed)
         return response
 
     app.register_error_handler(KindlyError, refusal_response)

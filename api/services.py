@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from flask import Flask, current_app
 
@@ -10,11 +11,13 @@ from api.engines import Engine
 from api.engines.registry import build_engines
 from api.rewrite.pipeline import Pipeline
 from api.store.cache import RewriteCache
-from api.store.connection import RedisHandle
+from api.store.connection import OUTAGE_ERRORS, RedisHandle
 from api.store.presets import PresetStore
 from api.store.rate_limit import RateLimiter
 from api.store.teams import TeamStore
-from api.usage.log import UsageLog, parse_prices
+from api.tone.lexicon import load_lexicon
+from api.usage.log import UsageLog
+from api.usage.pricing import parse_prices
 
 
 @dataclass
@@ -33,7 +36,8 @@ class Services:
 
 def init_app(app: Flask, handle: RedisHandle, limiter: RateLimiter | None = None) -> Services:
     cfg = app.config
-    engine, fallback = build_engines(cfg)
+    lexicon = load_lexicon(Path(cfg["KINDLY_PROMPTS_DIR"]) / "offline")
+    engine, fallback = build_engines(cfg, lexicon)
     presets = PresetStore(handle, cfg["KINDLY_PROMPTS_DIR"])
     usage = UsageLog(
         handle,
@@ -54,10 +58,33 @@ def init_app(app: Flask, handle: RedisHandle, limiter: RateLimiter | None = None
         cache=cache,
         engine=engine,
         fallback=fallback,
-        pipeline=Pipeline(engine, fallback, cache, presets, usage, limiter, teams),
+        pipeline=Pipeline(
+            engine, fallback, cache, presets, usage, limiter, lexicon=lexicon, teams=teams
+        ),
     )
     app.extensions["kindly"] = services
     return services
+
+
+def ensure_team(svc: Services, team: str, name: str | None = None) -> bool:
+    """Create `team` with the default presets if it is missing (idempotent, safe to race).
+    Returns True when it was created now. Redis errors propagate."""
+    try:
+        created = svc.teams.ensure_team(team, name)
+    except ValueError:  # another worker created it between the check and the write
+        created = False
+    svc.presets.seed(team)
+    return created
+
+
+def ensure_default_team(app: Flask) -> None:
+    """At serve start: the default team exists with its presets, so a first deploy works
+    with only KINDLY_ADMIN_KEY. Redis being away only postpones it (keys make it on need)."""
+    try:
+        if ensure_team(app.extensions["kindly"], app.config["KINDLY_DEFAULT_TEAM"], "Default team"):
+            app.logger.warning("Created the default team %r.", app.config["KINDLY_DEFAULT_TEAM"])
+    except OUTAGE_ERRORS:
+        app.logger.warning("Redis is unreachable: the default team will be created later.")
 
 
 def services() -> Services:

@@ -7,6 +7,28 @@ from typing import Any
 
 ACTIONS = ("soften", "shorten", "simplify", "formal", "friendly", "fix_grammar", "translate")
 CHANNELS = ("email", "chat", "social")
+# Key roles, weakest first: each may do what the ones before it may.
+ROLES = ("agent", "team_admin", "admin")
+# A team id (and a preset slug in a request): lower-case letters, digits, '-' and '_'.
+TEAM_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+
+# Every preset carries these fields; a stored preset missing one (older data) gets the default.
+PRESET_DEFAULTS: dict[str, Any] = {
+    "name": "",
+    "description": "",
+    "warmth": 60,
+    "formality": 50,
+    "length": "same",
+    "reading_grade": 8,
+    "greeting_style": "first_name",
+    "signoff": "",
+    "banned_phrases": [],
+    "required_phrases": [],
+    "glossary": [],
+    "guidance": "",
+    "default_action": "soften",
+    "default_channel": "email",
+}
 
 
 @dataclass(frozen=True)
@@ -32,6 +54,8 @@ class RewriteJob:
     target_locale: str | None = None
     preset: dict[str, Any] = field(default_factory=dict)
     spans: list[Span] = field(default_factory=list)
+    # A draft sent as HTML: api.facts.marks.RichDraft (text above is its plain text).
+    rich: Any = None
 
 
 @dataclass
@@ -50,6 +74,9 @@ class EngineResult:
     # Why earlier answers (e.g. the language model's, before a repair or a fallback) were
     # rejected, in plain words; reported in `checks.rejected`.
     rejected: list[str] = field(default_factory=list)
+    # What the model calls behind this result really used, rejected answers and repairs
+    # included: {"prompt_tokens", "completion_tokens", "calls"}; None when no model was asked.
+    model_usage: dict[str, int] | None = None
 
 
 @dataclass

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from api import create_app
 from api.rewrite.local import warm_up
+from api.services import ensure_default_team
 
 app = create_app()
+ensure_default_team(app)
 warm_up(app.config["KINDLY_PROMPTS_DIR"])

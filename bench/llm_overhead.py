@@ -35,7 +35,7 @@ import openai
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from api.config import REPO_ROOT
+from api.config import REPO_ROOT, settings
 from api.engines.llm.prompts import PromptTemplates, prompt_context
 from api.facts.redaction import redact
 from api.store.presets import default_presets
@@ -391,7 +391,7 @@ def cpu_breakdown(calls: int = 200) -> str:
         messages = json.loads(body)["messages"]
         sdk = openai.OpenAI(api_key="unused", base_url=base_url, max_retries=0)
         engine = build_llm_engine(
-            {"OPENAI_BASE_URL": base_url, "KINDLY_PROMPTS_DIR": REPO_ROOT / "prompts"}
+            settings({"OPENAI_BASE_URL": base_url, "KINDLY_PROMPTS_DIR": REPO_ROOT / "prompts"})
         )
         preset = default_presets(REPO_ROOT / "prompts")["warm"]
         draft = DRAFT.format(order=7)

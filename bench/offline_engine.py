@@ -30,8 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from api.engines.offline.engine import OfflineEngine
 from api.facts import spans as facts
-from api.facts.spans import check_facts
-from api.rewrite.pipeline import normalise_draft, verified_rewrite
+from api.facts.guard import check_facts
+from api.rewrite.pipeline import normalise_draft
+from api.rewrite.verify import verified_rewrite
 from api.store.presets import default_presets
 from api.types import RewriteJob
 from bench.drafts import SampleDraft, make_drafts
@@ -88,7 +89,7 @@ def forget_seen_drafts() -> None:
     drafts, which the app never does on a miss (a repeated draft is a cache hit), so every
     call starts as if its draft were new.
     """
-    memo = getattr(facts, "_spans_of", None)
+    memo = getattr(facts, "spans_of", None)
     if memo is not None and hasattr(memo, "cache_clear"):
         memo.cache_clear()
 

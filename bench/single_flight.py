@@ -26,7 +26,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from api.engines.offline.engine import OfflineEngine
-from api.rewrite.pipeline import Pipeline, RewriteRequest, verified_rewrite
+from api.rewrite.pipeline import Pipeline, RewriteRequest
+from api.rewrite.verify import verified_rewrite
 from api.store.cache import Computation, Lookup, RewriteCache
 from api.store.connection import RedisHandle
 from api.store.presets import PresetStore

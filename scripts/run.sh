@@ -44,7 +44,7 @@ if [ -z "${REDIS_URL:-}" ]; then
 fi
 
 KEY=$("$VENV/bin/kindly" bootstrap | tail -n 1)
-ENGINE=$("$VENV/bin/python" -c "from api.config import Config; from api.engines.registry import build_engines; print(build_engines(Config().as_dict())[0].name)")
+ENGINE=$("$VENV/bin/python" -c "from api.config import settings; from api.engines.registry import primary_engine_name; print(primary_engine_name(settings()))")
 cat <<MSG
 
   Kindly is starting on http://127.0.0.1:${PORT}  (engine: ${ENGINE}, Redis: ${REDIS_URL%%@*})

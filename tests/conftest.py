@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from tests.support.factories import bearer, make_app, make_key, make_team
 from tests.support.redis_cluster import RedisClusterServer
 from tests.support.redis_server import RedisServer
-
-ADMIN_KEY = "test-admin-key-not-secret"
 
 # `make test` and CI draw the same property-test examples on every run ("repeatable"), so a
 # run is reproducible and never hinges on a lucky draw; plain `pytest` explores new examples
@@ -70,22 +69,18 @@ def redis(redis_server: RedisServer):
 
 
 @pytest.fixture()
-def app(redis, redis_server: RedisServer, tmp_path: Path):
-    from api import create_app
+def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    """A redis-server of this test's own, to stop or freeze without disturbing the others."""
+    server = RedisServer(tmp_path / "redis").start()
+    yield server
+    if server.proc and server.proc.poll() is None:
+        server.thaw()
+    server.stop()
 
-    app = create_app(
-        {
-            "TESTING": True,
-            "REDIS_URL": redis_server.url,
-            "KINDLY_ENGINE": "offline",
-            "KINDLY_ADMIN_KEY": ADMIN_KEY,
-            "KINDLY_SPOOL_DIR": tmp_path / "spool",
-            # A loaded CI box can take longer than production's 0.25 s to answer; the
-            # outage tests build their own app with a short timeout.
-            "KINDLY_REDIS_TIMEOUT": 2.0,
-        }
-    )
-    return app
+
+@pytest.fixture()
+def app(redis, redis_server: RedisServer, tmp_path: Path):
+    return make_app(redis_server.url, tmp_path)
 
 
 @pytest.fixture()
@@ -101,19 +96,13 @@ def runner(app):
 @pytest.fixture()
 def team_key(app) -> str:
     """An agent key of a fresh team 'acme' (with default presets)."""
-    from api.services import services
-
-    with app.app_context():
-        svc = services()
-        team = svc.teams.create_team("Acme", team_id="acme")
-        svc.presets.seed(team)
-        _, secret = svc.teams.create_key(team, role="agent", label="test agent")
-    return secret
+    make_team(app, "acme")
+    return make_key(app, "acme", "agent", "test agent")
 
 
 @pytest.fixture()
 def auth(team_key: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {team_key}"}
+    return bearer(team_key)
 
 
 # Every app a test builds gets a patient Redis timeout unless the test asks for a short one

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Iterator
+from typing import Any, Protocol
 
 from api.types import EngineResult, RewriteJob
 
 
 class EngineError(Exception):
     """An engine could not produce a rewrite (upstream failure, unsupported action, ...)."""
+
+    # What the model calls made before the failure really used (rejected answers included):
+    # {"prompt_tokens", "completion_tokens", "calls"}; None when no model was called.
+    model_usage: dict[str, int] | None = None
 
 
 class UnsupportedAction(EngineError):
@@ -20,12 +25,44 @@ class UnsupportedAction(EngineError):
         self.engine = engine
 
 
+class EngineStream(Protocol):
+    """A rewrite as it is written: iterate for text deltas, then `result()`; `close()` always."""
+
+    def __iter__(self) -> Iterator[str]: ...
+
+    def result(self) -> EngineResult: ...
+
+    def close(self) -> None: ...
+
+
 class Engine(Protocol):
     """A rewrite engine: takes a job, returns the rewritten text and what changed."""
 
     name: str
     model: str
+    # Part of the cache key: changes whenever the engine's answers would.
+    fingerprint: str
 
     def supports(self, action: str) -> bool: ...
 
     def rewrite(self, job: RewriteJob) -> EngineResult: ...
+
+    def stream(self, job: RewriteJob) -> EngineStream | None:
+        """A streamed rewrite, or None when this engine (or this job) does not stream."""
+        ...
+
+    def health(self) -> dict[str, Any]:
+        """{"state": "ok" | ...} plus engine-specific details."""
+        ...
+
+
+class EngineBase:
+    """Defaults for engines that neither stream nor have a remote to watch."""
+
+    fingerprint = ""
+
+    def stream(self, job: RewriteJob) -> EngineStream | None:
+        return None
+
+    def health(self) -> dict[str, Any]:
+        return {"state": "ok"}

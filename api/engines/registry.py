@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from api.config import ConfigError
 from api.engines import Engine
 from api.engines.offline.engine import OfflineEngine
+from api.tone.lexicon import Lexicon
 
 ENGINE_NAMES = ("auto", "offline", "openai")
 
@@ -17,13 +19,20 @@ def llm_configured(cfg: Mapping[str, Any]) -> bool:
     )
 
 
-def build_engines(cfg: Mapping[str, Any]) -> tuple[Engine, Engine]:
-    """Return (primary, fallback). The fallback is always the offline engine."""
+def primary_engine_name(cfg: Mapping[str, Any]) -> str:
+    """'openai' or 'offline': the engine `build_engines` would put first."""
     name = cfg.get("KINDLY_ENGINE", "auto")
     if name not in ENGINE_NAMES:
-        raise ValueError(f"KINDLY_ENGINE must be one of {', '.join(ENGINE_NAMES)}, not {name!r}")
-    offline = OfflineEngine()
+        raise ConfigError(f"KINDLY_ENGINE must be one of {', '.join(ENGINE_NAMES)}, not {name!r}")
     if name == "offline" or (name == "auto" and not llm_configured(cfg)):
+        return "offline"
+    return "openai"
+
+
+def build_engines(cfg: Mapping[str, Any], lexicon: Lexicon) -> tuple[Engine, Engine]:
+    """Return (primary, fallback). The fallback is always the offline engine."""
+    offline = OfflineEngine(lexicon)
+    if primary_engine_name(cfg) == "offline":
         return offline, offline
     from api.engines.llm.engine import build_llm_engine  # imported only when the LLM is in use
 

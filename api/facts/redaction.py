@@ -4,7 +4,9 @@ The fact guard (api/facts.py) already finds the facts of a draft (numbers, amoun
 links, emails, phones, IDs, quotes, code) and masks them as ``⟦F1⟧``. This module adds the
 personal data it does not know as such, card numbers and IBANs, and masks the draft and the
 customer's message with one shared table, so the same value gets the same placeholder in both
-and the model never sees an email address, a phone number or a card number.
+and the model never sees an email address, a phone number or a card number. The customer's
+and the agent's names come from the help desk page and may hold an email address or a phone
+number too: they are masked with the same table.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from api.facts.spans import mask_spans, missing_placeholders, protected_spans, unmask
+from api.facts.placeholders import mask_spans, missing_placeholders, unmask
+from api.facts.spans import protected_spans
 from api.types import Span
 
 # 13 to 19 digits, optionally grouped by single spaces or dashes (4-4-4-4, 4-6-5, ...).
@@ -75,6 +78,8 @@ class Redacted:
     customer_message: str | None
     mapping: dict[str, str] = field(default_factory=dict)
     draft_placeholders: list[str] = field(default_factory=list)
+    customer_name: str | None = None
+    agent_name: str | None = None
 
     def restore(self, text: str) -> str:
         return unmask(text, self.mapping)
@@ -86,24 +91,33 @@ class Redacted:
 
 
 def redact(
-    draft: str, customer_message: str | None = None, draft_facts: list[Span] | None = None
+    draft: str,
+    customer_message: str | None = None,
+    draft_facts: list[Span] | None = None,
+    names: tuple[str | None, str | None] = (None, None),
 ) -> Redacted:
-    """Mask `draft` and `customer_message` with one table (same value, same placeholder).
-    `draft_facts`: the draft's protected spans when the caller has them already."""
+    """Mask `draft`, `customer_message` and the (customer, agent) `names` with one table (same
+    value, same placeholder). `draft_facts`: the draft's protected spans when known already."""
     # NULs mean nothing in a reply, and dropping them keeps the join below unambiguous.
     if "\x00" in draft:
         draft, draft_facts = draft.replace("\x00", ""), None
-    message = (customer_message or "").replace("\x00", "")
-    offset = len(draft) + len(_JOIN)
-    spans = sensitive_spans(draft, draft_facts) + [
-        Span(span.kind, span.text, span.start + offset, span.end + offset)
-        for span in sensitive_spans(message)
-    ]
-    masked, mapping = mask_spans(draft + _JOIN + message, spans)
-    masked_draft, masked_message = masked.split(_JOIN, 1)
+    parts = [draft, *((text or "").replace("\x00", "") for text in (customer_message, *names))]
+    spans = sensitive_spans(draft, draft_facts)
+    offset = len(draft)
+    for part in parts[1:]:
+        offset += len(_JOIN)
+        spans += [
+            Span(span.kind, span.text, span.start + offset, span.end + offset)
+            for span in sensitive_spans(part)
+        ]
+        offset += len(part)
+    masked, mapping = mask_spans(_JOIN.join(parts), spans)
+    masked_draft, masked_message, customer_name, agent_name = masked.split(_JOIN, 3)
     return Redacted(
         draft=masked_draft,
         customer_message=masked_message if customer_message else None,
         mapping=mapping,
         draft_placeholders=[key for key in mapping if key in masked_draft],
+        customer_name=customer_name if names[0] else names[0],
+        agent_name=agent_name if names[1] else names[1],
     )

@@ -1,26 +1,27 @@
-"""The fact guard: finds the facts a rewrite must keep verbatim and checks a rewrite kept them.
+"""Finds the facts of a text: the pieces a rewrite must keep verbatim.
 
 A *fact* is a piece of the draft a rewrite may never change: numbers, amounts, dates, times,
 links, emails, phones, order/case IDs, quoted text, code and @handles. `protected_spans` finds
-them, `check_facts` compares a rewrite with its draft, and `mask_spans`/`unmask` swap facts for
-opaque placeholders so that engines keep them by construction (or never see them at all).
+them; `facts.guard.check_facts` compares a rewrite with its draft, and
+`facts.placeholders.mask_spans`/`unmask` swap facts for opaque placeholders so that engines keep
+them by construction (or never see them at all).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from api.types import FactCheck, Span
+from api.types import Span
 
-# Patterns are fenced so that a span is never glued to a word ("12" in "123") or to the rest of
-# a decimal ("12" in "12.50", "3" in "3:30"), and `_occurs` applies the same rule when it looks
-# a fact up in another text. Keeping the two in step is what makes `check_facts(draft, draft)`
-# pass for every draft. Each pattern starts with a plain character or class and checks what is
-# behind it afterwards: a leading lookbehind stops `re` from skipping ahead to candidate
-# characters, which made the guard several times slower.
+# Patterns are fenced so that a span is never glued to a word ("12" in "123") or to the rest
+# of a decimal ("12" in "12.50", "3" in "3:30"), and the guard's `_occurs` applies the same
+# rule when it looks a fact up in another text. Keeping the two in step is what makes
+# `check_facts(draft, draft)` pass for every draft. Each pattern starts with a plain character
+# or class and checks what is behind it afterwards: a leading lookbehind stops `re` from
+# skipping ahead to candidate characters, which made the guard several times slower.
 _AFTER = r"(?![A-Za-z0-9])(?![.,:][0-9])"
 
 
@@ -239,12 +240,36 @@ _ID_CUE = re.compile(
 _NUMBERISH = re.compile(r"[0-9][0-9.,:/-]*[A-Za-z%]{0,3}")
 
 
-def _is_word_char(char: str) -> bool:
+def is_word_char(char: str) -> bool:
     return char.isascii() and char.isalnum()
 
 
-def _is_digit(char: str) -> bool:
+def is_digit(char: str) -> bool:
     return "0" <= char <= "9"
+
+
+def free_before(text: str, start: int, first: str) -> bool:
+    """No word (or the rest of a decimal) glued to the fact starting at `start`."""
+    if start == 0:
+        return True
+    previous = text[start - 1]
+    if is_word_char(previous):
+        return False
+    return not (
+        is_digit(first) and previous in ".,:" and start >= 2 and is_digit(text[start - 2])
+    )
+
+
+def free_after(text: str, end: int, last: str) -> bool:
+    """No word (or the rest of a decimal) glued to the fact ending at `end`."""
+    if end == len(text):
+        return True
+    following = text[end]
+    if is_word_char(following):
+        return False
+    return not (
+        is_digit(last) and following in ".,:" and end + 1 < len(text) and is_digit(text[end + 1])
+    )
 
 
 def _trim_link_end(text: str, start: int, end: int) -> int:
@@ -350,8 +375,8 @@ def _leftovers(text: str, taken: bytearray, overlapped: list[tuple[int, int, str
             last = first + len(piece)
             if (
                 any("0" <= char <= "9" for char in piece)
-                and (not _is_word_char(piece[0]) or _free_before(text, first, piece[0]))
-                and (not _is_word_char(piece[-1]) or _free_after(text, last, piece[-1]))
+                and (not is_word_char(piece[0]) or free_before(text, first, piece[0]))
+                and (not is_word_char(piece[-1]) or free_after(text, last, piece[-1]))
             ):
                 taken[first:last] = b"\x01" * (last - first)
                 spans.append(Span(kind, piece, first, last))
@@ -362,13 +387,13 @@ def _leftovers(text: str, taken: bytearray, overlapped: list[tuple[int, int, str
 # The pipeline asks about the same draft several times per request (spans for the engine, then
 # one check per engine tried), so recent answers are kept. Spans are frozen; callers get a list.
 @lru_cache(maxsize=256)
-def _spans_of(text: str, claims_only: bool) -> tuple[Span, ...]:
+def spans_of(text: str, claims_only: bool) -> tuple[Span, ...]:
     return tuple(_resolve(text, _CLAIM_FINDERS if claims_only else _ALL_FINDERS))
 
 
 def protected_spans(text: str) -> list[Span]:
     """The facts of `text` that a rewrite must keep verbatim, non-overlapping, sorted by start."""
-    return list(_spans_of(text, False))
+    return list(spans_of(text, False))
 
 
 def _unique_texts(spans: Iterable[Span]) -> list[str]:
@@ -378,138 +403,3 @@ def _unique_texts(spans: Iterable[Span]) -> list[str]:
 def fact_tokens(text: str) -> list[str]:
     """The distinct fact texts of `text`, in order of first appearance."""
     return _unique_texts(protected_spans(text))
-
-
-def _occurs(haystack: str, needle: str) -> bool:
-    """Whether `needle` appears in `haystack` as a whole token ("12" is not in "123" or "12.5")."""
-    start = haystack.find(needle)
-    check_left = _is_word_char(needle[0]) if needle else False
-    check_right = _is_word_char(needle[-1]) if needle else False
-    while start != -1:
-        end = start + len(needle)
-        if (not check_left or _free_before(haystack, start, needle[0])) and (
-            not check_right or _free_after(haystack, end, needle[-1])
-        ):
-            return True
-        start = haystack.find(needle, start + 1)
-    return False
-
-
-def _free_before(text: str, start: int, first: str) -> bool:
-    if start == 0:
-        return True
-    previous = text[start - 1]
-    if _is_word_char(previous):
-        return False
-    return not (
-        _is_digit(first) and previous in ".,:" and start >= 2 and _is_digit(text[start - 2])
-    )
-
-
-def _free_after(text: str, end: int, last: str) -> bool:
-    if end == len(text):
-        return True
-    following = text[end]
-    if _is_word_char(following):
-        return False
-    return not (
-        _is_digit(last) and following in ".,:" and end + 1 < len(text) and _is_digit(text[end + 1])
-    )
-
-
-def check_facts(
-    draft: str,
-    rewrite: str,
-    context: Sequence[str | None] | None = None,
-    allowed: Sequence[str] | None = None,
-) -> FactCheck:
-    """Compare a rewrite with its draft.
-
-    `missing`: facts of the draft that the rewrite does not contain verbatim.
-    `invented`: numbers, amounts, dates, IDs, links, emails, phones or @handles in the rewrite
-    that neither the draft, the `context` texts (customer message, names, ...) nor the
-    `allowed` strings (a preset's required sign-off, ...) contain.
-    """
-    facts = fact_tokens(draft)
-    missing = [fact for fact in facts if not _occurs(rewrite, fact)]
-    sources = [draft, *(text for text in context or () if text), *(allowed or ())]
-    claims = {span.text: span.kind for span in _spans_of(rewrite, True)}
-    invented = [claim for claim, kind in claims.items() if not _is_sourced(claim, kind, sources)]
-    return FactCheck(facts=facts, missing=missing, invented=invented)
-
-
-_CODE_JOINER = re.compile(r"[-/_:]")
-
-
-def _is_sourced(claim: str, kind: str, sources: Sequence[str]) -> bool:
-    """Whether some input contains `claim`. A code glued to a plain word ("5:DM", once
-    reworded "5:message") counts as sourced when every part with a digit is: words are not
-    facts, and a changed draft fact is reported as missing anyway."""
-    if any(_occurs(source, claim) for source in sources):
-        return True
-    if kind not in ("id", "number"):
-        return False
-    parts = _CODE_JOINER.split(claim)
-    with_digits = [part for part in parts if any("0" <= char <= "9" for char in part)]
-    return len(with_digits) < len(parts) and all(
-        any(_occurs(source, part) for source in sources) for part in with_digits
-    )
-
-
-# Placeholders look like ⟦F1⟧. The mathematical white square brackets (U+27E6/U+27E7) never
-# occur in support replies and are neither letters nor sentence punctuation, so word rules,
-# spell fixers, case changes and sentence splitters leave them alone, and a language model
-# reads them as an opaque symbol to copy, not a word to translate or a number to reformat.
-# Plain [1] or {F1} would collide with Markdown and templates. `unmask` forgives a model that
-# lower-cases the F or pads it with a space; anything worse counts as a missing placeholder.
-_PLACEHOLDER = re.compile(r"⟦[ ]?[Ff]([0-9]+)[ ]?⟧")
-
-
-def placeholder(number: int) -> str:
-    """The placeholder text for the `number`-th distinct fact."""
-    return f"⟦F{number}⟧"
-
-
-def mask_spans(text: str, spans: Iterable[Span]) -> tuple[str, dict[str, str]]:
-    """Replace each span of `text` with a placeholder; return the masked text and
-    placeholder -> fact. The same fact text always gets the same placeholder."""
-    # Never hand out a number the text already shows as a placeholder, or unmask would
-    # "restore" text the author wrote.
-    used = {int(match.group(1)) for match in _PLACEHOLDER.finditer(text)}
-    mapping: dict[str, str] = {}
-    placeholder_of: dict[str, str] = {}
-    pieces: list[str] = []
-    position = 0
-    number = 0
-    for span in sorted(spans, key=lambda span: (span.start, -span.end)):
-        if span.start < position:
-            continue  # overlaps a span already masked
-        fact = text[span.start : span.end]
-        if fact != span.text:
-            raise ValueError(f"span {span!r} does not match the text at {span.start}")
-        if fact not in placeholder_of:
-            number += 1
-            while number in used:
-                number += 1
-            placeholder_of[fact] = placeholder(number)
-            mapping[placeholder_of[fact]] = fact
-        pieces.append(text[position : span.start])
-        pieces.append(placeholder_of[fact])
-        position = span.end
-    pieces.append(text[position:])
-    return "".join(pieces), mapping
-
-
-def unmask(text: str, mapping: dict[str, str]) -> str:
-    """Put the facts back in place of their placeholders (placeholders not in `mapping` stay)."""
-
-    def restore(match: re.Match[str]) -> str:
-        return mapping.get(placeholder(int(match.group(1))), match.group(0))
-
-    return _PLACEHOLDER.sub(restore, text)
-
-
-def missing_placeholders(text: str, mapping: dict[str, str]) -> list[str]:
-    """Placeholders of `mapping` that no longer appear in `text` (a rewriter dropped them)."""
-    present = {placeholder(int(match.group(1))) for match in _PLACEHOLDER.finditer(text)}
-    return [key for key in mapping if key not in present]

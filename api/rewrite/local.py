@@ -6,8 +6,10 @@ from pathlib import Path
 from typing import Any
 
 from api.engines.offline.engine import OfflineEngine
-from api.rewrite.pipeline import normalise_draft, verified_rewrite
+from api.rewrite.pipeline import normalise_draft
+from api.rewrite.verify import verified_rewrite
 from api.store.presets import default_presets
+from api.tone.lexicon import load_lexicon
 from api.types import RewriteJob
 
 
@@ -26,7 +28,8 @@ def rewrite_locally(
     if preset_slug not in presets:
         raise LookupError(f"No preset '{preset_slug}'. Choose from: {', '.join(sorted(presets))}.")
     preset = presets[preset_slug]
-    engine = OfflineEngine()
+    lexicon = load_lexicon(prompts_dir / "offline")
+    engine = OfflineEngine(lexicon)
     job = RewriteJob(
         draft=normalise_draft(draft),
         action="soften",
@@ -36,7 +39,7 @@ def rewrite_locally(
         customer_message=customer_message,
         preset=preset,
     )
-    value, _ = verified_rewrite(job, engine, engine)
+    value, _ = verified_rewrite(job, engine, engine, lexicon)
     return value
 
 

@@ -43,6 +43,7 @@ class Opened:
     lookup: Lookup = (None, None)
     latency_ms: float = 0.0
     preset_changed: bool = False
+    reserved: int = 0  # model tokens admission reserved (given back by a logged hit)
 
     def looked_up(self) -> Lookup:
         """(cached value, None), (None, lock token) or (None, None)."""
@@ -94,32 +95,6 @@ def hit_log_for(opened: Opened, with_label: bool) -> HitLog:
         "preset_version": version,
         "engine": engine.name,
         "model": engine.model,
-        "cache": opened.digest,
+        "digest": opened.digest,
     }
     return HitLog(opened.request_id, entry, record)
-
-
-def usage_entry(response: dict[str, Any], who: Principal, action: str, channel: str) -> dict:
-    """The usage-log record of one rewrite: metadata only, never the draft text."""
-    return {
-        "ts": time.time(),
-        "request_id": response["id"],
-        "kind": "rewrite",
-        "key_id": who.key_id,
-        "key_label": who.label,
-        "preset": response["preset"]["slug"],
-        "preset_version": response["preset"]["version"],
-        "action": action,
-        "channel": channel,
-        "engine": response["engine"],
-        "model": response["model"],
-        "cached": response["cached"],
-        "latency_ms": response["latency_ms"],
-        "tokens_in": response["usage"]["tokens_in"],
-        "tokens_out": response["usage"]["tokens_out"],
-        "upstream_request_id": response.get("upstream_request_id"),
-        "facts_passed": response["checks"]["passed"],
-        "scores_before": response["scores"]["before"],
-        "scores_after": response["scores"]["after"],
-        "outcome": "ok",
-    }

@@ -13,7 +13,8 @@ import dataclasses
 import re
 from collections.abc import Iterable, Sequence
 
-from api.facts.spans import check_facts, protected_spans
+from api.facts.guard import check_facts
+from api.facts.spans import protected_spans
 from api.types import EngineResult, RewriteJob
 
 BANNED_RULE = "preset.banned_phrase"

@@ -12,15 +12,19 @@ from typing import TYPE_CHECKING, Any
 
 from api.engines import Engine, EngineError
 from api.errors import KindlyError
-from api.rewrite.outcome import KeyCheck, Opened, RawJSON, hit_body, hit_log_for, usage_entry
-from api.rewrite.verify import Settled, clean_text, normalise_draft, verified_rewrite
+from api.facts import marks
+from api.rewrite.outcome import KeyCheck, Opened, RawJSON, hit_body, hit_log_for
+from api.rewrite.spend import Spend, reservation
+from api.rewrite.verify import clean_text, normalise_draft, verified_rewrite
 from api.store import keys as redis_keys
 from api.store.cache import Lookup, RewriteCache, fingerprint
 from api.store.connection import OUTAGE_ERRORS, RedisUnavailable, ScriptCall
 from api.store.first_trip import INVALID_KEY, PRESET_CHANGED, REFUSED, FirstTrip
 from api.store.presets import PresetStore
 from api.store.teams import Principal, TeamStore
+from api.tone.lexicon import Lexicon
 from api.types import EngineResult, RewriteJob
+from api.usage.entry import rewrite_entry
 from api.usage.log import UsageLog
 
 __all__ = [
@@ -56,6 +60,7 @@ class RewriteRequest:
     channel: str | None = None
     action: str | None = None
     target_locale: str | None = None
+    format: str = "text"  # "html": a rich draft, see api.facts.marks
 
 
 @dataclass
@@ -69,6 +74,8 @@ class Pipeline:
     usage: UsageLog
     # Charges the model tokens a rewrite spent to the key and team (None: not counted).
     limits: RateLimiter | None = None
+    # The word lists the tone scores use: the app's own (KINDLY_PROMPTS_DIR), else the default.
+    lexicon: Lexicon | None = None
     # Checks keys of the current form in the first round trip (None: keys come checked).
     teams: TeamStore | None = None
     clock: Any = field(default=time.perf_counter)
@@ -86,17 +93,32 @@ class Pipeline:
         opened = self.open(req, who, lock=True, key=key, started=started)
         if opened.hit_json is not None and opened.logged:
             return hit_body(opened.hit_json, opened.request_id, opened.latency_ms)
+        computed: dict[str, Any] = {}
+
+        def compute() -> tuple[dict[str, Any], bool]:
+            value, computed["cacheable"] = self._compute(opened.job, opened.engine)
+            computed["value"] = value
+            return served_again(value), computed["cacheable"]
+
         value, cached, finish = self.cache.compute_once(
-            opened.who.team,
-            opened.digest,
-            lambda: self._compute(opened.job, opened.engine),
-            opened.looked_up(),
+            opened.who.team, opened.digest, compute, opened.looked_up()
         )
+        if not cached:
+            value = computed.get("value", value)
+        stored = cached or (computed.get("cacheable", False) and finish is not None)
         # The cache store goes out with the usage entry and the token charge: one round trip.
         # The id the first trip may already have logged a hit under: if that trip timed out
         # but ran later, this answer's entry has the same id, so the log keeps one of them.
         return self._respond(
-            value, cached, opened.job, opened.who, started, finish, opened.request_id
+            value,
+            cached,
+            opened.job,
+            opened.who,
+            started,
+            finish,
+            opened.request_id,
+            opened.reserved,
+            opened.digest if stored else None,
         )
 
     def stream_rewrite(
@@ -110,7 +132,7 @@ class Pipeline:
         opened = self.open(req, who, lock=False, key=key, started=started)
         hit, _ = opened.looked_up()
         return self._stream_events(
-            opened.job, opened.engine, opened.digest, opened.who, started, hit
+            opened.job, opened.engine, opened.digest, opened.who, started, hit, opened.reserved
         )
 
     def _stream_events(
@@ -121,37 +143,38 @@ class Pipeline:
         who: Principal,
         started: float,
         hit: dict[str, Any] | None,
+        reserved: int = 0,
     ) -> Iterator[Event]:
         if hit is not None:
-            yield "delta", {"text": hit["rewrite"]}
-            yield "result", {**self._respond(hit, True, job, who, started), "corrected": False}
+            yield "delta", {"text": _plain(hit)}
+            answer = self._respond(hit, True, job, who, started, None, None, reserved, digest)
+            yield "result", {**answer, "corrected": False}
             return
         streamed: list[str] = []
-        opener = getattr(engine, "stream", None)
-        if opener is None:
-            value, cacheable = verified_rewrite(job, engine, self.fallback)
-        else:
-            upstream = None
-            outcome: EngineResult | EngineError
-            try:
-                upstream = opener(job)
+        upstream = None
+        outcome: EngineResult | EngineError | None = None
+        try:
+            upstream = engine.stream(job)  # None: this engine (or job) does not stream
+            if upstream is not None:
                 for text in upstream:
                     streamed.append(text)
                     yield "delta", {"text": text}
                 outcome = upstream.result()
-            except EngineError as err:
-                outcome = err
-            finally:
-                # Also on GeneratorExit (client gone): closing stops the upstream call.
-                if upstream is not None:
-                    upstream.close()
-            value, cacheable = verified_rewrite(job, Settled(engine, outcome), self.fallback)
+        except EngineError as err:
+            outcome = err
+        finally:
+            # Also on GeneratorExit (client gone): closing stops the upstream call.
+            if upstream is not None:
+                upstream.close()
+        value, cacheable = verified_rewrite(job, engine, self.fallback, self.lexicon, outcome)
         if not streamed:
-            yield "delta", {"text": value["rewrite"]}
-        corrected = bool(streamed) and value["rewrite"] != "".join(streamed)
-        if cacheable:
-            self.cache.put(who.team, digest, value)
-        yield "result", {**self._respond(value, False, job, who, started), "corrected": corrected}
+            yield "delta", {"text": _plain(value)}
+        corrected = bool(streamed) and _plain(value) != "".join(streamed)
+        stored = cacheable and self.cache.put(who.team, digest, served_again(value))
+        answer = self._respond(
+            value, False, job, who, started, None, None, reserved, digest if stored else None
+        )
+        yield "result", {**answer, "corrected": corrected}
 
     def _respond(
         self,
@@ -162,27 +185,37 @@ class Pipeline:
         started: float,
         finish: ScriptCall | None = None,
         request_id: str | None = None,
+        reserved: int = 0,
+        digest: str | None = None,
     ) -> dict[str, Any]:
         response = dict(value)
         response["id"] = request_id or "rw_" + uuid.uuid4().hex[:20]
         response["cached"] = cached
         response["latency_ms"] = round((self.clock() - started) * 1000, 2)
+        if cached:  # a hit called no model: it spent nothing
+            response["usage"] = Spend().as_usage()
         self.usage.record_rewrite(
             who.team,
-            usage_entry(response, who, job.action, job.channel),
+            rewrite_entry(response, who),
             draft=job.draft,
-            rewrite_text=response["rewrite"],
-            along=[finish, self._charge(who, response)],
+            rewrite_text=_plain(response),
+            digest=digest,
+            along=[finish, self._charge(who, response, reserved)],
         )
         return response
 
-    def _charge(self, who: Principal, response: dict[str, Any]) -> ScriptCall | None:
-        """The token charge for a result: what the model spent; a cache hit spent nothing."""
-        if self.limits is None or response["cached"]:
+    def _charge(
+        self, who: Principal, response: dict[str, Any], reserved: int = 0
+    ) -> ScriptCall | None:
+        """The token charge for a result: what the model calls spent (rejected answers and
+        repairs too) less what admission reserved; a cache hit spent nothing."""
+        if self.limits is None:
             return None
         usage = response.get("usage") or {}
         tokens = int(usage.get("tokens_in") or 0) + int(usage.get("tokens_out") or 0)
-        return self.limits.charge_call(who, tokens)
+        if tokens == reserved:
+            return None
+        return self.limits.charge_call(who, tokens - reserved)
 
     def open(
         self,
@@ -218,12 +251,14 @@ class Pipeline:
             digest = self.digest(job, engine)
             check = (req.preset, stamp)
         opened = Opened(job, engine, digest, who, request_id)
-        self._first_trip(opened, key, check, lock, started)
+        self._first_trip(opened, key, check, lock, started, reservation(job, engine))
         if opened.preset_changed:
             self.presets.forget(opened.who.team, req.preset)
             job, engine, digest = self.prepare(req, opened.who.team)
-            opened = Opened(job, engine, digest, opened.who, request_id)
-            opened.lookup = self._lookup(opened.who.team, digest, lock)
+            changed = Opened(job, engine, digest, opened.who, request_id)
+            changed.reserved = opened.reserved
+            changed.lookup = self._lookup(opened.who.team, digest, lock)
+            return changed
         return opened
 
     def _first_trip(
@@ -233,8 +268,10 @@ class Pipeline:
         check: tuple[str, int] | None,
         lock: bool,
         started: float,
+        reserve: int = 0,
     ) -> None:
-        """Send the one script and fill `opened` from its answer. Raises a 401 PipelineError
+        """Send the one script and fill `opened` from its answer (admission reserves `reserve`
+        model tokens; a logged hit gives them back in the script). Raises a 401 PipelineError
         for an unknown key and a 429 one when a limit refuses."""
         who, handle = opened.who, self.cache.handle
         token = secrets.token_hex(8) if lock else None
@@ -251,6 +288,7 @@ class Pipeline:
             cache_keys,
             (token, int(self.cache.lock_ttl * 1000)) if token else None,
             hit_log,
+            reserve,
         )
         try:
             answer = self.first_trip.answer(handle.call_script(call))
@@ -270,6 +308,7 @@ class Pipeline:
                 raise PipelineError(
                     429, refusal.message, headers={"Retry-After": str(refusal.retry_after)}
                 )
+        opened.reserved = reserve if self.limits is not None else 0
         if answer.status == PRESET_CHANGED:
             opened.preset_changed = True
             return
@@ -277,6 +316,8 @@ class Pipeline:
         if found[0] == 1:
             opened.hit_json = found[1]
             opened.logged = hit_log is not None
+            if opened.logged:
+                opened.reserved = 0  # given back by the script
         elif found[0] == 2:
             opened.lookup = (None, token)
 
@@ -321,7 +362,8 @@ class Pipeline:
                 "target_locale": job.target_locale,
                 "engine": engine.name,
                 "model": engine.model,
-                "templates": getattr(engine, "fingerprint", ""),
+                "templates": engine.fingerprint,
+                **({"marks": job.rich.key()} if job.rich else {}),
             }
         )
 
@@ -346,15 +388,27 @@ class Pipeline:
         """
         started = self.clock()
         job, engine = self.build_job(req, preset)
-        value, _ = verified_rewrite(job, engine, self.fallback)
+        reserved = self._reserve(who, reservation(job, engine))
+        value, _ = verified_rewrite(job, engine, self.fallback, self.lexicon)
         response = dict(value)
         response["id"] = "pv_" + uuid.uuid4().hex[:20]
         response["cached"] = False
         response["latency_ms"] = round((self.clock() - started) * 1000, 2)
-        entry = usage_entry(response, who, job.action, job.channel)
-        entry["kind"] = "preview"
-        self.usage.record(who.team, entry, along=[self._charge(who, response)])
+        entry = rewrite_entry(response, who, kind="preview")
+        self.usage.record(who.team, entry, along=[self._charge(who, response, reserved)])
         return response
+
+    def _reserve(self, who: Principal, tokens: int) -> int:
+        """Reserve model tokens for a request admitted elsewhere (a preview): the tokens
+        reserved, 0 when there is nothing to reserve or Redis is away; 429 when over."""
+        if self.limits is None or tokens <= 0:
+            return 0
+        refusal, reserved = self.limits.reserve(who, tokens)
+        if refusal is not None:
+            raise PipelineError(
+                429, refusal.message, headers={"Retry-After": str(refusal.retry_after)}
+            )
+        return reserved
 
     def build_job(self, req: RewriteRequest, preset: dict[str, Any]) -> tuple[RewriteJob, Engine]:
         """The job for `req` under `preset` (saved or being edited) and the engine to run it."""
@@ -367,8 +421,12 @@ class Pipeline:
                 {"target_locale": ['Required for \'translate\', e.g. "de" or "pt-BR".']},
             )
         engine = self.choose_engine(action)
+        rich = marks.read_html(req.draft) if req.format == "html" else None
+        if rich is not None and not rich.text.strip():
+            raise PipelineError(422, "The draft has no text.", {"draft": ["No text in the HTML."]})
         job = RewriteJob(
-            draft=normalise_draft(req.draft),
+            draft=rich.text if rich else normalise_draft(req.draft),
+            rich=rich,
             action=action,
             channel=channel,
             customer_name=clean_text(req.customer_name),
@@ -396,4 +454,17 @@ class Pipeline:
         )
 
     def _compute(self, job: RewriteJob, engine: Engine) -> tuple[dict[str, Any], bool]:
-        return verified_rewrite(job, engine, self.fallback)
+        return verified_rewrite(job, engine, self.fallback, self.lexicon)
+
+
+def _plain(value: dict[str, Any]) -> str:
+    """The rewrite as text (a rich rewrite's `rewrite` is HTML)."""
+    return value.get("rewrite_text", value["rewrite"])
+
+
+def served_again(value: dict[str, Any]) -> dict[str, Any]:
+    """What the cache keeps of an answer: the answer as a hit serves it (a hit calls no model,
+    so it spent nothing), ready to be sent as it is: without `rules`, which only the engines'
+    tone work reads and no answer carries."""
+    kept = {name: part for name, part in value.items() if name != "rules"}
+    return {**kept, "usage": Spend().as_usage()}

@@ -1,5 +1,6 @@
-"""A verified rewrite: run the engine, check every fact, fall back to the offline engine or
-keep the draft when a fact changed."""
+"""Run an engine on a job and verify its answer: facts checked in code, the offline engine as
+fallback, the draft handed back untouched rather than a changed fact; and what the model
+calls of every attempt spent."""
 
 from __future__ import annotations
 
@@ -7,34 +8,48 @@ import unicodedata
 from typing import Any
 
 from api.engines import Engine, EngineError
-from api.facts.spans import check_facts, protected_spans
+from api.engines.language import detect_language
+from api.facts import marks
+from api.facts.guard import check_facts
+from api.facts.spans import protected_spans
 from api.rewrite.phrase_rules import apply_phrase_rules
+from api.rewrite.spend import Spend
+from api.tone.findings import before_after
+from api.tone.lexicon import Lexicon
 from api.tone.scores import tone_scores
 from api.types import EngineResult, FactCheck, RewriteJob
 
 
 def verified_rewrite(
-    job: RewriteJob, engine: Engine, fallback: Engine
+    job: RewriteJob,
+    engine: Engine,
+    fallback: Engine,
+    lexicon: Lexicon | None = None,
+    outcome: EngineResult | EngineError | None = None,
 ) -> tuple[dict[str, Any], bool]:
-    """Run the engine, check the facts, fall back when needed. Returns (value, cacheable)."""
+    """Run the engine (or take its `outcome`, e.g. a finished stream), check the facts, fall
+    back when needed. Returns (value, cacheable)."""
     job.spans = protected_spans(job.draft)
+    if job.rich is not None:  # marked runs are kept like facts
+        job.rich, job.spans = marks.protect(job.rich, job.spans)
     context = [t for t in (job.customer_message, job.customer_name, job.agent_name) if t]
     allowed = _preset_allowed(job.preset, job.agent_name)
     warnings: list[str] = []
-    result = apply_phrase_rules(_run(engine, fallback, job, warnings), job)
-    check = check_facts(job.draft, result.text, context=context, allowed=allowed)
+    spent = Spend(model=engine.model)
+    result = apply_phrase_rules(_run(engine, fallback, job, warnings, spent, outcome), job)
+    check = _guard(job, result.text, context, allowed)
     if not check.passed and engine is not fallback and fallback.supports(job.action):
         warnings.append(
             f"The {engine.name} rewrite changed facts ({_describe(check)}); "
             "used the offline engine instead."
         )
-        result = apply_phrase_rules(_run(fallback, fallback, job, warnings), job)
-        check = check_facts(job.draft, result.text, context=context, allowed=allowed)
+        result = apply_phrase_rules(_run(fallback, fallback, job, warnings, spent), job)
+        check = _guard(job, result.text, context, allowed)
     if not check.passed:
         # Facts are sacred: hand back the draft untouched rather than a changed fact.
         warnings.append(f"Kept your draft unchanged: the rewrite {_describe(check)}.")
         result = EngineResult(text=job.draft, engine=result.engine, model=result.model)
-        check = check_facts(job.draft, job.draft, context=context, allowed=allowed)
+        check = _guard(job, job.draft, context, allowed)
     value = {
         "rewrite": result.text,
         "engine": result.engine,
@@ -43,20 +58,43 @@ def verified_rewrite(
         "action": job.action,
         "channel": job.channel,
         "checks": {**check.as_dict(), "rejected": result.rejected},
-        "scores": {"before": tone_scores(job.draft), "after": tone_scores(result.text)},
+        "scores": {
+            "before": tone_scores(job.draft, lexicon),
+            "after": tone_scores(result.text, lexicon),
+        },
+        "tone": before_after(job.draft, result.text, detect_language(job.draft), lexicon),
         "changes": result.changes,
         "warnings": warnings + result.warnings,
-        "usage": {"tokens_in": result.tokens_in, "tokens_out": result.tokens_out},
+        "rules": result.rules,
+        "usage": spent.as_usage(),
         "upstream_request_id": result.upstream_request_id,
     }
+    if job.rich is not None:
+        value.update(marks.rich_output(job.rich, result.text))
     # Only a verified answer from the engine the key names is cached: never a fallback.
     return value, check.passed and not warnings and result.engine == engine.name
 
 
-def _run(engine: Engine, fallback: Engine, job: RewriteJob, warnings: list[str]) -> EngineResult:
+def _guard(job: RewriteJob, text: str, context: list[str], allowed: list[str]) -> FactCheck:
+    """The fact guard, plus a rich draft's marked runs and link hrefs."""
+    check = check_facts(job.draft, text, context=context, allowed=allowed)
+    return check if job.rich is None else marks.check_marks(job.rich, text, check)
+
+
+def _run(
+    engine: Engine,
+    fallback: Engine,
+    job: RewriteJob,
+    warnings: list[str],
+    spent: Spend,
+    outcome: EngineResult | EngineError | None = None,
+) -> EngineResult:
     try:
-        return engine.rewrite(job)
+        if isinstance(outcome, EngineError):
+            raise outcome
+        return spent.add(outcome if outcome is not None else engine.rewrite(job))
     except EngineError as err:
+        spent.add(err)  # the calls of a rejected answer cost tokens too
         if engine is fallback:
             raise
         rejected = list(getattr(err, "problems", None) or [f"the {engine.name} engine {err}"])
@@ -70,27 +108,9 @@ def _run(engine: Engine, fallback: Engine, job: RewriteJob, warnings: list[str])
                 text=job.draft, engine=fallback.name, model=fallback.model, rejected=rejected
             )
         warnings.append(f"The {engine.name} engine failed ({err}); used the offline engine.")
-        result = fallback.rewrite(job)
+        result = spent.add(fallback.rewrite(job))
         result.rejected = [*rejected, *result.rejected]
         return result
-
-
-class Settled:
-    """An engine whose answer is already known (a finished stream), so `verified_rewrite`
-    checks a streamed answer exactly like a plain one."""
-
-    def __init__(self, engine: Engine, outcome: EngineResult | EngineError) -> None:
-        self.name = engine.name
-        self.model = engine.model
-        self._outcome = outcome
-
-    def supports(self, action: str) -> bool:
-        return True
-
-    def rewrite(self, job: RewriteJob) -> EngineResult:
-        if isinstance(self._outcome, EngineError):
-            raise self._outcome
-        return self._outcome
 
 
 def _preset_allowed(preset: dict[str, Any], agent_name: str | None) -> list[str]:
@@ -117,5 +137,6 @@ def normalise_draft(draft: str) -> str:
 
 
 def clean_text(value: str | None) -> str | None:
+    """A name or message as the job keeps it: stripped, None when empty."""
     value = (value or "").strip()
     return value or None

@@ -26,9 +26,12 @@ from api.usage.log import LOG_ENTRY_FUNCTION, UsageLog
 # KEYS: 1 key hashes | 2-6 admission (key/min, team/min, key tokens, team tokens, team meta)
 #       | 7-8 preset check (presets, versions) | 9-10 cache, lock
 #       | 11-14 usage entry (stream, seen, text, rewrite record)
-# ARGV: 1 key hash ('' = checked before) | 2-5 limits | 6 preset slug ('' = no check), 7 stamp
-#       | 8 lock token ('' = a plain read), 9 lock ms | 10 request id ('' = don't log a hit),
-#       11 entry JSON without its closing brace, 12.. the usage entry's other arguments
+# ARGV: 1 key hash ('' = checked before) | 2-5 limits, 6 model tokens to reserve (admit's
+#       layout: api/store/rate_limit) | 7 preset slug ('' = no check), 8 stamp
+#       | 9 lock token ('' = a plain read), 10 lock ms | 11 request id ('' = don't log a hit),
+#       12 entry JSON without its closing brace, 13.. the usage entry's other arguments
+#       (api/usage/log's layout; a hit's texts are never sent)
+# A logged hit gives back the tokens reserved for it in the same script.
 # Returns {0} for an unknown key; {2, record, retry ms, limit index} when refused;
 # {3, record} when the preset changed; else {1, record, lookup answer, cached JSON}.
 _FIRST_TRIP = (
@@ -42,27 +45,33 @@ if ARGV[1] ~= '' then
   record = redis.call('HGET', KEYS[1], ARGV[1])
   if not record then return {0} end
 end
+local reserve = tonumber(ARGV[6]) or 0
 local verdict = admit({KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]},
-                      {ARGV[2], ARGV[3], ARGV[4], ARGV[5]})
+                      {ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], '1'})
 if verdict[1] == 0 then return {2, record, verdict[2], verdict[3]} end
-if ARGV[6] ~= '' and still_current({KEYS[7], KEYS[8]}, {ARGV[6], ARGV[7]}) == 0 then
+if ARGV[7] ~= '' and still_current({KEYS[7], KEYS[8]}, {ARGV[7], ARGV[8]}) == 0 then
   return {3, record}
 end
 local found
-if ARGV[8] ~= '' then
-  found = lookup_or_lock({KEYS[9], KEYS[10]}, {ARGV[8], ARGV[9]})
+if ARGV[9] ~= '' then
+  found = lookup_or_lock({KEYS[9], KEYS[10]}, {ARGV[9], ARGV[10]})
 else
   local value = redis.call('GET', KEYS[9])
   if value then found = {1, value} else found = {0} end
 end
-if found[1] == 1 and ARGV[10] ~= '' then
-  local entry = ARGV[11]
+if found[1] == 1 and ARGV[11] ~= '' then
+  local entry = ARGV[12]
   if record then
     entry = entry .. ',"key_label":' .. cjson.encode(cjson.decode(record)['label'] or '')
   end
-  local args = {ARGV[10], entry .. '}'}
-  for i = 12, #ARGV do args[#args + 1] = ARGV[i] end
+  local args = {ARGV[11], entry .. '}'}
+  for i = 13, #ARGV do args[#args + 1] = ARGV[i] end
   log_entry({KEYS[11], KEYS[12], KEYS[6], KEYS[13], KEYS[14]}, args)
+  -- A logged hit called no model: the tokens reserved at admission go back.
+  if reserve > 0 then
+    redis.call('DECRBY', KEYS[4], reserve)
+    redis.call('DECRBY', KEYS[5], reserve)
+  end
 end
 return {1, record, found[1], found[2] or false}
 """
@@ -107,9 +116,11 @@ class FirstTrip:
         cache_keys: tuple[str, str],
         lock: tuple[str, int] | None,
         hit_log: HitLog | None,
+        reserve: int = 0,
     ) -> ScriptCall:
         """`key_hash`: check this key (None: checked before); `preset_check`: (slug, stamp)
-        of the remembered preset; `lock`: (token, ms) to take on a miss; `hit_log`: log a hit."""
+        of the remembered preset; `lock`: (token, ms) to take on a miss; `hit_log`: log a hit;
+        `reserve`: model tokens to reserve at admission (a logged hit gives them back)."""
         team = who.team
         request_id = hit_log.request_id if hit_log else "-"
         fixed = self._fixed_keys(team, who.key_id)
@@ -120,7 +131,8 @@ class FirstTrip:
             redis_keys.usage_text_key(team, request_id),
             redis_keys.rewrite_record_key(team, request_id),
         ]
-        args: list[Any] = [key_hash or "", *self._limits]
+        reserve = max(int(reserve), 0) if self.limits is not None else 0
+        args: list[Any] = [key_hash or "", *self._limits, reserve]
         args += [preset_check[0], preset_check[1]] if preset_check else ["", 0]
         args += [lock[0], lock[1]] if lock else ["", 0]
         if hit_log is None:

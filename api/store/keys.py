@@ -27,8 +27,10 @@ from __future__ import annotations
 
 import re
 
+from api.types import TEAM_ID_PATTERN
+
 PREFIX = "kindly"
-_TEAM_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_TEAM_ID = re.compile(TEAM_ID_PATTERN)
 
 
 def valid_team_id(team: str) -> bool:

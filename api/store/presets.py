@@ -19,24 +19,7 @@ import redis
 from api.errors import KindlyError
 from api.store import keys as redis_keys
 from api.store.connection import OUTAGE_ERRORS, RedisHandle, ScriptCall, lua_function
-
-# Every preset carries these fields; a stored preset missing one (older data) gets the default.
-FIELD_DEFAULTS: dict[str, Any] = {
-    "name": "",
-    "description": "",
-    "warmth": 60,
-    "formality": 50,
-    "length": "same",
-    "reading_grade": 8,
-    "greeting_style": "first_name",
-    "signoff": "",
-    "banned_phrases": [],
-    "required_phrases": [],
-    "glossary": [],
-    "guidance": "",
-    "default_action": "soften",
-    "default_channel": "email",
-}
+from api.types import PRESET_DEFAULTS
 
 
 class PresetError(KindlyError):
@@ -205,7 +188,7 @@ class PresetStore:
         def build(current: dict[str, Any] | None) -> dict[str, Any]:
             if current is not None:
                 raise PresetError(409, f"A preset '{slug}' already exists.", {"slug": ["Taken."]})
-            return {**FIELD_DEFAULTS, **fields}
+            return {**PRESET_DEFAULTS, **fields}
 
         return self._write(team, slug, build)
 
@@ -216,7 +199,7 @@ class PresetStore:
 
         def build(current: dict[str, Any] | None) -> dict[str, Any]:
             _check_current(slug, current, expected_version)
-            return {**FIELD_DEFAULTS, **fields}
+            return {**PRESET_DEFAULTS, **fields}
 
         return self._write(team, slug, build)
 
@@ -280,4 +263,4 @@ def _check_current(slug: str, current: dict[str, Any] | None, expected: int | No
 
 def _complete(preset: dict[str, Any]) -> dict[str, Any]:
     """Fill fields an older stored preset lacks, so readers can rely on every field."""
-    return {**FIELD_DEFAULTS, "version": 1, **preset}
+    return {**PRESET_DEFAULTS, "version": 1, **preset}

@@ -26,17 +26,17 @@ import secrets
 import threading
 import time
 import weakref
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import redis
 
 from api.store import keys as redis_keys
 from api.store.connection import OUTAGE_ERRORS, RedisHandle, RedisUnavailable
+from api.types import ROLES
 
 log = logging.getLogger(__name__)
 
-ROLES = ("agent", "team_admin", "admin")
 KEY_PREFIX = "kk_"
 OLD_KEY_PREFIX = "kly_"
 _KEY_FORM = re.compile(r"^kk_(?P<team>[a-z0-9][a-z0-9_-]{0,63})_(?P<id>[0-9a-f]{12})_[0-9a-f]{40}$")
@@ -371,6 +371,3 @@ def _listen(ref: weakref.ref[TeamStore], pid: int, pubsub: Any) -> None:
 def public_record(record: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in record.items() if k != "hash"}
 
-
-def principal_dict(p: Principal) -> dict[str, Any]:
-    return asdict(p)

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-DEFAULT_DIR = Path(__file__).resolve().parents[2] / "prompts" / "offline"
+from api.config import DEFAULT_PROMPTS_DIR
+
 FILES = (
     "jargon.json",
     "blame.json",
@@ -30,7 +31,6 @@ FILES = (
     "formal.json",
     "shorten.json",
     "tone.json",
-    "language.json",
 )
 
 # Text we insert must never look like a fact: no digits, links, emails or @handles.
@@ -206,9 +206,6 @@ class Lexicon:
     filler_sentences: frozenset[str]
     warm_cues: CueSet
     cold_cues: CueSet
-    english_words: frozenset[str]
-    other_language_words: dict[str, frozenset[str]]
-    min_words_for_language: int
     raw: dict[str, Any] = field(repr=False)
 
 
@@ -328,7 +325,6 @@ def _build(directory: Path) -> Lexicon:
     formal = raw["formal"]
     shorten = raw["shorten"]
     tone = raw["tone"]
-    language = raw["language"]
     lower = str.lower
     return Lexicon(
         path=directory,
@@ -380,20 +376,15 @@ def _build(directory: Path) -> Lexicon:
         ),
         warm_cues=CueSet.build(_need(tone, "warm", "tone.json")),
         cold_cues=CueSet.build(_need(tone, "cold", "tone.json")),
-        english_words=frozenset(map(lower, _need(language, "english", "language.json"))),
-        other_language_words={
-            code: frozenset(map(lower, words))
-            for code, words in _need(language, "other", "language.json").items()
-        },
-        min_words_for_language=int(language.get("min_words", 4)),
         raw=raw,
     )
 
 
 def default_dir() -> Path:
-    """prompts/offline of the repo, or of KINDLY_PROMPTS_DIR when that is set."""
+    """prompts/offline of the repo, or of KINDLY_PROMPTS_DIR when that is set (an app built
+    with other settings passes its own folder to `load_lexicon`)."""
     override = os.environ.get("KINDLY_PROMPTS_DIR")
-    return Path(override) / "offline" if override else DEFAULT_DIR
+    return Path(override or DEFAULT_PROMPTS_DIR) / "offline"
 
 
 @functools.lru_cache(maxsize=4)

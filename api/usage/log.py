@@ -1,29 +1,28 @@
-"""Usage log: one Redis stream per team; a local spool file when Redis is unreachable.
+"""Usage log: one Redis stream per team, written exactly once per request.
 
 Exactly-once design. Every entry carries a request id. One Lua script adds the id to the
 team's dedupe ZSET (`ZADD NX`, score = time logged) and appends to the stream only when the
-id is new, so the check and the append are atomic. A spool file can therefore be replayed
-any number of times (a crash mid-replay, two workers racing, a write that reached Redis but
-timed out on the way back and was spooled too) and each entry lands in the stream once.
-Explicit stream ids could not do this: XADD needs ids above the stream's last id, and by the
-time an outage ends newer entries are already there. Ids are remembered for
-`dedupe_days`, longer than any spool is expected to wait.
+id is new, so the check and the append are atomic. The spool (api/usage/spool.py) can
+therefore be replayed any number of times (a crash mid-replay, two workers racing, a write
+that reached Redis but timed out on the way back and was spooled too) and each entry lands
+in the stream once. Explicit stream ids could not do this: XADD needs ids above the stream's
+last id, and by the time an outage ends newer entries are already there. Ids are remembered
+for `dedupe_days`, longer than any spool is expected to wait.
 
-The same script trims the stream by length (MAXLEN ~) and by age (MINID ~), and, only when
-the team turned text storage on, keeps the texts under their own key with the team's
-retention as TTL. Texts and rewrite records are never written to the spool: while Redis is
-down only metadata touches the disk.
+The same script trims the stream by length (MAXLEN ~) and by age (MINID ~), keeps the small
+record feedback on a rewrite needs (api/usage/entry.py: metadata, never the text), and, only
+when the team turned text storage on, keeps the texts under their own key with the team's
+retention as TTL. Texts are not even sent to Redis when the team does not store them.
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,24 +34,19 @@ from api.store.connection import (
     lua_function,
     run_together,
 )
+from api.usage import entry as entries
+from api.usage.pricing import DEFAULT_PRICES, with_cost
+from api.usage.spool import ReplayReport, Spool
+from api.usage.texts import DEFAULT_TEXT_RETENTION_DAYS, MAX_TEXT_RETENTION_DAYS, TextSettings
+
+__all__ = ["MAX_TEXT_RETENTION_DAYS", "UsageLog", "UsageQuery"]
 
 STREAM_MAXLEN = 200_000
-DEFAULT_TEXT_RETENTION_DAYS = 30
-MAX_TEXT_RETENTION_DAYS = 365
 # A listing request reads at most this many stream entries, then hands back a cursor.
 SCAN_BUDGET = 20_000
-_REPLAY_BATCH = 200
-_DIR_CHECK_SECONDS = 30.0
-_WATCH_SECONDS = 1.0
-
-# USD per million tokens (input, output). Overridden by KINDLY_PRICES.
-DEFAULT_PRICES: dict[str, tuple[float, float]] = {
-    "gpt-4o-mini": (0.15, 0.60),
-    "gpt-4o": (2.50, 10.00),
-    "gpt-4.1": (2.00, 8.00),
-    "gpt-4.1-mini": (0.40, 1.60),
-    "gpt-4.1-nano": (0.10, 0.40),
-}
+# Word hashes of rewrites logged to the spool, kept in memory (never on disk) so that their
+# records can still count word edits once replayed by this process.
+_SPOOLED_WORDS_MAX = 10_000
 
 # KEYS: stream, seen zset, team meta, text key, rewrite record key
 # ARGV: request id, entry json, now ms, maxlen, min id ms, seen cutoff ms, texts json|'',
@@ -79,25 +73,6 @@ return 1
 
 # The same step as a Lua function, for a cache hit's one script (api/store/first_trip.py).
 LOG_ENTRY_FUNCTION = lua_function("log_entry", _LOG_ENTRY)
-
-
-def estimated_cost(
-    model: str | None, tokens_in: int, tokens_out: int, prices: Mapping[str, Any]
-) -> float | None:
-    """USD for one call, or None when the model's price is unknown (0 when no tokens)."""
-    if not tokens_in and not tokens_out:
-        return 0.0
-    price = prices.get(model or "")
-    if price is None:
-        return None
-    return round((tokens_in * float(price[0]) + tokens_out * float(price[1])) / 1_000_000, 8)
-
-
-def parse_prices(raw: str | None) -> dict[str, tuple[float, float]]:
-    prices = dict(DEFAULT_PRICES)
-    if raw:
-        prices.update({k: (float(v[0]), float(v[1])) for k, v in json.loads(raw).items()})
-    return prices
 
 
 @dataclass
@@ -130,19 +105,6 @@ class UsageQuery:
         return all(value is None or entry.get(name) == value for name, value in wanted.items())
 
 
-@dataclass
-class ReplayReport:
-    """What one replay pass did."""
-
-    files: int = 0
-    lines: int = 0
-    added: int = 0
-    duplicates: int = 0
-    unreadable: int = 0
-    finished: bool = True
-    teams: set[str] = field(default_factory=set)
-
-
 class UsageLog:
     """Append usage entries (never raises, never loses one) and read them back."""
 
@@ -159,28 +121,42 @@ class UsageLog:
         replay_in_background: bool = True,
     ) -> None:
         self.handle = handle
-        self.spool_dir = Path(spool_dir)
         self.maxlen = maxlen
         self.max_age_days = max_age_days
         self.dedupe_days = dedupe_days
         self.rewrite_record_ttl = rewrite_record_ttl
         self.prices = dict(prices) if prices is not None else dict(DEFAULT_PRICES)
-        self.replay_in_background = replay_in_background
         self._script = handle.register_script(_LOG_ENTRY)
-        self._lock = threading.Lock()
-        self._replay_lock = threading.Lock()
-        self._watcher_lock = threading.Lock()
-        self._watcher: threading.Thread | None = None
-        # Since this process started: entries spooled, replayed, and dropped as duplicates.
-        self.counters = {"spooled": 0, "replayed": 0, "duplicates": 0}
-        # Check the spool directory on the first successful write (files left by an
-        # earlier run or a dead worker), then every _DIR_CHECK_SECONDS.
-        self._next_dir_check = 0.0
+        self.spool = Spool(
+            handle, spool_dir, self._send_batch, replay_in_background=replay_in_background
+        )
+        self.texts = TextSettings(handle)
+        self._spooled_words: OrderedDict[str, str] = OrderedDict()
+        self._words_lock = threading.Lock()
+
+    # The spool's surface, kept on the log for its callers.
+    @property
+    def spool_dir(self) -> Path:
+        return self.spool.spool_dir
 
     @property
     def spool_path(self) -> Path:
-        # Per process, so gunicorn workers never interleave lines in one file.
-        return self.spool_dir / f"usage-{os.getpid()}.jsonl"
+        return self.spool.path
+
+    @property
+    def counters(self) -> dict[str, int]:
+        return self.spool.counters
+
+    def spool_files(self) -> list[Path]:
+        """Spool files waiting for replay."""
+        return self.spool.files()
+
+    def replay_spool(self) -> ReplayReport:
+        """Send every spooled entry to Redis (see Spool.replay)."""
+        return self.spool.replay()
+
+    def recheck_spool_soon(self) -> None:
+        self.spool.recheck_soon()
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -191,23 +167,17 @@ class UsageLog:
         texts: Mapping[str, str] | None = None,
         rewrite: Mapping[str, Any] | None = None,
         along: Sequence[ScriptCall | None] = (),
-    ) -> None:
-        """Log one entry (it must carry `request_id` and `ts`).
+    ) -> bool:
+        """Log one entry (it must carry `request_id` and `ts`); False when it was spooled.
 
-        `texts` are kept only if the team turned text storage on; `rewrite` is the small
+        `texts` are sent to Redis only if the team stores texts; `rewrite` is the small
         record feedback needs. Neither is spooled. `along` are other writes of the same
         request and team (cache store, token charge), sent in the same round trip; they are
         best effort: when Redis fails, the entry is spooled and they are dropped.
         """
-        if entry.get("engine") == "offline":
-            entry.setdefault("cost_usd", 0.0)  # runs in-process: its token counts are free
-        if "cost_usd" not in entry and ("tokens_in" in entry or "tokens_out" in entry):
-            entry["cost_usd"] = estimated_cost(
-                entry.get("model"),
-                int(entry.get("tokens_in") or 0),
-                int(entry.get("tokens_out") or 0),
-                self.prices,
-            )
+        with_cost(entry, self.prices)
+        if texts and not self.stores_texts(team):
+            texts = None
         if self.handle.available():
             own = self.entry_call(team, entry, texts, rewrite)
             try:
@@ -215,9 +185,10 @@ class UsageLog:
             except OUTAGE_ERRORS:
                 self.handle.mark_down()
             else:
-                self._replay_if_due()
-                return
-        self._spool(team, entry)
+                self.spool.replay_if_due()
+                return True
+        self.spool.write(team, entry)
+        return False
 
     def record_rewrite(
         self,
@@ -225,26 +196,22 @@ class UsageLog:
         entry: dict[str, Any],
         draft: str,
         rewrite_text: str,
+        digest: str | None = None,
         along: Sequence[ScriptCall | None] = (),
     ) -> None:
-        """Log a rewrite and keep the small record that feedback on it will need."""
-        record = {
-            "id": entry["request_id"],
-            "ts": entry["ts"],
-            "key_id": entry.get("key_id"),
-            "preset": entry.get("preset"),
-            "preset_version": entry.get("preset_version"),
-            "engine": entry.get("engine"),
-            "model": entry.get("model"),
-            "rewrite": rewrite_text,
-        }
-        self.record(
+        """Log a rewrite and keep the small record that feedback on it will need.
+
+        `digest` names the cache entry holding this rewrite (a hit, or a miss that was
+        cached): the record then points at it instead of keeping the rewrite's words."""
+        logged = self.record(
             team,
             entry,
             texts={"draft": draft, "rewrite": rewrite_text},
-            rewrite=record,
+            rewrite=entries.rewrite_record(entry, digest=digest, rewrite_text=rewrite_text),
             along=along,
         )
+        if not logged:
+            self._remember_words(str(entry["request_id"]), entries.pack_words(rewrite_text))
 
     def entry_call(
         self,
@@ -297,132 +264,27 @@ class UsageLog:
             DEFAULT_TEXT_RETENTION_DAYS,
         ]
 
-    def _spool(self, team: str, entry: dict[str, Any]) -> None:
-        line = _compact({"team": team, "entry": {**entry, "spooled": True}}) + "\n"
-        self.recheck_spool_soon()
-        if self.replay_in_background:
-            self._ensure_watcher()
-        with self._lock:
-            self.spool_dir.mkdir(parents=True, exist_ok=True)
-            while True:
-                path = self.spool_path
-                with path.open("a", encoding="utf-8") as spool:
-                    fcntl.flock(spool, fcntl.LOCK_EX)
-                    # A replayer may have removed the file between our open and our lock:
-                    # then this inode is gone and we must open the path again.
-                    if _same_file(spool, path):
-                        spool.write(line)
-                        spool.flush()
-                        os.fsync(spool.fileno())
-                        self.counters["spooled"] += 1
-                        return
-
-    # -- replay ----------------------------------------------------------------------------
-
-    def spool_files(self) -> list[Path]:
-        return sorted(self.spool_dir.glob("usage-*.jsonl"))
-
-    def _replay_if_due(self) -> None:
-        now = time.monotonic()
-        if now < self._next_dir_check:
-            return
-        self._next_dir_check = now + _DIR_CHECK_SECONDS
-        if not self.spool_files():
-            return
-        if self.replay_in_background:
-            threading.Thread(target=self.replay_spool, name="usage-replay", daemon=True).start()
-        else:
-            self.replay_spool()
-
-    def _ensure_watcher(self) -> None:
-        """Start the thread that replays this spool once Redis answers, even if no request
-        comes along to notice (traffic may stop right after the outage)."""
-        with self._watcher_lock:
-            if self._watcher is None or not self._watcher.is_alive():
-                self._watcher = threading.Thread(
-                    target=self._watch_spool, name="usage-spool-watcher", daemon=True
-                )
-                self._watcher.start()
-
-    def _watch_spool(self) -> None:
-        while self.spool_files():
-            time.sleep(_WATCH_SECONDS)
-            if not self.handle.available():
-                continue
-            try:
-                self.handle.client.ping()
-            except OUTAGE_ERRORS:
-                self.handle.mark_down()
-                continue
-            self.replay_spool()
-
-    def recheck_spool_soon(self) -> None:
-        """Make the next successful write look at the spool directory again."""
-        self._next_dir_check = 0.0
-
-    def replay_spool(self) -> ReplayReport:
-        """Send every spooled entry to Redis; safe to run any number of times at once."""
-        report = ReplayReport()
-        if not self._replay_lock.acquire(blocking=False):
-            report.finished = False
-            return report
-        try:
-            for path in self.spool_files():
-                if not self._replay_file(path, report):
-                    report.finished = False
-                    self.recheck_spool_soon()
-                    break
-        finally:
-            self._replay_lock.release()
-        return report
-
-    def _replay_file(self, path: Path, report: ReplayReport) -> bool:
-        """Replay one file and remove it. False when Redis failed (file kept)."""
-        try:
-            spool = path.open("r", encoding="utf-8")
-        except FileNotFoundError:
-            return True
-        with spool:
-            try:
-                fcntl.flock(spool, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                return True  # a writer or another replayer has it; next pass
-            if not _same_file(spool, path):
-                return True
-            report.files += 1
-            # Read and send in batches, so a long outage's big file never sits in memory.
-            batch: list[tuple[str, dict[str, Any]]] = []
-            try:
-                for line in spool:
-                    if not line.strip():
-                        continue
-                    report.lines += 1
-                    try:
-                        item = json.loads(line)
-                        batch.append((item["team"], item["entry"]))
-                    except (ValueError, KeyError, TypeError):
-                        report.unreadable += 1  # a line cut short by a crash mid-write
-                    if len(batch) >= _REPLAY_BATCH:
-                        self._replay_batch(batch, report)
-                        batch = []
-                self._replay_batch(batch, report)
-            except OUTAGE_ERRORS:
-                self.handle.mark_down()
-                return False
-            path.unlink()
-        return True
-
-    def _replay_batch(self, batch: list[tuple[str, dict[str, Any]]], report: ReplayReport) -> None:
-        if not batch:
-            return
+    def _send_batch(self, batch: Sequence[tuple[str, dict[str, Any]]]) -> list[int]:
+        """Replay spooled entries in one round trip; a rewrite gets its record back, so
+        feedback on a rewrite made during the outage works once it is replayed."""
+        calls = []
+        for team, entry in batch:
+            record = None
+            if entry.get("kind") == "rewrite" and entry.get("request_id"):
+                record = entries.rewrite_record(entry)
+                words = self._spooled_words.get(str(entry["request_id"]))
+                if words:
+                    record["words"] = words
+            calls.append(self.entry_call(team, entry, None, record))
         # run_together, not a script pipeline: it also works on Redis Cluster (teams in
         # different slots) and reloads the script after a Redis restart.
-        calls = [self.entry_call(team, entry, None, None) for team, entry in batch]
-        for (team, _), added in zip(batch, run_together(self.handle.client, calls), strict=True):
-            report.added += int(added)
-            report.duplicates += 1 - int(added)
-            report.teams.add(team)
-            self.counters["replayed" if added else "duplicates"] += 1
+        return [int(added) for added in run_together(self.handle.client, calls)]
+
+    def _remember_words(self, request_id: str, packed: str) -> None:
+        with self._words_lock:
+            self._spooled_words[request_id] = packed
+            while len(self._spooled_words) > _SPOOLED_WORDS_MAX:
+                self._spooled_words.popitem(last=False)
 
     # -- reading (Redis errors propagate: the admin views turn them into 503) ---------------
 
@@ -492,59 +354,43 @@ class UsageLog:
         return items
 
     def rewrite_record(self, team: str, rewrite_id: str) -> dict[str, Any] | None:
+        """The record of a rewrite, or None. A rewrite made while Redis was away gets its
+        record when its spooled entry is replayed: a pending spool is replayed first."""
         raw = self.handle.client.get(redis_keys.rewrite_record_key(team, rewrite_id))
-        record = json.loads(raw) if raw else None
-        if record and "rewrite" not in record and record.get("cache"):
-            # A cache hit's record points at the cached rewrite instead of copying it.
-            cached = self.handle.client.get(redis_keys.cache_key(team, record["cache"]))
-            record["rewrite"] = json.loads(cached)["rewrite"] if cached else None
-        return record
+        if raw is None and self.spool.files():
+            self.spool.replay(wait=True)
+            raw = self.handle.client.get(redis_keys.rewrite_record_key(team, rewrite_id))
+        return json.loads(raw) if raw else None
 
-    # -- the team's text-storage setting ---------------------------------------------------
+    def rewrite_words(self, team: str, record: Mapping[str, Any]) -> list[bytes] | None:
+        """The word hashes of a recorded rewrite; None when they are no longer known (the
+        cached rewrite it points at has expired, or it was made during an outage)."""
+        if record.get("words"):
+            return list(entries.unpack_words(record["words"]))
+        if record.get("digest"):
+            raw = self.handle.client.get(redis_keys.cache_key(team, str(record["digest"])))
+            cached = json.loads(raw) if raw else None
+            if isinstance(cached, dict) and isinstance(cached.get("rewrite"), str):
+                return entries.word_hashes(cached["rewrite"])
+            return None
+        if isinstance(record.get("rewrite"), str):  # records written before word hashes
+            return entries.word_hashes(record["rewrite"])
+        return None
+
+    # -- the team's text-storage setting (api/usage/texts.py) -------------------------------
+
+    def stores_texts(self, team: str) -> bool:
+        """Whether texts of `team` are sent to Redis at all (see TextSettings)."""
+        return self.texts.stores_texts(team)
 
     def settings(self, team: str) -> dict[str, Any]:
-        store, days = self.handle.client.hmget(
-            redis_keys.team_meta_key(team), ["store_texts", "text_retention_days"]
-        )
-        return {
-            "store_texts": store == "1",
-            "text_retention_days": int(days) if days else DEFAULT_TEXT_RETENTION_DAYS,
-        }
+        """The team's text-storage setting."""
+        return self.texts.settings(team)
 
     def set_settings(self, team: str, store_texts: bool, text_retention_days: int) -> dict:
-        """Turn text storage on or off. Turning it off deletes the texts already kept."""
-        self.handle.client.hset(
-            redis_keys.team_meta_key(team),
-            mapping={
-                "store_texts": "1" if store_texts else "0",
-                "text_retention_days": str(text_retention_days),
-            },
-        )
-        if not store_texts:
-            self.delete_texts(team)
-        return self.settings(team)
-
-    def delete_texts(self, team: str) -> int:
-        client = self.handle.client
-        pattern = redis_keys.usage_text_key(team, "*")
-        deleted = 0
-        batch: list[str] = []
-        for key in client.scan_iter(match=pattern, count=500):
-            batch.append(key)
-            if len(batch) >= 500:
-                deleted += client.unlink(*batch)
-                batch = []
-        if batch:
-            deleted += client.unlink(*batch)
-        return deleted
+        """Turn text storage on or off (off deletes the texts already kept)."""
+        return self.texts.set_settings(team, store_texts, text_retention_days)
 
 
 def _compact(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-
-
-def _same_file(handle: Any, path: Path) -> bool:
-    try:
-        return os.fstat(handle.fileno()).st_ino == path.stat().st_ino
-    except FileNotFoundError:
-        return False

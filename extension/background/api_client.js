@@ -155,6 +155,17 @@ export async function listPresets(settings) {
     .map((p) => ({ slug: p.slug, name: typeof p.name === 'string' ? p.name : p.slug }));
 }
 
+// The draft's harsh wording, for the live indicator: {findings, counts, summary}. An API
+// without /v1/tone (older servers) answers 404: that is "nothing to show", not an error.
+export async function checkTone(settings, draft, signal) {
+  try {
+    return await (await request(settings, 'POST', '/v1/tone', { draft }, signal)).json();
+  } catch (err) {
+    if (err.kind === 'not_found') return { findings: [], counts: {}, summary: '' };
+    throw err;
+  }
+}
+
 export async function sendFeedback(settings, rewriteId, outcome, sentText) {
   const body = { outcome };
   if (typeof sentText === 'string') body.sent_text = sentText;

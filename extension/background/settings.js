@@ -7,6 +7,7 @@ export const DEFAULT_SETTINGS = Object.freeze({
   preset: 'warm',
   channel: 'email',
   stream: true,
+  liveTone: true, // check the tone while the agent types (POST /v1/tone)
 });
 
 const CHANNELS = ['email', 'chat', 'social'];
@@ -28,6 +29,7 @@ export function cleanSettings(input) {
   }
   if (CHANNELS.includes(input.channel)) out.channel = input.channel;
   if (typeof input.stream === 'boolean') out.stream = input.stream;
+  if (typeof input.liveTone === 'boolean') out.liveTone = input.liveTone;
   return out;
 }
 

@@ -4,6 +4,7 @@ const SCRIPT_ID = 'kindly-generic';
 const GENERIC_FILES = [
   'content/text_diff.js',
   'content/editor_text.js',
+  'content/layout.js',
   'content/panel.js',
   'content/adapters/generic.js',
   'content/main.js',
@@ -43,6 +44,10 @@ export async function syncRegistration() {
     matches: origins.map((origin) => `${origin}/*`),
     js: GENERIC_FILES,
     runAt: 'document_idle',
+    // Editors in frames too, including the about:srcdoc / about:blank frames that iframe
+    // editors (TinyMCE) write their body into; those frames take their parent's origin.
+    allFrames: true,
+    matchOriginAsFallback: true,
     persistAcrossSessions: true,
   }]);
   return origins;
@@ -68,7 +73,7 @@ export async function enableSite(url, tabId) {
   await syncRegistration();
   // The page is already open: inject now so the user need not reload.
   if (Number.isInteger(tabId)) {
-    await chrome.scripting.executeScript({ target: { tabId }, files: GENERIC_FILES });
+    await chrome.scripting.executeScript({ target: { tabId, allFrames: true }, files: GENERIC_FILES });
   }
   return siteStatus(url);
 }

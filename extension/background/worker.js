@@ -1,13 +1,14 @@
 // Service worker: the only place that holds the API key and talks to the Kindly API.
 // Content scripts and extension pages ask it for things by message; every message is checked.
 
-import { ApiError, checkKey, listPresets, rewrite } from './api_client.js';
+import { ApiError, checkKey, checkTone, listPresets, rewrite } from './api_client.js';
 import { flushFeedback, recordFeedback } from './feedback_queue.js';
 import { loadSettings, saveSettings } from './settings.js';
 import { disableSite, enableSite, siteStatus, syncRegistration } from './sites.js';
 
 const MAX_DRAFT_CHARS = 100000; // the API has the real limit (413); this only stops abuse
 const MAX_CONTEXT_CHARS = 20000;
+const MAX_TONE_CHARS = 20000; // the API's limit for /v1/tone
 const OUTCOMES = ['accepted', 'edited', 'rejected'];
 const ACTIONS = ['soften', 'shorten', 'simplify', 'formal', 'friendly', 'fix_grammar'];
 
@@ -59,6 +60,7 @@ function rewriteJob(message, settings) {
     ? message.preset : settings.preset;
   const job = {
     draft: message.draft,
+    format: message.format === 'html' ? 'html' : 'text',
     preset,
     channel: ['email', 'chat', 'social'].includes(message.channel) ? message.channel : settings.channel,
     action: ACTIONS.includes(message.action) ? message.action : 'soften',
@@ -69,6 +71,11 @@ function rewriteJob(message, settings) {
   if (customerMessage) job.customer_message = customerMessage;
   if (settings.agentName) job.agent_name = settings.agentName;
   return job;
+}
+
+function validFinding(f) {
+  return f && typeof f.category === 'string' && typeof f.sentence === 'string'
+    && Number.isInteger(f.start) && Number.isInteger(f.end);
 }
 
 function asErrorPayload(err) {
@@ -116,6 +123,18 @@ const CONTENT_HANDLERS = {
       id: message.id, outcome: message.outcome, sentText,
     });
     return { verdict };
+  },
+  // Live tone check while the agent types; quiet (no findings) when turned off in the settings.
+  async tone(message) {
+    if (typeof message.draft !== 'string') throw new ApiError('invalid', 'The draft must be text.');
+    const settings = await loadSettings();
+    const draft = message.draft.trim();
+    if (!settings.liveTone || !settings.apiKey || !draft || draft.length > MAX_TONE_CHARS) {
+      return { findings: [], summary: '' };
+    }
+    const answer = await checkTone(settings, draft);
+    const findings = Array.isArray(answer.findings) ? answer.findings.filter(validFinding) : [];
+    return { findings, summary: typeof answer.summary === 'string' ? answer.summary : '', draft };
   },
   async presets() {
     const settings = await loadSettings();

@@ -6,10 +6,10 @@
   kindly.started = true;
 
   const adapter = kindly.adapter;
-  const { normalise, readText, undoLastWrite } = kindly.editorText;
+  const { htmlText, normalise, undoLastWrite } = kindly.editorText;
   const overlay = new kindly.Overlay();
   const controllers = new Map(); // editor element -> controller; WeakMap can't be iterated
-  const lifetime = new AbortController();
+  const TONE_PAUSE_MS = 700; // the live tone check runs once the agent pauses typing
   let presetsCache = null;
   let lastFocusedEditor = null;
 
@@ -32,27 +32,55 @@
     constructor(editor) {
       this.editor = editor;
       this.button = overlay.addButton(() => this.soften(null));
+      this.badge = overlay.addToneBadge(() => this.showTone());
+      this.tone = null; // {draft, findings, summary}: the last live tone check
+      this.toneTimer = 0;
       this.port = null;
-      this.job = null; // {draft, preset, result}
-      this.accepted = null; // {id, text, lastSeen, draft, method}
-      editor.addEventListener('focusin', () => { lastFocusedEditor = editor; }, { signal: lifetime.signal });
-      editor.addEventListener('input', () => this.noteEdit(), { signal: lifetime.signal });
+      this.job = null; // {draft, html, preset, result}
+      this.accepted = null; // {id, text, lastSeen, draft, html, method}
+      editor.addEventListener('focusin', () => { lastFocusedEditor = editor; });
+      editor.addEventListener('input', () => {
+        this.noteEdit();
+        clearTimeout(this.toneTimer);
+        this.toneTimer = setTimeout(() => this.checkTone(), TONE_PAUSE_MS);
+      });
+    }
+
+    // The live indicator: what /v1/tone finds in the draft as it stands after a pause.
+    async checkTone() {
+      const draft = adapter.readDraft(this.editor).trim();
+      if (draft === this.tone?.draft) return;
+      const answer = draft.split(/\s+/).length >= 3 ? await sendToWorker({ type: 'tone', draft }) : null;
+      if (adapter.readDraft(this.editor).trim() !== draft) return; // a newer check is on its way
+      this.tone = answer?.ok ? { draft, findings: answer.findings, summary: answer.summary } : null;
+      overlay.setToneBadge(this.badge, this.tone);
+      this.place();
+    }
+
+    showTone() {
+      if (!this.tone?.findings.length) return;
+      overlay.open(this.handlers(), this.editor.getBoundingClientRect());
+      overlay.showTone(this.tone);
     }
 
     place() {
       const rect = this.editor.getBoundingClientRect();
       const visible = rect.width > 0 && rect.height > 0 && this.editor.isConnected;
       this.button.hidden = !visible;
-      if (!visible) return;
-      const width = this.button.offsetWidth || 96;
-      this.button.style.top = `${Math.max(0, rect.bottom - 32)}px`;
-      this.button.style.left = `${Math.max(0, rect.right - width - 8)}px`;
+      if (!visible) {
+        this.badge.hidden = true;
+        return;
+      }
+      overlay.placeButton(this.button, rect);
+      overlay.placeBadge(this.badge, this.button, Boolean(this.tone?.findings.length));
     }
 
     dispose() {
-      this.finishFeedback();
+      this.finishFeedback('sent'); // a help desk removes the composer once the reply is sent
       this.port?.disconnect();
       this.button.remove();
+      this.badge.remove();
+      clearTimeout(this.toneTimer);
       if (overlay.handlers?.owner === this) overlay.close();
     }
 
@@ -62,17 +90,20 @@
         onAccept: () => this.accept(),
         onUndo: () => this.undo(),
         onCancel: () => this.cancel(),
+        onEscape: () => this.dismiss(),
         onClose: () => this.closePanel(),
         onRetry: (preset) => this.soften(preset),
+        onSoften: () => this.soften(null),
         onOpenOptions: () => sendToWorker({ type: 'openOptions' }),
       };
     }
 
     async soften(preset) {
       if (this.port) return; // a rewrite for this editor is already on its way
-      this.finishFeedback();
-      overlay.open(this.handlers());
+      this.finishFeedback('moved on');
+      overlay.open(this.handlers(), this.editor.getBoundingClientRect());
       const draft = adapter.readDraft(this.editor);
+      const html = adapter.readHtml(this.editor);
       if (!draft.trim()) {
         overlay.showError({ kind: 'empty' });
         return;
@@ -85,7 +116,7 @@
         chosen = slugs[(slugs.indexOf(preset) + 1) % slugs.length];
       }
       const label = known.presets.find((p) => p.slug === chosen)?.name || chosen;
-      this.job = { draft, preset: chosen, result: null };
+      this.job = { draft, html, preset: chosen, result: null };
       overlay.showBusy(label);
       const context = adapter.readContext(this.editor);
       let port;
@@ -109,7 +140,7 @@
         if (!ownsPanel()) return; // the agent moved on to another editor meanwhile
         if (message.type === 'result') {
           this.job.result = message.result;
-          overlay.showResult(draft, message.result, known.presets, chosen);
+          overlay.showResult(draft, rewriteContent(message.result).shown, known.presets, chosen, message.result);
         } else {
           overlay.showError(message.error || { kind: 'internal' });
         }
@@ -120,7 +151,8 @@
         if (ownsPanel()) overlay.showError({ kind: 'unreachable' });
       });
       port.postMessage({
-        draft,
+        draft: html ?? draft,
+        format: html === null ? 'text' : 'html',
         preset: chosen,
         channel: adapter.channel || undefined,
         customerName: context.customerName,
@@ -129,29 +161,30 @@
     }
 
     async accept() {
-      const { draft, result } = this.job || {};
+      const { draft, html, result } = this.job || {};
       if (!result) return;
       // Never overwrite words typed after the rewrite was asked for.
       if (normalise(adapter.readDraft(this.editor)) !== normalise(draft)) {
         overlay.showError({ kind: 'draft_changed' });
         return;
       }
-      const method = await adapter.writeText(this.editor, result.rewrite);
-      if (normalise(adapter.readDraft(this.editor)) !== normalise(result.rewrite)) {
-        await this.restore(draft, method);
+      const { content, shown } = rewriteContent(result);
+      const method = await adapter.write(this.editor, content);
+      if (method === 'refused' || normalise(adapter.readDraft(this.editor)) !== normalise(shown)) {
+        if (method !== 'refused') await this.restore({ text: draft, html }, method);
         overlay.showError({ kind: 'write_failed' });
         return;
       }
-      this.accepted = { id: result.id, text: result.rewrite, lastSeen: result.rewrite, draft, method };
+      this.accepted = { id: result.id, text: shown, lastSeen: shown, draft, html, method };
       overlay.showAccepted();
     }
 
-    // Puts the draft back: the editor's own undo first (keeps formatting), then plain text.
-    async restore(draft, method) {
-      if (normalise(adapter.readDraft(this.editor)) === normalise(draft)) return;
+    // Puts the draft back: the editor's own undo first (keeps formatting), then the draft again.
+    async restore(original, method) {
+      if (normalise(adapter.readDraft(this.editor)) === normalise(original.text)) return;
       await undoLastWrite(this.editor, method);
-      if (normalise(adapter.readDraft(this.editor)) !== normalise(draft)) {
-        await adapter.writeText(this.editor, draft);
+      if (normalise(adapter.readDraft(this.editor)) !== normalise(original.text)) {
+        await adapter.write(this.editor, original);
       }
     }
 
@@ -159,18 +192,25 @@
       const accepted = this.accepted;
       if (!accepted) return;
       this.accepted = null;
-      await this.restore(accepted.draft, accepted.method);
+      await this.restore({ text: accepted.draft, html: accepted.html }, accepted.method);
+      // The agent turned the rewrite down: that is a rejection.
       sendToWorker({ type: 'feedback', id: accepted.id, outcome: 'rejected' });
       overlay.showRestored();
     }
 
+    // Cancel on a preview is the agent turning the rewrite down.
     cancel() {
+      const rejected = this.job?.result?.id;
+      this.dismiss();
+      if (rejected) sendToWorker({ type: 'feedback', id: rejected, outcome: 'rejected' });
+    }
+
+    // Escape, Close: the panel goes away; nothing is reported.
+    dismiss() {
       if (this.port) {
         this.port.disconnect();
         this.port = null;
       }
-      const id = this.job?.result?.id;
-      if (id) sendToWorker({ type: 'feedback', id, outcome: 'rejected' });
       this.job = null;
       this.closePanel();
     }
@@ -184,15 +224,20 @@
       if (!this.accepted) return;
       const text = adapter.readDraft(this.editor);
       if (text.trim()) this.accepted.lastSeen = text;
-      else this.finishFeedback(); // the help desk clears the editor once the reply is sent
+      else this.finishFeedback('sent'); // the help desk clears the editor once the reply is sent
     }
 
-    // Reports what happened to an accepted rewrite: sent as is, or edited first.
-    finishFeedback() {
+    // Reports what happened to an accepted rewrite once the reply is sent: sent as is
+    // (accepted) or edited first (with the text sent). A reply put back to the draft (the
+    // editor's own undo) is not reported; neither is one that was not sent (`why` another reason).
+    finishFeedback(why) {
       const accepted = this.accepted;
       if (!accepted) return;
       this.accepted = null;
-      const edited = normalise(accepted.lastSeen) !== normalise(accepted.text);
+      if (why !== 'sent') return;
+      const sent = normalise(accepted.lastSeen);
+      if (sent === normalise(accepted.draft)) return;
+      const edited = sent !== normalise(accepted.text);
       sendToWorker({
         type: 'feedback',
         id: accepted.id,
@@ -200,6 +245,14 @@
         sentText: edited ? accepted.lastSeen : undefined,
       });
     }
+  }
+
+  // What Accept writes for a result, and the text the editor should then show.
+  function rewriteContent(result) {
+    if (result.format === 'html') {
+      return { content: { html: result.rewrite, text: result.rewrite_text }, shown: htmlText(result.rewrite) };
+    }
+    return { content: { html: null, text: result.rewrite }, shown: result.rewrite };
   }
 
   function scan() {
@@ -243,12 +296,9 @@
     scheduleScan();
   });
   observer.observe(document.documentElement, { childList: true, subtree: true, characterData: true });
-  lifetime.signal.addEventListener('abort', () => observer.disconnect());
-  window.addEventListener('scroll', scheduleScan, { capture: true, passive: true, signal: lifetime.signal });
-  window.addEventListener('resize', scheduleScan, { passive: true, signal: lifetime.signal });
-  window.addEventListener('pagehide', () => {
-    for (const controller of controllers.values()) controller.finishFeedback();
-  }, { signal: lifetime.signal });
+  window.addEventListener('scroll', scheduleScan, { capture: true, passive: true });
+  window.addEventListener('resize', scheduleScan, { passive: true });
+  // Leaving the page is not sending the reply: nothing is reported for it.
 
   // "Alt+Shift+K" -> does this keydown match it? Letters and digits by physical key, so the
   // Alt-modified characters some layouts produce still match.
@@ -276,7 +326,7 @@
       event.preventDefault();
       event.stopPropagation();
       controller.soften(null);
-    }, { capture: true, signal: lifetime.signal });
+    }, { capture: true });
   });
 
   chrome.runtime.onMessage.addListener((message, sender) => {

@@ -4,15 +4,36 @@
   const kindly = (globalThis.kindly = globalThis.kindly || {});
   if (kindly.Overlay) return;
 
+  // The page's CSS can't reach into the shadow root, but inherited properties (direction,
+  // text-transform, letter-spacing, ...) flow in through the host: `all: initial` stops them,
+  // and the panel says its own direction and spacing explicitly.
   const STYLE = `
-    :host { all: initial; }
+    :host { all: initial !important; }
+    :host, .soften, .panel {
+      direction: ltr; text-align: left; text-transform: none; letter-spacing: normal;
+      word-spacing: normal; text-indent: 0; text-shadow: none; font-style: normal;
+      font-variant: normal; white-space: normal; line-height: normal; visibility: visible;
+      writing-mode: horizontal-tb; unicode-bidi: isolate;
+    }
+    * { box-sizing: border-box; }
     .soften {
       position: fixed; z-index: 2147483646; font: 600 12px/1 system-ui, sans-serif;
       padding: 6px 10px; border-radius: 14px; border: 1px solid #0e7c7b; cursor: pointer;
       background: #fff; color: #0e5e5d; box-shadow: 0 1px 3px rgba(0,0,0,.2);
     }
     .soften:hover, .soften:focus-visible { background: #0e7c7b; color: #fff; outline: none; }
-    .soften[hidden] { display: none; }
+    .soften[hidden], .tone[hidden] { display: none; }
+    .tone {
+      position: fixed; z-index: 2147483646; font: 12px/1 system-ui, sans-serif; cursor: pointer;
+      padding: 5px 8px; border-radius: 12px; border: 1px solid #d9a400; background: #fff8e1;
+      color: #6b4a00; box-shadow: 0 1px 2px rgba(0,0,0,.15);
+    }
+    .tone:hover, .tone:focus-visible { background: #ffe9a8; outline: none; }
+    mark { background: #ffe08a; color: inherit; border-radius: 2px; }
+    strong.mark { font-weight: 700; } em.mark { font-style: italic; } u.mark { text-decoration: underline; }
+    code.mark { font-family: ui-monospace, monospace; }
+    .findings li { margin-bottom: 6px; }
+    .reason { color: #355; }
     .panel {
       position: fixed; z-index: 2147483647; right: 16px; bottom: 16px;
       width: min(500px, calc(100vw - 32px)); max-height: min(76vh, 720px); overflow: auto;
@@ -22,11 +43,11 @@
     }
     .panel[hidden] { display: none; }
     h2 { font-size: 15px; margin: 0 0 8px; color: #0e5e5d; }
-    h3 { font-size: 12px; text-transform: uppercase; letter-spacing: .04em; margin: 12px 0 4px; color: #5a6b6b; }
+    h3 { font-size: 12px; font-variant: small-caps; margin: 12px 0 4px; color: #5a6b6b; }
     .status { margin: 4px 0 8px; color: #355; }
     .error { margin: 4px 0 8px; padding: 8px 10px; border-radius: 6px; background: #fdecea; color: #7a1c12; }
     .warning { padding: 6px 8px; border-radius: 6px; background: #fff4d6; color: #6b4a00; }
-    .rewrite { white-space: pre-wrap; padding: 8px 10px; border-radius: 6px; background: #f5fafa; border: 1px solid #dbeaea; }
+    .rewrite { white-space: pre-wrap; overflow-wrap: anywhere; padding: 8px 10px; border-radius: 6px; background: #f5fafa; border: 1px solid #dbeaea; }
     ins { background: #d6f5e3; text-decoration: none; }
     del { background: #fde2df; color: #8a3b33; }
     ul { margin: 0; padding-left: 18px; }
@@ -103,13 +124,14 @@
   class Overlay {
     constructor() {
       this.host = document.createElement('kindly-overlay');
-      this.root = this.host.attachShadow({ mode: 'open' });
+      // Closed: the page's scripts can't reach into the panel (the draft, the rewrite, Accept).
+      this.root = this.host.attachShadow({ mode: 'closed' });
       this.root.append(el('style', { text: STYLE }));
       this.panel = el('div', {
         class: 'panel', role: 'dialog', 'aria-label': 'Kindly preview', hidden: '',
       });
       this.panel.addEventListener('keydown', (event) => {
-        if (event.key === 'Escape') this.handlers?.onCancel();
+        if (event.key === 'Escape') this.handlers?.onEscape();
       });
       this.root.append(this.panel);
       document.documentElement.append(this.host);
@@ -122,17 +144,74 @@
     }
 
     addButton(onClick) {
-      const button = el('button', { class: 'soften', type: 'button', text: 'Soften reply', onclick: onClick });
+      const button = el('button', {
+        class: 'soften', type: 'button', text: 'Soften reply', onclick: onClick,
+        'aria-keyshortcuts': 'Alt+Shift+K', title: 'Soften reply (Alt+Shift+K)',
+      });
       // Keep the editor's selection and focus when the button is pressed.
       button.addEventListener('mousedown', (event) => event.preventDefault());
       this.root.append(button);
       return button;
     }
 
-    // handlers: onAccept, onUndo, onCancel, onRetry(preset), onOpenOptions, onClose
-    open(handlers) {
+    // The live tone indicator: a small button beside "Soften reply", hidden until a check
+    // finds something.
+    addToneBadge(onClick) {
+      const badge = el('button', { class: 'tone', type: 'button', title: 'Tone check: show why', onclick: onClick });
+      badge.addEventListener('mousedown', (event) => event.preventDefault());
+      badge.hidden = true;
+      this.root.append(badge);
+      return badge;
+    }
+
+    setToneBadge(badge, tone) {
+      const count = tone?.findings.length || 0;
+      badge.textContent = count ? (tone.summary || `${count} phrases may sound harsh`) : '';
+      badge.hidden = !count;
+    }
+
+    // The draft with the flagged sentences highlighted, and why each may hurt.
+    showTone(tone) {
+      const text = el('div', { class: 'rewrite', 'aria-label': 'Your draft' });
+      const ranges = kindly.layout.sentenceRanges(tone.draft, tone.findings);
+      let position = 0;
+      for (const [start, end] of ranges) {
+        text.append(document.createTextNode(tone.draft.slice(position, start)));
+        text.append(el('mark', { text: tone.draft.slice(start, end) }));
+        position = end;
+      }
+      text.append(document.createTextNode(tone.draft.slice(position)));
+      const items = tone.findings.map((f) => el('li', {}, [
+        el('strong', { text: `“${f.text || f.sentence}”` }),
+        el('span', { class: 'reason', text: ` ${f.reason || ''}` }),
+        f.suggestion ? el('div', { text: `Try: ${f.suggestion}` }) : null,
+      ]));
+      this.render(
+        el('p', { class: 'status', role: 'status', text: tone.summary || 'Some sentences may sound harsh.' }),
+        text,
+        el('h3', { text: 'Why' }),
+        el('ul', { class: 'findings', 'aria-label': 'Tone findings' }, items),
+        el('div', { class: 'actions' }, [
+          this.button('Soften reply', () => this.handlers?.onSoften(), true),
+          this.button('Close', () => this.handlers?.onClose()),
+        ]),
+      );
+      this.panel.querySelector('button.primary').focus({ preventScroll: true });
+    }
+
+    placeButton(button, rect) {
+      kindly.layout.placeButton(button, rect);
+    }
+
+    placeBadge(badge, button, show) {
+      kindly.layout.placeBadge(badge, button, show);
+    }
+
+    // handlers: onAccept, onUndo, onCancel, onEscape, onRetry(preset), onOpenOptions, onClose
+    open(handlers, anchor = null) {
       this.ensureAttached();
       this.handlers = handlers;
+      this.anchor = anchor;
       this.panel.hidden = false;
     }
 
@@ -148,6 +227,7 @@
 
     render(...children) {
       this.panel.replaceChildren(el('h2', { text: 'Kindly' }), ...children.filter(Boolean));
+      if (this.anchor) kindly.layout.placePanel(this.panel, this.anchor);
     }
 
     button(label, onClick, primary = false) {
@@ -182,12 +262,31 @@
       return select;
     }
 
-    diffView(draft, rewrite) {
+    // The diff of the draft and the rewrite; `marks` ([{start, end, tag}] over the rewrite)
+    // draw the rewrite's bold, italic, underline, code and links on the words they cover.
+    diffView(draft, rewrite, marks = []) {
       const box = el('div', { class: 'rewrite', 'aria-label': 'Rewrite' });
+      let offset = 0; // position in the rewrite
       for (const part of kindly.diffWords(draft, rewrite)) {
-        if (part.op === 'same') box.append(document.createTextNode(part.text));
-        else if (part.op === 'add') box.append(el('ins', { text: part.text }));
-        else box.append(el('del', { text: part.text }));
+        if (part.op === 'del') {
+          box.append(el('del', { text: part.text }));
+          continue;
+        }
+        const end = offset + part.text.length;
+        const cuts = new Set([offset, end]);
+        for (const m of marks) {
+          if (m.start > offset && m.start < end) cuts.add(m.start);
+          if (m.end > offset && m.end < end) cuts.add(m.end);
+        }
+        const points = [...cuts].sort((a, b) => a - b);
+        for (let i = 0; i + 1 < points.length; i += 1) {
+          let node = document.createTextNode(rewrite.slice(points[i], points[i + 1]));
+          for (const m of marks) {
+            if (m.start <= points[i] && points[i + 1] <= m.end) node = el(m.tag, { class: 'mark' }, [node]);
+          }
+          box.append(part.op === 'add' ? el('ins', {}, [node]) : node);
+        }
+        offset = end;
       }
       return box;
     }
@@ -212,8 +311,9 @@
       if (!checks) return null;
       const facts = Array.isArray(checks.facts) ? checks.facts : [];
       if (checks.passed) {
+        const list = facts.join(', ');
         return el('p', { class: 'facts', text: facts.length
-          ? `All ${facts.length} facts kept: ${facts.join(', ')}.`
+          ? `All ${facts.length} facts kept: ${list}${/[.!?]$/.test(list) ? '' : '.'}`
           : 'No facts to check in this draft.' });
       }
       const box = el('div', { class: 'warning', role: 'alert' });
@@ -223,14 +323,15 @@
       return box;
     }
 
-    showResult(draft, result, presets, current) {
+    // `rewrite` is the rewrite as the editor will show it (text); `result` the API's answer.
+    showResult(draft, rewrite, presets, current, result) {
       const changes = Array.isArray(result.changes) ? result.changes : [];
       const picker = this.presetPicker(presets, current);
       const cachedNote = result.cached ? ' (from cache)' : '';
       const checks = this.factCheck(result.checks);
       this.render(
         el('p', { class: 'status', role: 'status', text: `Here is a softer version${cachedNote}.` }),
-        this.diffView(draft, result.rewrite),
+        this.diffView(draft, rewrite, result.format === 'html' ? kindly.layout.markRanges(rewrite, result.rewrite) : []),
         result.checks && !result.checks.passed ? checks : null,
         el('div', { class: 'actions' }, [
           this.button('Accept', () => this.handlers?.onAccept(), true),

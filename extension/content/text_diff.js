@@ -17,6 +17,9 @@
     let del = '';
     let add = '';
     const flush = () => {
+      // A replaced word that ends a paragraph: the break belongs to the new word only, or the
+      // preview would show a paragraph break after the struck-out word too.
+      if (del && add) del = del.replace(/\s*\n\s*$/, ' ');
       if (del) out.push({ op: 'del', text: del });
       if (add) out.push({ op: 'add', text: add });
       del = '';

@@ -58,6 +58,7 @@ async function load() {
   }
   const { settings } = answer;
   for (const name of ['apiUrl', 'apiKey', 'agentName', 'channel']) form.elements[name].value = settings[name] || '';
+  form.elements.liveTone.checked = settings.liveTone !== false;
   fillPresets([], settings.preset);
   if (settings.hasKey) refreshPresets(settings.preset);
 }
@@ -84,6 +85,7 @@ form.addEventListener('submit', async (event) => {
     agentName: form.elements.agentName.value,
     preset: presetSelect.value,
     channel: form.elements.channel.value,
+    liveTone: form.elements.liveTone.checked,
   };
   const saved = await ask({ type: 'saveSettings', settings });
   if (!saved?.ok) {

@@ -130,3 +130,23 @@ def test_the_installed_command_prints_the_key_on_its_last_line(redis_server, red
     key = kindly("keys", "create", "--team", team, "--role", "team_admin", "--label", "ci")
     assert team == "shell-team" and key.startswith("kk_")
     assert redis.hlen(f"kindly:{{{team}}}:keys") == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("KINDLY_CACHE_TTL", "7d"),
+        ("KINDLY_REDIS_TIMEOUT", "fast"),
+        ("KINDLY_RATE_KEY_PER_MIN", "-5"),
+    ],
+)
+def test_a_bad_setting_names_its_variable(monkeypatch, name, value):
+    from click.testing import CliRunner
+
+    from api.cli import main
+
+    monkeypatch.setenv(name, value)
+    done = CliRunner().invoke(main, ["teams", "list"])
+    assert done.exit_code == 1
+    assert f"{name}={value!r} is not valid" in done.output
+    assert "Traceback" not in done.output

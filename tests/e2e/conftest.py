@@ -32,7 +32,10 @@ ZENDESK_URL = "https://acme.zendesk.com/agent/tickets/123"
 # Sites "turned on from the popup": localhost is inside the extension's granted hosts, so the
 # test needs no permission prompt (which headless Chromium can't answer).
 GENERIC_ORIGIN = "http://localhost:8765"
-EDITOR_BUNDLES = ("prosemirror", "lexical", "ckeditor", "textarea")
+EDITOR_BUNDLES = ("prosemirror", "tiptap", "lexical", "ckeditor", "quill", "draftjs", "slate",
+                  "tinymce", "plain", "textarea", "react_textarea")
+# Pages that mount a bundle with options: a Gmail-like contenteditable whose lines are <div>s.
+EDITOR_PAGES = {"gmail_like": ("plain", {"divLines": True})}
 
 pytestmark = pytest.mark.e2e
 
@@ -41,6 +44,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if HERE in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.e2e)
+
+
+# The shipped panel lives in a closed shadow root, which Playwright's locators can't enter. The
+# browser tests load a copy whose only difference is an open root (checked: exactly that line);
+# test_panel.py checks the shipped panel itself: closed, and styled only by itself.
+CLOSED_ROOT = "this.host.attachShadow({ mode: 'closed' })"
+
+
+def extension_under_test(folder: Path) -> Path:
+    """A copy of extension/ whose panel's shadow root is open, for Playwright's locators."""
+    copy = folder / "extension"
+    shutil.copytree(EXTENSION, copy)
+    panel = copy / "content" / "panel.js"
+    source = panel.read_text()
+    assert source.count(CLOSED_ROOT) == 1, "panel.js no longer opens one closed shadow root"
+    panel.write_text(source.replace(CLOSED_ROOT, CLOSED_ROOT.replace("closed", "open")))
+    return copy
 
 
 def build_editor_bundles() -> Path:
@@ -145,9 +165,11 @@ def _fixed_page(name: str) -> Callable[[str], str]:
 
 def _editor_page(path: str) -> str | None:
     name = path.strip("/").removesuffix(".html")
-    if name not in EDITOR_BUNDLES:
+    bundle, options = EDITOR_PAGES.get(name, (name, {}))
+    if bundle not in EDITOR_BUNDLES:
         return None
-    return (FIXTURES / "editor_page.html").read_text().replace("{{EDITOR}}", name)
+    page = (FIXTURES / "editor_page.html").read_text()
+    return page.replace("{{EDITOR}}", bundle).replace("{{OPTIONS}}", json.dumps(options))
 
 
 def _only_local(route: Route) -> None:
@@ -178,7 +200,7 @@ class ExtensionBrowser:
 
     def configure(self, **overrides: object) -> None:
         settings = {"apiUrl": self.api.url, "apiKey": self.api.agent_key, "agentName": "Alex",
-                    "preset": "warm", "channel": "email", "stream": True}
+                    "preset": "warm", "channel": "email", "stream": True, "liveTone": True}
         self.save_settings(**{**settings, **overrides})
 
     def enable_site(self, origin: str) -> dict:
@@ -198,12 +220,13 @@ def extension_browser(kindly_server: KindlyApi, tmp_path_factory) -> Iterator[Ex
         json.dumps({"net": {"network_prediction_options": 2}})
     )
     refusing_proxy = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    loaded = extension_under_test(tmp_path_factory.mktemp("extension"))
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
             str(profile),
             executable_path=CHROMIUM,
             headless=True,
-            args=[f"--disable-extensions-except={EXTENSION}", f"--load-extension={EXTENSION}"],
+            args=[f"--disable-extensions-except={loaded}", f"--load-extension={loaded}"],
             proxy={"server": refusing_proxy, "bypass": "127.0.0.1"},
             viewport={"width": 1280, "height": 900},
         )

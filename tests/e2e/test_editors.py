@@ -1,11 +1,16 @@
-"""The extension on a site the user turned on, against the real ProseMirror, Lexical and
-CKEditor 5 libraries and a plain textarea: button, preview, Accept, Undo, the editor's own
-undo, errors."""
+"""The extension on a site the user turned on, against real editor libraries from npm
+(ProseMirror, TipTap, Lexical, CKEditor 5, Quill, Draft.js, Slate, TinyMCE in its iframe), a
+plain and a Gmail-like contenteditable, a textarea and a React textarea. Everything is read
+back through each editor's own API (see editors/src): text, paragraphs, bold runs and link
+hrefs after Accept, the editor's own undo, Kindly's Undo."""
 
 from __future__ import annotations
 
+import re
+import statistics
+
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FrameLocator, Page, expect
 
 from tests.e2e.conftest import GENERIC_ORIGIN, ExtensionBrowser
 from tests.e2e.steps import (
@@ -21,63 +26,138 @@ from tests.e2e.steps import (
     watch_api,
 )
 
-DRAFT = (
+# Four paragraphs, two bold runs, a bare link and a link whose text is not its URL.
+RICH_DRAFT = (
+    "<p>Your refund of <strong>$42.50</strong> for order 55190 was rejected because the form "
+    "was filled in wrong.</p>"
+    '<p>Resubmit it at <a href="https://example.com/forms">https://example.com/forms</a> '
+    "before <strong>12 March</strong>.</p>"
+    '<p>Read our <a href="https://example.com/refunds">refund policy</a> first.</p>'
+    "<p>Regards</p>"
+)
+MARKS = sorted([
+    ["bold", "$42.50", None],
+    ["bold", "12 March", None],
+    ["link", "https://example.com/forms", "https://example.com/forms"],
+    ["link", "refund policy", "https://example.com/refunds"],
+])
+PLAIN_DRAFT = (
     "Your refund of $42.50 for order 55190 was rejected because the form was filled in wrong. "
     "Resubmit it before 12 March.\n\nRegards"
 )
+RICH = ["prosemirror", "tiptap", "lexical", "ckeditor", "quill", "draftjs", "slate", "tinymce",
+        "plain", "gmail_like"]
+TEXT_FIELDS = ["textarea", "react_textarea"]
+# Quill has no blank-line paragraphs: every line is a block of its own.
+LINES_ARE_BLOCKS = {"quill"}
+CACHE_HITS: list[float] = []
 
 
-def open_editor(page: Page, name: str, draft: str) -> None:
+def ui(page: Page, editor: str) -> Page | FrameLocator:
+    """Where Kindly's button and panel are: TinyMCE's body is in an iframe of its own."""
+    return page.frame_locator("iframe.tox-edit-area__iframe") if editor == "tinymce" else page
+
+
+def open_editor(page: Page, name: str, draft: str, html: bool = False) -> None:
     page.goto(f"{GENERIC_ORIGIN}/{name}.html")
     wait_for_editor(page)
-    page.evaluate("text => window.editorApi.setText(text)", draft)
+    page.evaluate("([d, h]) => h ? window.editorApi.setHtml(d) : window.editorApi.setText(d)",
+                  [draft, html])
     wait_for_editor(page)
-    expect(soften_button(page)).to_have_count(1)
+    expect(soften_button(ui(page, name))).to_have_count(1)
 
 
-@pytest.mark.parametrize("editor", ["prosemirror", "lexical", "ckeditor", "textarea"])
-def test_soften_accept_undo_in_real_editor(page: Page, kindly: ExtensionBrowser, editor: str):
-    draft = f"{DRAFT} ({editor})"
-    open_editor(page, editor, draft)
+def marks(page: Page) -> list[list]:
+    return sorted(page.evaluate("window.editorApi.marks()"))
 
-    # Re-rendering the editor replaces its element: still exactly one button.
-    page.evaluate("window.editorApi.rerender()")
-    wait_for_editor(page)
-    expect(soften_button(page)).to_have_count(1)
-    assert editor_text(page) == draft
+
+def paragraphs(page: Page) -> int:
+    return page.evaluate("window.editorApi.paragraphs()")
+
+
+def blocks_of(text: str, editor: str) -> int:
+    if editor in LINES_ARE_BLOCKS:
+        return len([line for line in text.split("\n") if line.strip()])
+    return len([block for block in re.split(r"\n{2,}", text) if block.strip()])
+
+
+def same_text(a: str, b: str) -> bool:
+    return " ".join(a.split()) == " ".join(b.split())
+
+
+def wait_for_text(page: Page, text: str) -> None:
+    page.wait_for_function(
+        "t => window.editorApi.getText().replace(/\\s+/g, ' ').trim() === t",
+        arg=" ".join(text.split()), timeout=3000,
+    )
+
+
+@pytest.mark.parametrize("editor", RICH + TEXT_FIELDS)
+def test_accept_undo_and_formatting_in_real_editor(page: Page, kindly: ExtensionBrowser,
+                                                   editor: str):
+    rich = editor in RICH
+    open_editor(page, editor, RICH_DRAFT if rich else PLAIN_DRAFT, html=rich)
+    scope = ui(page, editor)
+    draft = editor_text(page)
+    draft_blocks = paragraphs(page)
+    if rich:
+        assert marks(page) == MARKS, "the fixture did not load the formatted draft"
 
     with watch_api(kindly.context, kindly.api.url) as calls:
-        miss_ms = soften_and_wait(page)
-        rewrite = rewrite_text(page)
+        soften_and_wait(scope)
+        sent = calls.rewrites[0]
+        assert sent["format"] == ("html" if rich else "text")
+        assert "\ufeff" not in sent["draft"] and "\u200b" not in sent["draft"]
+        rewrite = rewrite_text(scope)
         assert "$42.50" in rewrite and "55190" in rewrite and "12 March" in rewrite
-        assert editor_text(page) == draft, "the draft changed before Accept"
-        expect(panel(page)).to_contain_text("Fact check")
+        assert same_text(editor_text(page), draft), "the draft changed before Accept"
 
-        accept(page)
-        assert editor_text(page) == rewrite
+        accept(scope)
+        assert same_text(editor_text(page), rewrite)
+        assert paragraphs(page) == blocks_of(rewrite, editor)
+        if rich:
+            assert marks(page) == MARKS
 
-        undo(page)
+        undo(scope)  # Kindly's Undo
         assert editor_text(page) == draft
+        assert paragraphs(page) == draft_blocks
+        if rich:
+            assert marks(page) == MARKS
 
         # Same draft again: served from the API's cache.
-        panel(page).get_by_role("button", name="Close").click()
-        hit_ms = soften_and_wait(page)
-        expect(panel(page)).to_contain_text("from cache")
-        accept(page)
-        assert editor_text(page) == rewrite
+        panel(scope).get_by_role("button", name="Close").click()
+        hit_ms = soften_and_wait(scope)
+        expect(panel(scope)).to_contain_text("from cache")
+        accept(scope)
+        assert same_text(editor_text(page), rewrite)
 
-    # The agent presses the editor's own undo shortcut: the editor's history has our change.
-    panel(page).get_by_role("button", name="Close").click()
+    # The editor's own undo shortcut takes the whole rewrite back in one step.
+    panel(scope).get_by_role("button", name="Close").click()
     page.keyboard.press("Control+z")
-    page.wait_for_function("d => window.editorApi.getText() === d", arg=draft, timeout=3000)
+    wait_for_text(page, draft)
+    if rich:
+        assert marks(page) == MARKS
+    # The editor still works: the next keystrokes reach its model (Slate used to crash here).
+    # Undo brings back the selection of before the paste (all of it): let the editor settle.
+    page.wait_for_timeout(150)
+    page.keyboard.press("Control+End")
+    page.keyboard.type(" Thanks")
+    wait_for_text(page, draft + " Thanks")
+    assert len(calls.rewrites) == 2 and calls.rewrites[0]["agent_name"] == "Alex"
+    CACHE_HITS.append(hit_ms)
+    print(f"\n[timing] {editor}: click to preview on a cache hit {hit_ms:.0f} ms")
 
-    print(f"\n[timing] {editor}: click to preview {miss_ms:.0f} ms on a cache miss, "
-          f"{hit_ms:.0f} ms on a cache hit")
-    assert [c["draft"] for c in calls.rewrites] == [draft, draft]
-    assert calls.rewrites[0]["agent_name"] == "Alex"
+
+def test_click_to_preview_median_on_cache_hits():
+    """Reports the median over the editor runs above (no assertion on timings)."""
+    if not CACHE_HITS:
+        pytest.skip("no editor run in this session")
+    print(f"\n[timing] click to preview on a cache hit: median {statistics.median(CACHE_HITS):.0f}"
+          f" ms over {len(CACHE_HITS)} editors (min {min(CACHE_HITS):.0f}, "
+          f"max {max(CACHE_HITS):.0f})")
 
 
-@pytest.mark.parametrize("editor", ["prosemirror", "lexical", "ckeditor"])
+@pytest.mark.parametrize("editor", ["prosemirror", "slate", "tinymce"])
 def test_failed_rewrite_leaves_the_editor_untouched(page: Page, kindly: ExtensionBrowser,
                                                      editor: str):
     url = f"{kindly.api.url}/v1/rewrite"
@@ -85,29 +165,30 @@ def test_failed_rewrite_leaves_the_editor_untouched(page: Page, kindly: Extensio
                           {"Retry-After": "12"})
     kindly.context.route(url, handler)
     try:
-        draft = f"{DRAFT} (limited, {editor})"
-        open_editor(page, editor, draft)
-        soften_button(page).click()
-        expect(panel(page).get_by_role("alert")).to_contain_text("Try again in 12 seconds")
+        open_editor(page, editor, RICH_DRAFT, html=True)
+        draft = editor_text(page)
+        soften_button(ui(page, editor)).click()
+        expect(panel(ui(page, editor)).get_by_role("alert")).to_contain_text(
+            "Try again in 12 seconds")
     finally:
         kindly.context.unroute(url, handler)
     assert editor_text(page) == draft
 
 
-def test_click_to_preview_time(page: Page, kindly: ExtensionBrowser):
-    """Prints click-to-preview times (median of five) on cache misses and hits; no assertion
-    on timings, which depend on the machine."""
-    open_editor(page, "prosemirror", "placeholder")
-    misses, hits = [], []
-    for n in range(5):
-        draft = f"Order {7100 + n} was delayed by our courier. It arrives on {n + 2} June."
-        page.evaluate("text => window.editorApi.setText(text)", draft)
-        misses.append(soften_and_wait(page))
-        panel(page).get_by_role("button", name="Cancel").click()
-        hits.append(soften_and_wait(page))
-        panel(page).get_by_role("button", name="Cancel").click()
-    misses.sort()
-    hits.sort()
-    print(f"\n[timing] click to preview, median of 5 (min-max): cache miss {misses[2]:.0f} ms "
-          f"({misses[0]:.0f}-{misses[-1]:.0f}), cache hit {hits[2]:.0f} ms "
-          f"({hits[0]:.0f}-{hits[-1]:.0f})")
+def test_an_editor_that_refuses_the_text_is_said_so(page: Page, kindly: ExtensionBrowser):
+    """An editor library that takes no paste: Kindly says so and the draft stays as it was."""
+    open_editor(page, "slate", RICH_DRAFT, html=True)
+    draft = editor_text(page)
+    # This page's Slate drops every paste (as an editor with paste turned off would).
+    page.evaluate("""() => {
+        const el = document.querySelector('[data-slate-editor]');
+        for (const type of ['paste', 'beforeinput']) {
+            el.addEventListener(type, (e) => e.stopImmediatePropagation(), true);
+        }
+    }""")
+    soften_and_wait(page)
+    panel(page).get_by_role("button", name="Accept").click()
+    expect(panel(page).get_by_role("alert")).to_contain_text("didn't take the new text")
+    expect(panel(page)).not_to_contain_text("Your reply was updated")
+    assert editor_text(page) == draft
+    assert marks(page) == MARKS

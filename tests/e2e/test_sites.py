@@ -7,6 +7,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from api.facts.marks import read_html
 from tests.e2e.conftest import GMAIL_URL, REPO, ZENDESK_URL, ExtensionBrowser
 from tests.e2e.steps import (
     accept,
@@ -40,13 +41,21 @@ def test_gmail_reply_softened_with_thread_context(page: Page, kindly: ExtensionB
     page.evaluate("window.gmailFixture.rerender()")
     expect(soften_button(page)).to_have_count(1)
     draft = "We can't refund order 48213 until the warehouse checks the blender. That takes 5 days."
-    type_gmail_draft(page, draft)
+    # The agent types the draft and makes its last sentence bold with the browser's Ctrl+B.
+    type_gmail_draft(page, draft.removesuffix("That takes 5 days."))
+    page.keyboard.press("Control+b")
+    page.keyboard.type("That takes 5 days.")
+    page.keyboard.press("Control+b")
     original_html = gmail_body(page).inner_html()
 
     with watch_api(kindly.context, kindly.api.url) as calls:
         soften_and_wait(page)
     sent = calls.rewrites[0]
-    assert sent["draft"] == draft  # the signature is not part of the draft
+    assert sent["format"] == "html"
+    # The signature is not part of the draft; the bold run is.
+    assert read_html(sent["draft"]).text == draft
+    assert [(m.kind, draft[m.start : m.end]) for m in read_html(sent["draft"]).marks] == [
+        ("bold", "That takes 5 days.")]
     assert sent["customer_name"] == "Priya Natarajan"
     last_message = "It has been another week. Where is my refund for order 48213?"
     assert sent["customer_message"] == last_message
@@ -57,6 +66,9 @@ def test_gmail_reply_softened_with_thread_context(page: Page, kindly: ExtensionB
     expect(preview).to_contain_text("facts kept")
     expect(preview.get_by_role("table", name="Scores before and after")).to_be_visible()
     expect(preview.locator("ins").first).to_be_visible()
+    # The preview draws the rewrite's bold run on its words.
+    expect(preview.get_by_label("Rewrite", exact=True).locator("strong")).to_have_text(
+        "That takes 5 days.")
     rewrite = rewrite_text(page)
     assert "48213" in rewrite and "5 days" in rewrite
     SCREENSHOT.parent.mkdir(exist_ok=True)
@@ -67,6 +79,7 @@ def test_gmail_reply_softened_with_thread_context(page: Page, kindly: ExtensionB
     body = gmail_body(page)
     assert " ".join(body.inner_text().split()).startswith(" ".join(rewrite.split()))
     expect(body.locator(".gmail_signature")).to_have_text("Alex | Acme Support")
+    expect(body.locator("b, strong")).to_have_text("That takes 5 days.")
 
     preview.get_by_role("button", name="Undo").click()
     expect(preview).to_contain_text("Your draft is back")

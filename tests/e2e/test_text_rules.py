@@ -63,3 +63,56 @@ def test_text_pasted_as_html_stays_text(scripts_page: Page, text: str):
     )
     assert set(parsed["tags"]) <= {"P", "BR"}
     assert parsed["text"] == text.replace("\n", "")
+
+
+def test_replaced_word_at_a_paragraph_end_draws_no_extra_paragraph(scripts_page: Page):
+    parts = scripts_page.evaluate(
+        "([a, b]) => kindly.diffWords(a, b)",
+        ["Pls check your acct.\n\nWe sent it today.", "Please check your account.\n\nWe sent it."],
+    )
+    shown = "".join(p["text"] for p in parts)  # what the preview draws, struck-out words too
+    assert shown.count("\n\n") == 1
+    assert {"op": "add", "text": "account.\n\n"} in parts
+
+
+INLINE = st.sampled_from(["we", "can't", "refund", "order 48213", "$5.00", "&amp;", "x", " ",
+                          "\u200b", "\ufeff", "&nbsp;"])
+WRAPS = st.sampled_from(["{}", "<b>{}</b>", "<strong>{}</strong>", "<em>{}</em>", "<u>{}</u>",
+                         '<a href="https://example.com/a">{}</a>',
+                         '<span style="font-weight:700">{}</span>'])
+LINE = st.lists(st.tuples(WRAPS, INLINE), min_size=1, max_size=6).map(
+    lambda pairs: " ".join(w.format(t) for w, t in pairs))
+EDITOR_DOM = st.lists(
+    st.one_of(
+        LINE.map(lambda line: f"<p>{line}</p>"),
+        st.lists(LINE, min_size=1, max_size=3).map(lambda ls: f"<p>{'<br>'.join(ls)}</p>"),
+        LINE.map(lambda line: f"<div>{line}</div>"),
+        st.just("<div><br></div>"),
+        st.just("<p><br></p>"),
+    ),
+    min_size=1, max_size=5,
+).map("".join)
+
+
+@QUICK
+@given(dom=EDITOR_DOM)
+def test_the_api_reads_the_same_draft_the_extension_sees(scripts_page: Page, dom: str):
+    """What the extension sends as HTML reads, on the API's side, as the text the extension
+    compares editors with (same words, same paragraphs), with no invisible characters."""
+    from api.facts.marks import read_html
+
+    seen = scripts_page.evaluate(
+        """dom => {
+             const box = document.createElement('div');
+             box.contentEditable = 'true';
+             box.innerHTML = dom;
+             document.body.replaceChildren(box);
+             const read = kindly.editorText;
+             return { text: read.readText(box), html: read.readHtml(box) };
+           }""",
+        dom,
+    )
+    api_text = read_html(seen["html"]).text
+    assert not re.search("[\u200b\ufeff]", api_text + seen["text"])
+    paragraphs = [squash(p) for p in re.split(r"\n\s*\n", api_text) if p.strip()]
+    assert paragraphs == [squash(p) for p in re.split(r"\n\s*\n", seen["text"]) if p.strip()]

@@ -13,10 +13,12 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from tests.conftest import ADMIN_KEY
+from tests.support.factories import bearer, make_app, make_key, make_team
 from tests.support.fake_openai import Answer, Fail, FakeOpenAI, Malformed
 
-DRAFT = "As I said, your order #48213 shipped on March 3. Track it at https://t.example.com/48213."
+# Calm on purpose: the model's answers below keep its wording, and the tone check would reject
+# a harsh sentence left in.
+DRAFT = "Your order #48213 shipped on March 3. You can follow it at https://t.example.com/48213."
 BODY = {"draft": DRAFT, "customer_name": "Maria", "agent_name": "Sam"}
 
 
@@ -28,22 +30,16 @@ def fake():
 
 @pytest.fixture()
 def llm_app(redis, redis_server, tmp_path: Path, fake: FakeOpenAI):
-    from api import create_app
-
     fake.reset()
     fake.default = Answer(lambda r: "Hi Maria,\n\nSorry for the wait! " + r.draft)
-    return create_app(
-        {
-            "TESTING": True,
-            "REDIS_URL": redis_server.url,
-            "KINDLY_ENGINE": "auto",
-            "OPENAI_BASE_URL": fake.url,
-            "KINDLY_MODEL": "fake-model",
-            "KINDLY_LLM_TIMEOUT": 1.0,
-            "KINDLY_LLM_BREAKER_FAILURES": 3,
-            "KINDLY_ADMIN_KEY": ADMIN_KEY,
-            "KINDLY_SPOOL_DIR": tmp_path / "spool",
-        }
+    return make_app(
+        redis_server.url,
+        tmp_path,
+        KINDLY_ENGINE="auto",
+        OPENAI_BASE_URL=fake.url,
+        KINDLY_MODEL="fake-model",
+        KINDLY_LLM_TIMEOUT=1.0,
+        KINDLY_LLM_BREAKER_FAILURES=3,
     )
 
 
@@ -54,14 +50,8 @@ def llm_client(llm_app):
 
 @pytest.fixture()
 def llm_auth(llm_app) -> dict[str, str]:
-    from api.services import services
-
-    with llm_app.app_context():
-        svc = services()
-        team = svc.teams.create_team("Acme", team_id="acme")
-        svc.presets.seed(team)
-        _, secret = svc.teams.create_key(team, role="agent", label="test agent")
-    return {"Authorization": f"Bearer {secret}"}
+    make_team(llm_app, "acme")
+    return bearer(make_key(llm_app, "acme", "agent", "test agent"))
 
 
 def parse_sse(raw: str) -> list[tuple[str, dict]]:
@@ -79,7 +69,7 @@ def test_llm_answer_comes_back_with_usage_and_request_id(llm_client, llm_auth, f
     assert body["engine"] == "openai" and body["model"] == "fake-model"
     assert body["rewrite"].startswith("Hi Maria,") and "#48213" in body["rewrite"]
     assert body["checks"]["passed"] and body["checks"]["rejected"] == []
-    assert body["usage"] == {"tokens_in": 42, "tokens_out": 17}
+    assert body["usage"] == {"tokens_in": 42, "tokens_out": 17, "model_calls": 1}
     assert body["upstream_request_id"] == "req_fake_1"
     again = llm_client.post("/v1/rewrite", json=BODY, headers=llm_auth).json
     assert again["cached"] is True and len(fake.requests) == 1
@@ -176,8 +166,11 @@ def test_stream_sends_deltas_then_the_verified_result(llm_client, llm_auth, fake
     # Same body as a non-streamed 200 (which now comes from the cache).
     plain = llm_client.post("/v1/rewrite", json=BODY, headers=llm_auth).json
     assert plain["cached"] is True
-    assert {k: v for k, v in plain.items() if k not in ("id", "cached", "latency_ms")} == {
-        k: v for k, v in result.items() if k not in ("id", "cached", "latency_ms", "corrected")
+    # ... except what it spent: a cache hit called no model.
+    assert plain["usage"] == {"tokens_in": 0, "tokens_out": 0, "model_calls": 0}
+    skip = ("id", "cached", "latency_ms", "corrected", "usage")
+    assert {k: v for k, v in plain.items() if k not in skip} == {
+        k: v for k, v in result.items() if k not in skip
     }
 
 

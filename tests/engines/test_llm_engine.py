@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from api.config import REPO_ROOT
+from api.config import REPO_ROOT, settings
 from api.engines.llm.engine import LLMEngine, LLMRejected, LLMUnavailable, build_llm_engine
 from api.types import RewriteJob
 from tests.support.fake_openai import Answer, Fail, FakeOpenAI, Malformed, Recorded
 
 DRAFT = (
-    "As I said before, your order #48213 shipped on March 3 and the refund of $25.00 went to "
+    "Your order #48213 shipped on March 3 and the refund of $25.00 went to "
     "your card. You can track it at https://track.example.com/48213 and we will update you."
 )
 CARD = "4111 1111 1111 1111"
@@ -32,14 +32,14 @@ def engine(fake: FakeOpenAI) -> LLMEngine:
     fake.reset()
     fake.default = Answer(lambda r: "Hi Maria,\n\n" + r.draft)
     return build_llm_engine(
-        {
+        settings({
             "OPENAI_BASE_URL": fake.url,
             "KINDLY_MODEL": "fake-model",
             "KINDLY_LLM_TIMEOUT": 1.0,
             "KINDLY_PROMPTS_DIR": REPO_ROOT / "prompts",
             "KINDLY_LLM_BREAKER_FAILURES": 3,
             "KINDLY_LLM_BREAKER_COOLDOWN": 60,
-        }
+        })
     )
 
 
@@ -70,7 +70,7 @@ def test_normal_answer_is_restored_and_records_usage_and_request_id(engine, fake
 
 
 def test_the_model_never_sees_an_email_phone_or_card(engine, fake):
-    draft = f"We charged card {CARD} and wrote to {EMAIL}. Call +44 20 7946 0958 any time."
+    draft = f"We charged card {CARD} and wrote to {EMAIL}. You can call +44 20 7946 0958 any time."
     message = f"My email is {EMAIL} and my IBAN is DE89 3704 0044 0532 0130 00, help!"
     result = engine.rewrite(job(draft, customer_message=message))
     assert result.text == "Hi Maria,\n\n" + draft
@@ -128,9 +128,11 @@ def test_invented_refund_amount_is_caught(engine, fake):
 
 
 def test_lost_placeholder_is_reported_as_such(engine, fake):
-    fake.script(Answer(lambda r: r.draft.replace("⟦F3⟧", "")), Answer(lambda r: r.draft))
+    fake.script(
+        Answer(lambda r: r.draft.replace("⟦F3⟧", "")), Answer(lambda r: "Hi,\n" + r.draft)
+    )
     result = engine.rewrite(job())
-    assert result.text == DRAFT
+    assert result.text == "Hi,\n" + DRAFT
     assert "placeholder" in result.rejected[0] and "$25.00" in result.rejected[0]
 
 
@@ -229,14 +231,14 @@ def test_breaker_opens_after_failures_then_lets_one_probe_through(engine, fake):
 
 
 def test_stream_restores_placeholders_split_across_deltas(engine, fake):
-    fake.script(Answer(lambda r: r.draft, chunk_size=3))
+    fake.script(Answer(lambda r: "<draft>\nHi!\n" + r.draft + "\n</draft>", chunk_size=3))
     stream = engine.stream(job())
     try:
         deltas = list(stream)
         result = stream.result()
     finally:
         stream.close()
-    assert "".join(deltas) == DRAFT == result.text
+    assert "".join(deltas) == "Hi!\n" + DRAFT == result.text
     assert all("⟦" not in d and "⟧" not in d for d in deltas)
     assert result.upstream_request_id == "req_fake_1"
     assert fake.requests[0].body["stream"] is True
@@ -245,25 +247,25 @@ def test_stream_restores_placeholders_split_across_deltas(engine, fake):
 def test_prompt_dir_must_have_every_template(tmp_path: Path, fake):
     (tmp_path / "templates").mkdir()
     with pytest.raises(FileNotFoundError):
-        build_llm_engine({"OPENAI_BASE_URL": fake.url, "KINDLY_PROMPTS_DIR": tmp_path})
+        build_llm_engine(settings({"OPENAI_BASE_URL": fake.url, "KINDLY_PROMPTS_DIR": tmp_path}))
 
 
 def test_azure_openai_uses_its_own_client_and_deployment(fake):
     import openai
 
     fake.reset()
-    fake.default = Answer(lambda r: r.draft)
+    fake.default = Answer(lambda r: "Hi,\n" + r.draft)
     engine = build_llm_engine(
-        {
+        settings({
             "AZURE_OPENAI_ENDPOINT": fake.url.removesuffix("/v1"),
             "AZURE_OPENAI_API_KEY": "azure-test-key",
             "AZURE_OPENAI_DEPLOYMENT": "kindly-dep",
             "OPENAI_API_VERSION": "2024-10-21",
             "KINDLY_PROMPTS_DIR": REPO_ROOT / "prompts",
-        }
+        })
     )
     assert isinstance(engine.client, openai.AzureOpenAI) and engine.model == "kindly-dep"
-    assert engine.rewrite(job()).text == DRAFT
+    assert engine.rewrite(job()).text == "Hi,\n" + DRAFT
     sent = fake.requests[0]
     assert "/openai/deployments/kindly-dep/chat/completions" in sent.path
     assert "api-version=2024-10-21" in sent.path

@@ -17,7 +17,7 @@ from tests.support.live_server import LiveServer
 pytestmark = pytest.mark.slow  # starts processes: left out of `make unit`
 
 ADMIN = "gunicorn-llm-admin-key-not-secret"
-DRAFT = "Your order #48213 shipped on March 3. Pls check the tracking link we sent."
+DRAFT = "Your order #48213 shipped on March 3. The tracking link is in the email we sent."
 
 
 @pytest.fixture(scope="module")

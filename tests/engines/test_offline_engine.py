@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from api.engines import UnsupportedAction
 from api.engines.offline.engine import NOT_ENGLISH, OfflineEngine
-from api.facts.spans import check_facts, protected_spans
+from api.facts.guard import check_facts
+from api.facts.spans import protected_spans
 from api.tone.lexicon import load_lexicon
 from api.types import EngineResult, RewriteJob
 
@@ -232,7 +233,7 @@ def test_acknowledgement_wording_varies_between_drafts_but_is_deterministic():
 def test_blame_and_defensiveness_are_removed(draft, gone):
     result = soften(draft)
     assert gone.lower() not in result.text.lower()
-    assert "blame" in result.rules
+    assert {"blame", "condescension", "deflection", "threat"} & set(result.rules)
 
 
 def test_you_need_to_becomes_a_polite_question():
@@ -254,7 +255,7 @@ def test_removed_phrase_leaves_clean_punctuation():
 
 
 def test_simply_is_only_dropped_where_it_belittles():
-    assert "Please restart the app." in soften("Simply restart the app.").text
+    assert "Could you please restart the app?" in soften("Simply restart the app.").text
     assert "this note simply kind words" in soften("Do not call this note simply kind words.").text
 
 
@@ -291,9 +292,7 @@ def test_jargon_becomes_plain_words(draft, plain):
 
 def test_jargon_case_follows_the_draft():
     assert soften("ASAP is the plan.").text.startswith("As soon as possible is the plan.")
-    assert soften("Utilize the app.").text.startswith("Please use the app.") or soften(
-        "Utilize the app."
-    ).text.startswith("Use the app.")
+    assert soften("Utilize the app.").text.startswith("Could you please use the app?")
     assert "as soon as possible" in soften("We will call ASAP.").text
 
 
@@ -334,7 +333,9 @@ def test_refusal_adds_a_bridge_only_when_the_draft_offers_something():
 
 def test_refusal_never_gets_a_second_apology():
     text = soften("Unfortunately, we can't refund this order.").text
-    assert text.count("sorry") == 0 and text.startswith("Unfortunately, we aren't able to")
+    # The distant "Unfortunately" becomes a personal "I'm afraid": still one note of regret.
+    assert "sorry" not in text and "Unfortunately" not in text
+    assert text.startswith("I'm afraid we aren't able to refund this order.")
 
 
 def test_we_cant_wait_is_not_a_refusal():
@@ -540,15 +541,26 @@ def test_softening_twice_changes_nothing(fields):
 
 
 @pytest.mark.parametrize(
-    "draft",
+    ("draft", "language_words"),
     [
-        "Hola, gracias por escribirnos. Te enviamos un correo con los detalles.",
-        "Bonjour, merci pour votre message. Nous allons vérifier votre commande.",
-        "Hallo, danke für deine Nachricht. Wir prüfen das und melden uns bei dir.",
-        "ご不便をおかけしております。アプリをご利用でしょうか。",
+        ("Hola, gracias por escribirnos. Te enviamos un correo con los detalles.", "es"),
+        ("Bonjour, merci pour votre message. Nous allons vérifier votre commande.", "fr"),
+        ("Hallo, danke für deine Nachricht. Wir prüfen das und melden uns bei dir.", "de"),
     ],
 )
-def test_non_english_drafts_are_left_unchanged_with_a_warning(draft):
+def test_spanish_french_and_german_drafts_get_no_english(draft, language_words):
+    result = soften(draft, customer_name="Maria", agent_name="Sam")
+    english = {w for w in re.findall(r"[a-z']+", result.text.lower())} & {
+        "the", "you", "your", "we", "hi", "hello", "thanks", "please", "sorry", "help", "best"
+    }
+    assert not english
+    assert draft in result.text  # nothing harsh in it: only framed, in its own language
+    assert result.text.rstrip().endswith("Sam")
+    assert f"language:{language_words}" in result.rules
+
+
+def test_languages_without_rules_are_left_unchanged_with_a_warning():
+    draft = "ご不便をおかけしております。アプリをご利用でしょうか。"
     result = soften(draft, customer_name="Maria", agent_name="Sam")
     assert result.text == draft
     assert NOT_ENGLISH in result.warnings
@@ -764,7 +776,8 @@ def test_property_facts_kept_and_nothing_invented(draft, fields):
 @given(draft=st.one_of(drafts(), token_soup), fields=JOB_FIELDS)
 def test_property_idempotent(draft, fields):
     once = soften(draft, **fields).text
-    assert soften(once, **fields).text == once
+    twice = soften(once, **fields).text
+    assert twice == once, (draft, fields, once, twice)
 
 
 @settings(max_examples=200, deadline=None)

@@ -6,15 +6,9 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from api.facts.spans import (
-    check_facts,
-    fact_tokens,
-    mask_spans,
-    missing_placeholders,
-    placeholder,
-    protected_spans,
-    unmask,
-)
+from api.facts.guard import check_facts
+from api.facts.placeholders import mask_spans, missing_placeholders, placeholder, unmask
+from api.facts.spans import fact_tokens, protected_spans
 from api.types import FactCheck, Span
 
 

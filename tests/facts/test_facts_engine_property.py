@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from api.engines.offline.engine import OfflineEngine
-from api.facts.spans import check_facts
+from api.facts.guard import check_facts
 from api.types import CHANNELS, RewriteJob
 from tests.facts.test_facts import WORDS, facts_strategy
 

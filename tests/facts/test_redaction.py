@@ -3,9 +3,11 @@ streaming."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from api.engines.llm.review import clean
 from api.engines.llm.stream import PlaceholderBuffer
 from api.facts.redaction import pii_spans, redact
 
@@ -82,11 +84,64 @@ def test_streamed_deltas_restore_exactly_and_never_split_a_placeholder(draft, si
         out.append(buffer.feed(piece))
     out.append(buffer.feed(masked[position:]))
     out.append(buffer.flush())
-    assert "".join(out) == text
+    assert "".join(out) == text.strip()  # the final text is stripped too
     assert not any("⟦" in piece or "⟧" in piece for piece in out)
+
+
+@settings(max_examples=200, deadline=None)
+@given(drafts(), st.lists(st.integers(1, 30), min_size=1, max_size=40), st.booleans())
+def test_streamed_deltas_join_to_the_final_cleaning(draft, sizes, invent):
+    """Wrapping <draft> tags and placeholders the draft does not have never reach the agent:
+    the deltas join to what the final text's cleaning gives."""
+    text, _ = draft
+    redacted = redact(text)
+    extra = " ⟦F97⟧ made up" if invent else ""
+    answer = "<draft>\n" + redacted.draft + extra + "\n</draft>\n"
+    buffer = PlaceholderBuffer(redacted.restore)
+    out, position = [], 0
+    for size in sizes:
+        out.append(buffer.feed(answer[position : position + size]))
+        position += size
+    out.append(buffer.feed(answer[position:]))
+    out.append(buffer.flush())
+    joined = "".join(out)
+    assert "<draft>" not in joined and "</draft>" not in joined and "⟦" not in joined
+    expected = redacted.restore(clean(answer))
+    if invent:
+        expected = expected.replace("⟦F97⟧", "")
+    assert joined == expected
 
 
 def test_buffer_lets_a_lone_bracket_through_eventually():
     buffer = PlaceholderBuffer(lambda text: text)
-    assert buffer.feed("math ⟦") == "math "
-    assert buffer.feed(" not a placeholder at all") == "⟦ not a placeholder at all"
+    assert buffer.feed("math ⟦") == "math"
+    assert buffer.feed(" not a placeholder at all") == " ⟦ not a placeholder at all"
+
+
+def test_buffer_holds_a_split_tag_and_drops_it():
+    buffer = PlaceholderBuffer(lambda text: text)
+    assert buffer.feed("<dra") == ""
+    assert buffer.feed("ft>\nHi Ana") == "Hi Ana"
+    assert buffer.feed(", a < b") == ", a"  # maybe a tag: held back
+    assert buffer.feed(" is fine, really, no tag") == " < b is fine, really, no tag"
+    assert buffer.feed("</draft>") == ""
+    assert buffer.flush() == ""
+
+
+@pytest.mark.parametrize("contact", EMAILS + PHONES + CARDS[:1])
+def test_contact_details_in_names_are_masked_and_restored(contact):
+    redacted = redact(
+        "Thanks for writing.", "Help please", names=(f"Ana {contact}", f"Sam <{contact}>")
+    )
+    assert contact not in (redacted.customer_name or "") + (redacted.agent_name or "")
+    assert redacted.customer_name.startswith("Ana ⟦F")
+    assert redacted.restore(redacted.customer_name) == f"Ana {contact}"
+    assert redacted.restore(redacted.agent_name) == f"Sam <{contact}>"
+    # Same value, same placeholder, wherever it appears.
+    assert redacted.customer_name.removeprefix("Ana ") in redacted.agent_name
+
+
+def test_plain_names_pass_unchanged():
+    redacted = redact("Hi.", None, names=("Ana Díaz", None))
+    assert (redacted.customer_name, redacted.agent_name) == ("Ana Díaz", None)
+    assert redacted.mapping == {}

@@ -7,7 +7,8 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from api.facts.spans import check_facts, protected_spans
+from api.facts.guard import check_facts
+from api.facts.spans import protected_spans
 from api.rewrite.phrase_rules import (
     BANNED_RULE,
     REQUIRED_RULE,

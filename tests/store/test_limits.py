@@ -7,32 +7,16 @@ from collections import Counter
 
 import pytest
 
-from tests.conftest import ADMIN_KEY
+from tests.support.factories import make_app
 from tests.support.fake_openai import FakeOpenAI
-from tests.support.redis_server import RedisServer
 
 # Redis-facing: every test here also runs on a 3-master Redis Cluster.
 pytestmark = pytest.mark.cluster_too
 
 
-def _make_app(redis_url: str, tmp_path, **limits):
-    from api import create_app
-
-    return create_app(
-        {
-            "TESTING": True,
-            "REDIS_URL": redis_url,
-            "KINDLY_ENGINE": "offline",
-            "KINDLY_ADMIN_KEY": ADMIN_KEY,
-            "KINDLY_SPOOL_DIR": tmp_path / "spool",
-            **limits,
-        }
-    )
-
-
 def _make_llm_app(redis_url: str, tmp_path, fake, **limits):
     """An app whose engine is the fake OpenAI server (every answer reports 59 tokens)."""
-    return _make_app(
+    return make_app(
         redis_url,
         tmp_path,
         KINDLY_ENGINE="openai",
@@ -62,7 +46,7 @@ def _me(client, headers):
 
 @pytest.fixture()
 def limited(redis, redis_server, tmp_path):
-    return _make_app(
+    return make_app(
         redis_server.url,
         tmp_path,
         KINDLY_RATE_KEY_PER_MIN=3,
@@ -113,7 +97,7 @@ def test_workers_share_the_count_exactly_under_concurrency(redis, redis_server, 
     """Two apps (two connection pools, as two gunicorn workers) and 8 threads: exactly N pass."""
     limit = 20
     apps = [
-        _make_app(redis_server.url, tmp_path, KINDLY_RATE_KEY_PER_MIN=0,
+        make_app(redis_server.url, tmp_path, KINDLY_RATE_KEY_PER_MIN=0,
                   KINDLY_RATE_TEAM_PER_MIN=limit)
         for _ in range(2)
     ]
@@ -173,25 +157,18 @@ def test_per_key_token_budget(limited, redis):
     with limited.app_context():
         limiter = RateLimiter(services().redis, {"tokens_key_per_day": 50})
         who = Principal("acme", "k1", "agent")
-        assert limiter.admit(who) is None
-        limiter.charge(who, 50)
-        refusal = limiter.admit(who)
+        assert limiter.admit(who, reserve=10) is None
+        limiter.charge(who, 40)
+        refusal = limiter.admit(who, reserve=10)
         assert refusal is not None and "key's 50 tokens" in refusal.message
-        assert limiter.admit(Principal("acme", "k2", "agent")) is None
+        assert limiter.admit(who) is None  # a request that calls no model: no token budget
+        assert limiter.admit(Principal("acme", "k2", "agent"), reserve=10) is None
 
-
-@pytest.fixture()
-def own_redis(tmp_path):
-    server = RedisServer(tmp_path / "redis").start()
-    yield server
-    if server.proc and server.proc.poll() is None:
-        server.thaw()
-    server.stop()
 
 
 def test_limits_fail_open_when_redis_is_unreachable(own_redis, tmp_path):
     """A hung Redis must not block agents: the limiter lets requests through uncounted."""
-    app = _make_app(own_redis.url, tmp_path, KINDLY_RATE_KEY_PER_MIN=1, KINDLY_REDIS_TIMEOUT=0.2)
+    app = make_app(own_redis.url, tmp_path, KINDLY_RATE_KEY_PER_MIN=1, KINDLY_REDIS_TIMEOUT=0.2)
     client = app.test_client()
     [key] = _team_with_keys(app, "acme", 1)
     assert _me(client, key).status_code == 200
@@ -212,7 +189,7 @@ def test_a_redis_error_inside_the_limiter_admits_and_marks_redis_down(own_redis,
     from api.store.rate_limit import get_limiter
     from api.store.teams import Principal
 
-    app = _make_app(own_redis.url, tmp_path, KINDLY_RATE_KEY_PER_MIN=1, KINDLY_REDIS_TIMEOUT=0.2)
+    app = make_app(own_redis.url, tmp_path, KINDLY_RATE_KEY_PER_MIN=1, KINDLY_REDIS_TIMEOUT=0.2)
     who = Principal("acme", "k1", "agent")
     with app.app_context():
         limiter = get_limiter()

@@ -6,32 +6,15 @@ import time
 
 import pytest
 
-from tests.conftest import ADMIN_KEY
-from tests.support.redis_server import RedisServer
+from tests.support.factories import ADMIN_KEY, make_app
 
 ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
 
 
-@pytest.fixture()
-def own_redis(tmp_path):
-    server = RedisServer(tmp_path / "redis").start()
-    yield server
-    server.thaw() if server.proc and server.proc.poll() is None else None
-    server.stop()
-
 
 @pytest.fixture()
 def outage_app(own_redis, tmp_path):
-    from api import create_app
-
-    return create_app({
-        "TESTING": True,
-        "REDIS_URL": own_redis.url,
-        "KINDLY_ENGINE": "offline",
-        "KINDLY_ADMIN_KEY": ADMIN_KEY,
-        "KINDLY_SPOOL_DIR": tmp_path / "spool",
-        "KINDLY_REDIS_TIMEOUT": 0.2,
-    })
+    return make_app(own_redis.url, tmp_path, KINDLY_REDIS_TIMEOUT=0.2)
 
 
 def post(client, draft):

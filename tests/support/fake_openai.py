@@ -1,9 +1,11 @@
 """A local server that speaks OpenAI's chat-completions protocol over real sockets.
 
 JSON answers and SSE streams, scripted per test: queue `Answer`, `Fail` and `Malformed`
-replies with `script()`; requests beyond the script get the `default` reply (an echo of the
-masked draft, which passes every check). Every request body is recorded, so tests can assert
-what the model was shown. Used by the LLM tests and by bench/llm_overhead.py.
+replies with `script()`; each answers exactly as written (or as a function of the request
+computes it: an edit of the masked draft, of the focused sentences...). Requests beyond the
+script get the `default` reply (a greeting and the masked draft, which passes every check).
+Every request body is recorded, so tests can assert what the model was shown. Used by the LLM
+tests, evals/llm.py's self-test and bench/llm_overhead.py.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ from typing import Any
 
 _DRAFT = re.compile(r"<draft>\n(.*)\n</draft>", re.DOTALL)
 _CUSTOMER = re.compile(r"<customer_message>\n(.*)\n</customer_message>", re.DOTALL)
+_REPLY = re.compile(r"<reply>\n(.*)\n</reply>", re.DOTALL)
+_NUMBERED = re.compile(r"^(\d+)\. (.*) \(found: [^()]*\)$", re.MULTILINE)
+_REPAIR_NOTE = "An earlier answer to this request could not be used"
 
 
 @dataclass
@@ -56,8 +61,20 @@ class Recorded:
         return match.group(1) if match else ""
 
     @property
+    def reply(self) -> str:
+        """Focused mode: the (masked) offline rewrite shown as context."""
+        match = _REPLY.search(self.messages[-1]["content"])
+        return match.group(1) if match else ""
+
+    @property
+    def sentences(self) -> list[str]:
+        """Focused mode: the (masked) sentences the model is asked to rewrite, in order."""
+        return [m.group(2) for m in _NUMBERED.finditer(self.messages[-1]["content"])]
+
+    @property
     def is_repair(self) -> bool:
-        return any(m["role"] == "assistant" for m in self.messages)
+        """A second attempt: the original request with the problems listed after it."""
+        return _REPAIR_NOTE in self.messages[-1]["content"]
 
 
 Reply = Any  # Answer | Fail | Malformed | Callable[[Recorded], Answer | Fail | Malformed]
@@ -93,8 +110,11 @@ class Malformed:
 
 
 def echo(request: Recorded) -> str:
-    """The default model: hands the masked draft back unchanged (passes every check)."""
-    return request.draft
+    """The default model: a greeting, then the masked draft (passes every check); in focused
+    mode, each sentence back with "Please note: " before it."""
+    if request.sentences:
+        return "\n".join(f"{n}. Please note: {s}" for n, s in enumerate(request.sentences, 1))
+    return "Hello,\n\n" + request.draft
 
 
 class FakeOpenAI:

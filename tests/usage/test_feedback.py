@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from api.store import keys as redis_keys
 from api.usage.feedback import word_edit_distance, words
+from tests.support.factories import make_key, make_team
 
 # Redis-facing: every test here also runs on a 3-master Redis Cluster.
 pytestmark = pytest.mark.cluster_too
@@ -136,13 +137,10 @@ def test_unknown_rewrite_is_404(client, auth):
 
 
 def test_a_team_cannot_give_feedback_on_another_teams_rewrite(app, client, auth, redis):
-    from api.services import services
 
     rw = rewrite(client, auth)
-    with app.app_context():
-        svc = services()
-        svc.teams.create_team("Globex", team_id="globex")
-        _, other = svc.teams.create_key("globex", role="team_admin", label="globex lead")
+    make_team(app, "globex", seed=False)
+    other = make_key(app, "globex", "team_admin", "globex lead")
     response = client.post(
         f"/v1/rewrites/{rw['id']}/feedback",
         json={"outcome": "rejected"},

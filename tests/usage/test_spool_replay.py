@@ -17,7 +17,9 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
+from api.rewrite.local import warm_up
 from api.store import keys as redis_keys
+from tests.support.factories import make_app, make_key, make_team
 from tests.support.redis_server import RedisServer
 
 # Redis-facing: every test here also runs on a 3-master Redis Cluster.
@@ -25,7 +27,6 @@ pytestmark = pytest.mark.cluster_too
 
 REQUESTS = 240
 CLIENTS = 4
-ADMIN_KEY = "spool-test-admin"
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -50,25 +51,17 @@ class Served:
 @pytest.fixture()
 def stack(tmp_path: Path):
     """Its own redis-server (so the shared one is never disturbed), the app, a team key."""
-    from api import create_app
     from api.services import services
 
     server = RedisServer(tmp_path / "redis").start()
-    app = create_app(
-        {
-            "TESTING": True,
-            "REDIS_URL": server.url,
-            "KINDLY_ENGINE": "offline",
-            "KINDLY_ADMIN_KEY": ADMIN_KEY,
-            "KINDLY_SPOOL_DIR": tmp_path / "spool",
-        }
-    )
+    app = make_app(server.url, tmp_path)
+    make_team(app, "acme")
+    secret = make_key(app, "acme", "agent", "load")
     with app.app_context():
-        svc = services()
-        svc.teams.create_team("Acme", team_id="acme")
-        svc.presets.seed("acme")
-        _, secret = svc.teams.create_key("acme", role="agent", label="load")
-        usage = svc.usage
+        usage = services().usage
+    # As the server does before it forks: word lists and models load once, not in the first
+    # requests of the load (which would then time out on a busy machine).
+    warm_up(app.config["KINDLY_PROMPTS_DIR"])
     served = Served(app)
     yield server, served, usage, secret
     served.close()

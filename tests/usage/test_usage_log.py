@@ -15,7 +15,9 @@ from hypothesis import strategies as st
 
 from api.store import keys as redis_keys
 from api.store.connection import RedisHandle
-from api.usage.log import UsageLog, UsageQuery, estimated_cost
+from api.usage.entry import word_hashes
+from api.usage.log import UsageLog, UsageQuery
+from api.usage.pricing import estimated_cost, with_cost
 from tests.support.redis_server import free_port
 
 # Redis-facing: every test here also runs on a 3-master Redis Cluster.
@@ -65,9 +67,10 @@ def test_entries_are_metadata_only_unless_the_team_stores_texts(usage, redis):
     usage.record_rewrite(TEAM, entry("rw_1"), draft="secret draft", rewrite_text="kind words")
     assert "secret draft" not in json.dumps(redis.xrange(redis_keys.usage_key(TEAM)))
     assert redis.get(redis_keys.usage_text_key(TEAM, "rw_1")) is None
-    # The small record feedback needs is kept, with its TTL.
-    record = json.loads(redis.get(redis_keys.rewrite_record_key(TEAM, "rw_1")))
-    assert record["rewrite"] == "kind words"
+    # The small record feedback needs is kept, with its TTL: word hashes, not the text.
+    raw = redis.get(redis_keys.rewrite_record_key(TEAM, "rw_1"))
+    assert "kind" not in raw and "words" not in raw.replace('"words"', "")
+    assert usage.rewrite_words(TEAM, json.loads(raw)) == word_hashes("kind words")
     assert 0 < redis.ttl(redis_keys.rewrite_record_key(TEAM, "rw_1")) <= usage.rewrite_record_ttl
 
 
@@ -237,6 +240,15 @@ def test_cost_estimates():
     assert estimated_cost("m", 1_000_000, 500_000, prices) == 2.0
     assert estimated_cost("unknown", 10, 10, prices) is None
     assert estimated_cost("unknown", 0, 0, prices) == 0.0
+
+
+def test_a_fallbacks_tokens_are_priced_as_the_model_that_spent_them():
+    prices = {"gpt-4o-mini": (1.0, 2.0)}
+    fallback = {"engine": "offline", "model": "kindly-offline-1", "tokens_in": 1_000_000,
+                "tokens_out": 500_000, "tokens_model": "gpt-4o-mini"}
+    assert with_cost(fallback, prices)["cost_usd"] == 2.0
+    offline = {"engine": "offline", "model": "kindly-offline-1", "tokens_in": 0, "tokens_out": 0}
+    assert with_cost(offline, prices)["cost_usd"] == 0.0
 
 
 def test_replay_streams_big_files_and_skips_a_line_cut_by_a_crash(down_usage, usage, redis):

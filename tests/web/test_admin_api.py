@@ -10,7 +10,7 @@ import json
 import pytest
 
 from api.store import keys as redis_keys
-from tests.conftest import ADMIN_KEY
+from tests.support.factories import ADMIN_KEY, bearer, make_app, make_key, make_team
 
 DRAFT = "Your refund of $42.50 for order 7781 was processed on 3 March. You must wait 5 days."
 
@@ -25,16 +25,10 @@ def patient_redis(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture()
 def keys(app, team_key) -> dict[str, str]:
     """Bearer headers: acme's agent and team admin, globex's team admin, the env admin."""
-    from api.services import services
-
-    with app.app_context():
-        svc = services()
-        _, lead = svc.teams.create_key("acme", role="team_admin", label="acme lead")
-        svc.teams.create_team("Globex", team_id="globex")
-        svc.presets.seed("globex")
-        _, globex_lead = svc.teams.create_key("globex", role="team_admin", label="globex lead")
-        _, globex_agent = svc.teams.create_key("globex", role="agent", label="globex agent")
-    bearer = lambda secret: {"Authorization": f"Bearer {secret}"}  # noqa: E731
+    lead = make_key(app, "acme", "team_admin", "acme lead")
+    make_team(app, "globex")
+    globex_lead = make_key(app, "globex", "team_admin", "globex lead")
+    globex_agent = make_key(app, "globex", "agent", "globex agent")
     return {
         "agent": bearer(team_key),
         "lead": bearer(lead),
@@ -80,11 +74,13 @@ def test_usage_pages_walk_every_entry_once_newest_first(client, keys):
         item
     )
     assert {"latency_ms", "tokens_in", "tokens_out", "cost_usd", "facts_passed"} <= set(item)
-    computed = next(
-        i for i in client.get("/v1/admin/usage?limit=50", headers=keys["lead"]).json["items"]
-        if not i["cached"]
-    )
-    assert {"scores_before", "scores_after"} <= set(computed)
+    # A computed rewrite carries its scores; a cache hit's entry stays small, without them.
+    items = client.get("/v1/admin/usage?limit=50", headers=keys["lead"]).json["items"]
+    computed = [i for i in items if i["kind"] == "rewrite" and not i["cached"]]
+    hits = [i for i in items if i["kind"] == "rewrite" and i["cached"]]
+    assert computed and hits
+    assert all({"scores_before", "scores_after"} <= set(i) for i in computed)
+    assert not any("scores_before" in i for i in hits)
     assert "texts" not in item and DRAFT not in json.dumps(item)
 
 
@@ -215,19 +211,10 @@ def test_text_storage_setting(client, keys, redis):
 
 
 def test_admin_reads_503_when_redis_is_down(tmp_path):
-    from api import create_app
     from tests.support.redis_server import RedisServer
 
     server = RedisServer(tmp_path / "redis").start()
-    app = create_app(
-        {
-            "TESTING": True,
-            "REDIS_URL": server.url,
-            "KINDLY_ENGINE": "offline",
-            "KINDLY_ADMIN_KEY": ADMIN_KEY,
-            "KINDLY_SPOOL_DIR": tmp_path / "spool",
-        }
-    )
+    app = make_app(server.url, tmp_path, KINDLY_REDIS_TIMEOUT=0.25)
     server.stop()
     headers = {"Authorization": f"Bearer {ADMIN_KEY}"}
     for path in ("/v1/admin/usage", "/v1/admin/stats", "/v1/admin/usage.csv"):
@@ -287,18 +274,9 @@ def test_preview_does_not_shadow_the_preset_named_preview(client, keys):
 
 
 def test_rate_limited_requests_are_logged_as_such(redis, redis_server, tmp_path):
-    from api import create_app
     from api.services import services
 
-    app = create_app(
-        {
-            "TESTING": True,
-            "REDIS_URL": redis_server.url,
-            "KINDLY_ENGINE": "offline",
-            "KINDLY_SPOOL_DIR": tmp_path / "spool",
-            "KINDLY_RATE_KEY_PER_MIN": 1,
-        }
-    )
+    app = make_app(redis_server.url, tmp_path, KINDLY_RATE_KEY_PER_MIN=1)
     with app.app_context():
         svc = services()
         svc.teams.ensure_team("acme")

@@ -10,7 +10,7 @@ import logging
 import pytest
 
 from api.cli import main
-from tests.conftest import ADMIN_KEY
+from tests.support.factories import ADMIN_KEY
 from tests.support.live_server import LiveServer
 
 DRAFT = "Unfortunately, your order #4471 ships on 3 June. Call 555-0100."

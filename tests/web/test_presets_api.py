@@ -6,6 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.support.factories import make_app, make_key, make_team
+
 # Redis-facing: every test here also runs on a 3-master Redis Cluster.
 pytestmark = pytest.mark.cluster_too
 
@@ -248,20 +250,13 @@ def test_the_stored_preset_reaches_the_engine(client, auth, lead):
 
 
 def test_presets_read_from_the_defaults_and_refuse_writes_while_redis_is_down(tmp_path):
-    from api import create_app
-    from api.services import services
-    from tests.conftest import ADMIN_KEY
     from tests.support.redis_server import RedisServer
 
     server = RedisServer(tmp_path / "redis").start()
     try:
-        app = create_app({"TESTING": True, "REDIS_URL": server.url, "KINDLY_ENGINE": "offline",
-                          "KINDLY_ADMIN_KEY": ADMIN_KEY, "KINDLY_SPOOL_DIR": tmp_path / "spool",
-                          "KINDLY_REDIS_TIMEOUT": 0.2})
-        with app.app_context():
-            services().teams.create_team("Acme", team_id="acme")
-            services().presets.seed("acme")
-            _, secret = services().teams.create_key("acme", "team_admin")
+        app = make_app(server.url, tmp_path, KINDLY_REDIS_TIMEOUT=0.2)
+        make_team(app, "acme")
+        secret = make_key(app, "acme", "team_admin")
         client = app.test_client()
         headers = {"Authorization": f"Bearer {secret}"}
         assert client.get("/v1/me", headers=headers).status_code == 200
@@ -354,7 +349,7 @@ def test_a_team_that_gets_its_own_presets_stops_using_the_remembered_default(
     app, client, other_worker
 ):
     from api.services import services
-    from tests.conftest import ADMIN_KEY
+    from tests.support.factories import ADMIN_KEY
 
     admin = {"Authorization": f"Bearer {ADMIN_KEY}"}  # its team is never seeded here
     assert _rewrite(other_worker, admin)["preset"] == {"slug": "warm", "version": 1}

@@ -163,7 +163,7 @@ def test_missing_or_bad_key_is_401(client):
 
 
 def test_env_admin_key_works_without_any_setup(client):
-    from tests.conftest import ADMIN_KEY
+    from tests.support.factories import ADMIN_KEY
 
     res = client.post("/v1/rewrite", json={"draft": "Your order 553 shipped."},
                       headers={"Authorization": f"Bearer {ADMIN_KEY}"})

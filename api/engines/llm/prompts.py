@@ -15,7 +15,8 @@ from typing import Any
 
 import jinja2
 
-from api.types import ACTIONS
+from api.engines.language import LANGUAGE_NAMES
+from api.types import ACTIONS, PRESET_DEFAULTS
 
 # Words of the answer allowed per word of the draft, and the slack on top, per action. The
 # templates tell the model the limit; api/engines/llm_checks.py enforces the same numbers.
@@ -33,21 +34,17 @@ LENGTH_LIMITS: dict[str, tuple[float, float, int]] = {
 # Delimiter tags the data blocks use; a draft that writes them itself gets them defused.
 _DATA_TAGS = re.compile(r"<\s*(/?)\s*(draft|customer_message)\s*>", re.IGNORECASE)
 
-LOCALE_NAMES = {
-    "ar": "Arabic", "cs": "Czech", "da": "Danish", "de": "German", "el": "Greek",
-    "en": "English", "es": "Spanish", "fi": "Finnish", "fr": "French", "he": "Hebrew",
-    "hi": "Hindi", "hu": "Hungarian", "id": "Indonesian", "it": "Italian", "ja": "Japanese",
-    "ko": "Korean", "nb": "Norwegian", "nl": "Dutch", "no": "Norwegian", "pl": "Polish",
-    "pt": "Portuguese", "ro": "Romanian", "ru": "Russian", "sv": "Swedish", "th": "Thai",
-    "tr": "Turkish", "uk": "Ukrainian", "vi": "Vietnamese", "zh": "Chinese",
-}
+
+
+# Preset fields a template reads as they are (the rest are cleaned up in `template_context`).
+_PRESET_FIELDS = ("warmth", "formality", "length", "reading_grade", "greeting_style")
 
 
 def locale_name(locale: str | None) -> str:
     """'de-CH' -> 'German (de-CH)'; unknown codes are passed through as they are."""
     if not locale:
         return ""
-    language = LOCALE_NAMES.get(re.split(r"[-_]", locale)[0].lower())
+    language = LANGUAGE_NAMES.get(re.split(r"[-_]", locale)[0].lower())
     return f"{language} ({locale})" if language else locale
 
 
@@ -128,6 +125,12 @@ class PromptTemplates:
         user = self.env.get_template(f"{action}.user.j2").render(context)
         return PromptMessages(system=system.strip() + "\n", user=user.strip() + "\n")
 
+    def render_focus(self, context: dict[str, Any]) -> PromptMessages:
+        """The short request of focused mode: rewrite these sentences of this reply."""
+        system = self.env.get_template("focus.system.j2").render(context)
+        user = self.env.get_template("focus.user.j2").render(context)
+        return PromptMessages(system=system.strip() + "\n", user=user.strip() + "\n")
+
     def render_repair(self, problems: list[str], placeholders: list[str]) -> str:
         """The follow-up message of the one repair attempt after a rejected answer."""
         template = self.env.get_template("repair.user.j2")
@@ -146,11 +149,13 @@ def prompt_context(
     target_locale: str | None,
     placeholders: list[str],
     draft_words: int,
+    draft_language: str | None = None,
 ) -> dict[str, Any]:
     """Everything a template may use. `draft` and `customer_message` are already masked."""
     fewest, most = word_limits(action, draft_words)
     customer_name, agent_name = as_name(customer_name), as_name(agent_name)
-    signoff = (preset.get("signoff") or "").replace("{agent_name}", agent_name).strip()
+    filled = {**PRESET_DEFAULTS, **preset}
+    signoff = (filled["signoff"] or "").replace("{agent_name}", agent_name).strip()
     return {
         "action": action,
         "draft": draft,
@@ -160,19 +165,17 @@ def prompt_context(
         "channel": channel,
         "target_locale": target_locale or "",
         "placeholders": placeholders,
+        # A draft not in English gets the team's sign-off in its own language.
+        "signoff_translated": action == "translate" or draft_language not in (None, "en"),
         "min_words": fewest,
         "max_words": most,
         "preset": {
             "name": preset.get("name") or preset.get("slug", ""),
-            "warmth": preset.get("warmth", 60),
-            "formality": preset.get("formality", 40),
-            "length": preset.get("length", "same"),
-            "reading_grade": preset.get("reading_grade", 8),
-            "greeting_style": preset.get("greeting_style", "first_name"),
+            **{name: filled[name] for name in _PRESET_FIELDS},
             "signoff": signoff,
-            "banned_phrases": list(preset.get("banned_phrases") or []),
-            "required_phrases": list(preset.get("required_phrases") or []),
-            "glossary": list(preset.get("glossary") or []),
-            "guidance": (preset.get("guidance") or "").strip(),
+            "banned_phrases": list(filled["banned_phrases"] or []),
+            "required_phrases": list(filled["required_phrases"] or []),
+            "glossary": list(filled["glossary"] or []),
+            "guidance": (filled["guidance"] or "").strip(),
         },
     }

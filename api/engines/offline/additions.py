@@ -18,6 +18,8 @@ _NAME_AFTER_GREETING = re.compile(
     r"[ \t]*(?P<name>[^\W\d_][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*){0,2}|[\U000f0000-\U000ffffd])"
     r"(?=[ \t]*(?:[,!.:;—–-]|$|[\u263a\u263b\U0001F300-\U0001FAFF]))"
 )
+# An apology proper: regret words ("afraid", "unfortunately") don't count for the apologetic voice.
+_APOLOGY = re.compile(r"\bsorry\b|\bapologi", re.IGNORECASE)
 _PUNCT_AFTER_GREETING = re.compile(r"[ \t]*(?:[,!.:;—–-]|$)")
 
 # Levels of trimming for length-limited posts: 1 drops the added sentence (acknowledgement or
@@ -176,7 +178,15 @@ def _plan(work: Work, body: str, layout: Layout, greeting: Greeting | None, trim
         sentences_allowed = 1  # chat and social: one added sentence at most
     feeling = read_feeling(job.customer_message, lexicon)
     acknowledged = bool(lexicon.acknowledgement_cues.search(body))
-    if sentences_allowed and feeling:
+    apologises = settings.voice == "apologetic" and "apology" in lexicon.acknowledgements
+    if sentences_allowed and apologises:
+        # The apologetic voice says sorry once, first thing, whatever the customer wrote.
+        sentences_allowed -= 1
+        opening = " ".join(split_sentences(_without_greeting(body, greeting).lstrip())[:2])
+        if not _APOLOGY.search(opening):
+            plan.ack = choose(work, lexicon.acknowledgements["apology"], "ack")
+            feeling = "apology"
+    elif sentences_allowed and feeling:
         sentences_allowed -= 1  # the slot is the acknowledgement's, even if one is there already
         if not acknowledged:
             plan.ack = choose(work, lexicon.acknowledgements[feeling], "ack")
@@ -199,7 +209,9 @@ def _plan(work: Work, body: str, layout: Layout, greeting: Greeting | None, trim
     signed = layout.has_signoff or layout.has_closing_line or closing_line(last_line, lexicon)[0]
     if settings.adds and trim < TRIM_SIGNOFF and not signed:
         plan.signoff = _signoff(work, email)
-    if plan.ack:
+    if plan.ack and feeling == "apology":
+        work.note("apology", "Apologised once, at the start")
+    elif plan.ack:
         work.note(f"ack:{feeling}", f"Acknowledged the customer's {feeling}")
     return plan
 

@@ -13,10 +13,11 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from api.engines import UnsupportedAction
+from api.engines import EngineBase, UnsupportedAction
+from api.engines.language import detect_language
 from api.engines.offline.additions import TRIM_ALL, TRIM_SENTENCE, TRIM_SIGNOFF, add_parts
+from api.engines.offline.foreign import rewrite_foreign
 from api.engines.offline.layout import Layout, opens_quote, split_draft
-from api.engines.offline.reading import looks_english
 from api.engines.offline.rewording import reword
 from api.engines.offline.settings import SUPPORTED_ACTIONS, settings_for
 from api.engines.offline.text import (
@@ -26,18 +27,25 @@ from api.engines.offline.text import (
     mask,
     occurrences,
     spans_in,
+    without_placeholder_chars,
 )
 from api.engines.offline.work import Work
 from api.facts.spans import protected_spans
 from api.tone.lexicon import Lexicon, load_lexicon
+from api.tone.rules import LANGUAGES, rule_book
 from api.types import EngineResult, RewriteJob, Span
 
-NOT_ENGLISH = "Draft does not look like English; left unchanged."
+NOT_ENGLISH = (
+    "Draft is in a language the offline engine has no rules for (it knows English, Spanish, "
+    "German, French and Portuguese); left unchanged."
+)
 _UPPER = re.compile(r"[A-ZÀ-ÞĀ-Ž]")
 SOCIAL_LIMIT = 280
+_WORDS = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+_LATIN = re.compile(r"[a-z\u00c0-\u024f']+")
 
 
-class OfflineEngine:
+class OfflineEngine(EngineBase):
     """Rule-based rewriting from prompts/offline; English only; never touches a fact."""
 
     name = "offline"
@@ -54,6 +62,7 @@ class OfflineEngine:
     def rewrite(self, job: RewriteJob) -> EngineResult:
         if not self.supports(job.action):
             raise UnsupportedAction(job.action, self.name)
+        job = _without_placeholder_chars(job)
         work = Work(job, self.lexicon, settings_for(job.action, job.preset))
         text = _rewrite(work)
         return EngineResult(
@@ -66,6 +75,23 @@ class OfflineEngine:
             tokens_in=len(job.draft.split()),
             tokens_out=len(text.split()),
         )
+
+
+def _without_placeholder_chars(job: RewriteJob) -> RewriteJob:
+    """The job with placeholder characters removed from the text the engine adds (names,
+    sign-off, kept phrases), so restoring the facts can never mistake them for facts."""
+    preset = dict(job.preset)
+    if preset.get("signoff"):
+        preset["signoff"] = without_placeholder_chars(preset["signoff"])
+    for name in ("required_phrases", "glossary"):
+        if preset.get(name):
+            preset[name] = [without_placeholder_chars(p) or "" for p in preset[name]]
+    return replace(
+        job,
+        customer_name=without_placeholder_chars(job.customer_name),
+        agent_name=without_placeholder_chars(job.agent_name),
+        preset=preset,
+    )
 
 
 # ---------------------------------------------------------------- the whole draft
@@ -82,17 +108,31 @@ def _rewrite(work: Work, reread: bool = False) -> str:
     if not layout.body.strip():
         return draft
     masked = _mask_body(work, layout)
-    if not looks_english(masked.text, work.lexicon):
-        work.warnings.append(NOT_ENGLISH)
-        work.rules.append("non_english")
-        return draft
     work.lowercase_text = _UPPER.search(masked.text) is None
+    language = _language(work, masked.text)
+    if language != "en":
+        book = rule_book(language, work.lexicon.path)
+        if book is None:
+            work.warnings.append(NOT_ENGLISH)
+            work.rules.append("non_english")
+            return draft
+        work.book = book
+        work.rules.append(f"language:{language}")
+        return layout.join(masked.restore(rewrite_foreign(work, book, masked.text)))
+    work.book = rule_book("en", work.lexicon.path)
     work.blocks = frozenset(
         chr(PLACEHOLDER_BASE + index)
         for index, fact in enumerate(masked.facts)
         if fact.lstrip().startswith((">", "`", "~~~"))
     )
     body = reword(work, masked.text)
+    for _ in range(2):
+        # A rewrite can open a new sentence ("… . Send"): reword until nothing changes, so
+        # a second pass over the result finds nothing to do either.
+        again = reword(work, body)
+        if again == body:
+            break
+        body = again
     if not reread and opens_quote(masked.restore(body)):
         # Rewording left a quoted-mail header at the start of a line ("sorry On Mon, Jo
         # wrote:" without a banned "sorry"). A second pass would read everything from there
@@ -126,6 +166,36 @@ def _rewrite_reworded(work: Work, reworded: str) -> str:
     work.rules += [rule for rule in again.rules if rule not in work.rules]
     work.warnings += [warning for warning in again.warnings if warning not in work.warnings]
     return text
+
+
+def _language(work: Work, text: str) -> str:
+    """The draft's language; with the customer's message when the draft alone is too short
+    to tell. Where the detector can't place it, the rule books' common words vote: another
+    language wins only with a fair share of the words and more of them than English; text
+    mostly in another script is "unknown" (left alone, no English added)."""
+    found = detect_language(text)
+    if found is None and work.job.customer_message:
+        found = detect_language(f"{text}\n{work.job.customer_message}")
+    if found is not None:
+        return found
+    words = [w for w in _WORDS.findall(text.lower().replace("’", "'")) if len(w) > 1]
+    if not words:
+        return "en"
+    common: dict[str, set[str]] = {}
+    for code in LANGUAGES:
+        book = rule_book(code, work.lexicon.path)
+        common[code] = set(book.frame.get("common_words", [])) if book else set()
+    # A word English shares ("a", "as", "no") is no vote for another language.
+    shares = {
+        code: sum(w in words_of and (code == "en" or w not in common["en"]) for w in words)
+        / len(words)
+        for code, words_of in common.items()
+    }
+    best = max((c for c in shares if c != "en"), key=lambda c: shares[c])
+    if shares[best] >= 0.2 and shares[best] > shares.get("en", 0):
+        return best
+    latin = sum(1 for w in words if _LATIN.fullmatch(w))
+    return "en" if latin * 2 >= len(words) else "unknown"
 
 
 def _job_spans(job: RewriteJob) -> list[Span]:

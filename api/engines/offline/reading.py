@@ -6,37 +6,15 @@ from __future__ import annotations
 import re
 import zlib
 
+from api.engines.language import detect_language
 from api.tone.lexicon import Lexicon
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|n['’]t|['’](?:s|re|m|ll|ve|d)\b")
 
 
-_LETTER = re.compile(r"[^\W\d_]")
-# Letters outside Basic Latin, Latin-1, Latin Extended-A/B and Latin Extended Additional.
-_NON_LATIN_LETTER = re.compile(r"(?![A-Za-z\u00c0-\u024f\u1e00-\u1eff])[^\W\d_]")
-
-
-def looks_english(text: str, lexicon: Lexicon) -> bool:
-    """A stop-word vote; short texts count as English unless they are mostly non-Latin."""
-    letters = len(_LETTER.findall(text))
-    if not letters:
-        return True
-    foreign = len(_NON_LATIN_LETTER.findall(text))
-    if foreign >= 3 and foreign / letters > 0.5:
-        return False
-    words = [w.lower().replace("’", "'") for w in _WORD.findall(text)]
-    if len(words) < lexicon.min_words_for_language:
-        return True
-    english_words = lexicon.english_words
-    english = sum(1 for w in words if w in english_words) / len(words)
-    if english >= 0.25:
-        return True
-    rest = [w for w in words if w not in english_words]
-    other = max(
-        (sum(1 for w in rest if w in vocab) for vocab in lexicon.other_language_words.values()),
-        default=0,
-    ) / len(words)
-    return other <= english
+def looks_english(text: str) -> bool:
+    """True unless the one language detector clearly reads another language."""
+    return detect_language(text) in (None, "en")
 
 
 def read_feeling(message: str | None, lexicon: Lexicon) -> str | None:

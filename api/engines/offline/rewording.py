@@ -3,9 +3,13 @@ refusals, jargon, formality and bare commands. Works on masked text, so facts ar
 
 from __future__ import annotations
 
+import re
+
 from api.engines.offline.additions import find_greeting
-from api.engines.offline.text import BULLET, apply_table, lower_first, split_sentences
+from api.engines.offline.softening import soften_sentence
+from api.engines.offline.text import BULLET, apply_table, lower_first, split_sentences, upper_first
 from api.engines.offline.work import Work
+from api.tone.findings import bare_command
 from api.tone.lexicon import PhraseTable, normalise_phrase
 
 
@@ -46,6 +50,10 @@ def reword(work: Work, text: str) -> str:
             if greeting is not None and greeting.end is not None:
                 prefix = line[: greeting.end]
         content = line[len(prefix) :]
+        work.in_list = bullet is not None  # list steps keep "Please", never a question
+        formal = work.settings.voice == "formal" and "casual" in work.active
+        if index == first and prefix and formal:  # "Hey Sam," -> "Hello Sam,"
+            prefix, _ = apply_table(prefix, work.lexicon.casual_words, lambda e, s: e["say"], False)
         reworded = "".join(_reword_sentence(work, s, banned) for s in split_sentences(content))
         if not content.endswith((" ", "\t")):
             reworded = reworded.rstrip(" \t")  # a dropped last sentence leaves no trailing space
@@ -70,6 +78,9 @@ def _reword_sentence(work: Work, sentence: str, banned: PhraseTable | None) -> s
         for _entry, found, _new in fired:
             work.note("filler", f"Removed the filler '{found.strip(' ,')}'")
 
+    if work.book is not None:
+        core = soften_sentence(work, work.book, core)
+
     def blame_say(entry: dict, at_start: bool) -> str | None:
         if entry.get("at_start") and not at_start:
             return None
@@ -88,8 +99,23 @@ def _reword_sentence(work: Work, sentence: str, banned: PhraseTable | None) -> s
             work.note("refusal", f"Softened '{found}' to '{new}'")
     if "jargon" in work.active:
         core, fired = apply_table(core, lexicon.jargon, lambda e, s: e["plain"], lower)
+        for _ in range(2):  # "per ur request" -> "per your request" -> "as you asked"
+            if not fired:
+                break
+            core, again = apply_table(core, lexicon.jargon, lambda e, s: e["plain"], lower)
+            fired += again
+            if not again:
+                break
         for _entry, found, new in fired:
             work.note("jargon", f"Replaced '{found}' with '{new}'")
+        if work.book is not None and fired:
+            core = soften_sentence(work, work.book, core)  # "acct" is "account" now
+    if settings.voice == "formal":
+        core = _formal_openers(work, core)
+    elif settings.voice == "concise":
+        core = _drop_lead_ins(work, core)
+    elif settings.voice == "plain":
+        core = _plain_words(work, core)
     if settings.expands_contractions:
         if "casual" in work.active:
             core, fired = apply_table(core, lexicon.casual_words, lambda e, s: e["say"], lower)
@@ -104,6 +130,51 @@ def _reword_sentence(work: Work, sentence: str, banned: PhraseTable | None) -> s
         # "You need to X." became "Could you please X." — a question now.
         core = core[:-1] + "?"
     return core + trailing
+
+
+def _drop_lead_ins(work: Work, sentence: str) -> str:
+    """Concise replies skip lead-ins such as "To recap," and "Just so you know"."""
+    pattern = work.book.frame.get("concise_drop") if work.book is not None else None
+    stripped = sentence.lstrip()
+    if not pattern or not re.match(pattern, stripped, re.IGNORECASE):
+        return sentence
+    work.note("concise", "Dropped lead-ins to keep it short")
+    rest = re.sub(pattern, "", stripped, count=1, flags=re.IGNORECASE)
+    rest = rest if work.lowercase_text else upper_first(rest)
+    return sentence[: len(sentence) - len(stripped)] + rest
+
+
+def _plain_words(work: Work, sentence: str) -> str:
+    """Plain-language replies swap long words for everyday ones ("assist" -> "help")."""
+    table = work.book.plain_words if work.book is not None else None
+    if table is None:
+        return sentence
+    text, fired = apply_table(sentence, table, lambda e, s: e["say"], work.lowercase_text)
+    if fired:
+        work.note("plain", "Used everyday words for plain language")
+    # One idea per sentence: "…is CS-1; keep it handy" -> "…is CS-1. Keep it handy".
+    split = re.sub(r";\s+([a-z])", lambda m: ". " + m.group(1).upper(), text)
+    if split != text and not work.lowercase_text:
+        work.note("plain", "Split long sentences for plain language")
+        text = split
+    return text
+
+
+def _formal_openers(work: Work, sentence: str) -> str:
+    """Drop casual openers ("So,", "Well,") and fillers ("in like 3 days") for a formal tone."""
+    frame = work.book.frame if work.book is not None else {}
+    text = sentence
+    for key in ("formal_openers", "formal_fillers"):
+        if frame.get(key):
+            text = re.sub(frame[key], "", text, flags=re.IGNORECASE)
+    if text != sentence:
+        work.note("formal", "Dropped casual openers for a formal tone")
+        if sentence.lstrip()[:1].isupper():
+            text = upper_first(text)
+    return text
+
+
+_NEGATIVE_ORDER = re.compile(r"^(?:don['’]t|do n['’]t|do not)\b", re.IGNORECASE)
 
 
 def _polite_request(work: Work, sentence: str) -> str:
@@ -121,16 +192,34 @@ def _polite_request(work: Work, sentence: str) -> str:
         if fired and asked.rstrip().endswith("?"):
             work.note("please", "Turned a blunt question into a polite request")
             return indent + asked
-    verb = work.lexicon.request_verbs.match(stripped)
-    if not verb or stripped.rstrip().endswith("?") or "please" in stripped.lower():
+    book = work.book
+    command = bare_command(stripped, book, work.lexicon) if book is not None else None
+    if command is None:
         return sentence
-    if work.lexicon.request_closing_cues.search(stripped):
-        return sentence  # "Let me know if anything else comes up" is a closing, not an order
-    if stripped[verb.end() : verb.end() + 1] == ":":
-        return sentence  # "Update: ..." is a heading, not a command
     softener = work.lexicon.request_softener
     if work.lowercase_text or stripped[:1].islower():
         softener = softener.lower()
     work.note("please", "Turned a bare instruction into a polite request")
-    first = stripped if stripped[:2].isupper() else lower_first(stripped)
-    return f"{indent}{softener} {first}"
+    lead = stripped[command.lead_start : command.verb_start]
+    kept = " ".join(w for w in lead.split() if w.lower().strip(",") not in book.command_drop)
+    verb = stripped[command.verb_start :]
+    verb = verb if verb[:2].isupper() else lower_first(verb)
+    verb = _NEGATIVE_ORDER.sub("try not to", verb, count=1)
+    if kept:
+        return f"{indent}{kept} {softener.lower()} {verb}"
+    frame = book.frame
+    capital = not (work.lowercase_text or stripped[:1].islower())
+    if frame.get("invitation") and re.match(frame["invitation"], verb, re.IGNORECASE):
+        # "Contact us here" is an offer of help, not an order: "Feel free to contact us here".
+        opener = frame.get("invite_with", "Feel free to")
+        return f"{indent}{opener if capital else lower_first(opener)} {verb}"
+    short = len(verb.split()) <= int(frame.get("question_up_to_words", 0))
+    asking = short and "," not in verb and not (work.asked or work.in_list)
+    asking = asking and work.settings.voice != "concise"  # short: "Please …" will do
+    if asking and frame.get("ask_with"):
+        # "Log out." -> "Could you please log out?"
+        opener = frame["ask_with"]
+        work.asked = True  # one question is enough; later instructions get "Please"
+        body = re.sub(r"\s*[.!]*\s*$", "", verb)
+        return f"{indent}{opener if capital else lower_first(opener)} {body}?"
+    return f"{indent}{softener} {verb}"

@@ -52,6 +52,7 @@ class Settings:
     banned: tuple[str, ...] = ()
     required: tuple[str, ...] = ()
     glossary: tuple[str, ...] = ()
+    voice: str = "warm"  # warm, apologetic, formal, concise or plain: see `_voice`
 
     @property
     def adds(self) -> bool:
@@ -90,7 +91,9 @@ def settings_for(action: str, preset: dict[str, Any] | None) -> Settings:
     elif action == "shorten":
         length = "shorter"
     signoff = preset.get("signoff")
+    voice = _voice(preset, action, formality, length)
     return Settings(
+        voice=voice,
         action=action,
         warmth=warmth,
         formality=formality,
@@ -101,3 +104,22 @@ def settings_for(action: str, preset: dict[str, Any] | None) -> Settings:
         required=_phrases(preset.get("required_phrases")),
         glossary=_phrases(preset.get("glossary")),
     )
+
+
+def _voice(preset: dict[str, Any], action: str, formality: int, length: str) -> str:
+    """How the preset wants replies to sound, beyond its numbers: a preset that asks for
+    apologies (by name or in its guidance) apologises early; a formal one drops casual
+    openers; a short one adds nothing; a plain-language one keeps to plain words."""
+    words = " ".join(
+        str(preset.get(key) or "") for key in ("slug", "name", "description", "guidance")
+    ).lower()
+    if "apolog" in words:
+        return "apologetic"
+    if formality >= 80 or action == "formal":
+        return "formal"
+    if length == "shorter":
+        return "concise"
+    grade = preset.get("reading_grade")
+    if "plain" in words or (isinstance(grade, int) and grade <= 5):
+        return "plain"
+    return "warm"

@@ -12,19 +12,24 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from api.tone.lexicon import PhraseTable
+from api.tone.sentences import split_sentences as split_sentences
 from api.types import Span
 
 # Supplementary Private Use Area-A: one character per protected span.
 PLACEHOLDER_BASE = 0xF0000
-PLACEHOLDER_LIMIT = 0xFFFFD
 PLACEHOLDER_CLASS = "[\U000f0000-\U000ffffd]"
 _PLACEHOLDER = re.compile(PLACEHOLDER_CLASS)
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]’”]*[ \t]+(?=\S)")
 BULLET = re.compile(rf"^[ \t]*(?:[-*•·+–]|{PLACEHOLDER_CLASS}[.)]|[a-z][.)])[ \t]+")
 
 
 def has_placeholder_chars(text: str) -> bool:
     return bool(_PLACEHOLDER.search(text))
+
+
+def without_placeholder_chars(text: str | None) -> str | None:
+    """`text` without the characters placeholders are made of (names, sign-offs: text the
+    engine adds to a masked draft must not be mistaken for a placeholder)."""
+    return _PLACEHOLDER.sub("", text) if text else text
 
 
 @dataclass
@@ -35,7 +40,12 @@ class Masked:
     facts: list[str]
 
     def restore(self, text: str) -> str:
-        return _PLACEHOLDER.sub(lambda m: self.facts[ord(m.group(0)) - PLACEHOLDER_BASE], text)
+        """Put the facts back; a placeholder character that stands for no fact stays as is."""
+        return _PLACEHOLDER.sub(self._fact, text)
+
+    def _fact(self, match: re.Match[str]) -> str:
+        index = ord(match.group(0)) - PLACEHOLDER_BASE
+        return self.facts[index] if index < len(self.facts) else match.group(0)
 
 
 def non_overlapping(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -87,17 +97,6 @@ def occurrences(text: str, phrases: Iterable[str], ignore_case: bool) -> list[tu
     return found
 
 
-def split_sentences(line: str) -> list[str]:
-    """Sentences of one line, each keeping the whitespace that follows it; joins back exactly."""
-    pieces = []
-    position = 0
-    for match in _SENTENCE_END.finditer(line):
-        pieces.append(line[position : match.end()])
-        position = match.end()
-    pieces.append(line[position:])
-    return [p for p in pieces if p]
-
-
 def upper_first(text: str) -> str:
     for index, char in enumerate(text):
         if char.isalpha():
@@ -147,7 +146,7 @@ def fit_case(found: str, replacement: str, at_start: bool, lowercase_text: bool)
     return replacement
 
 
-def _remove(left: str, right: str, removed: str, at_start: bool, lowercase_text: bool) -> str:
+def join_around(left: str, right: str, removed: str, at_start: bool, lowercase_text: bool) -> str:
     """Join the text around a removed phrase without doubled spaces or stray commas."""
     if at_start:
         rest = right.lstrip(" \t,;:")
@@ -168,7 +167,6 @@ def _remove(left: str, right: str, removed: str, at_start: bool, lowercase_text:
     return head + joiner + rest
 
 
-Change = tuple[str, str, str]  # (rule id, message, found text)
 
 
 def _glues_to_next(found: str, new: str, right: str) -> bool:
@@ -211,10 +209,12 @@ def apply_table(
             new = fit_case(found, replacement, at_start, lowercase_text)
             if _glues_to_next(found, new, right):
                 new += " "  # 'acct.12' becomes 'account 12', never 'account12'
+            elif found.endswith(".") and not new.endswith(".") and not right.strip():
+                new += "."  # 'your acct.' ended the sentence: 'your account.' still does
             sentence = left + new + right
             position = len(left) + len(new)
         else:
             new = ""
-            sentence = _remove(left, right, found, at_start, lowercase_text)
+            sentence = join_around(left, right, found, at_start, lowercase_text)
             position = max(0, len(left.rstrip(" \t,")))
         fired.append((entry, found, new))

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from api.engines.offline.reading import pick
 from api.engines.offline.settings import Settings
 from api.tone.lexicon import Lexicon
+from api.tone.rules import RuleBook
 from api.types import RewriteJob
 
 
@@ -24,6 +25,9 @@ class Work:
     active: set[str] = field(default_factory=set)  # phrase tables that match somewhere
     blocks: frozenset[str] = frozenset()  # placeholders that stand for quoted or code lines
     restore: Callable[[str], str] = str  # puts the facts back into masked text
+    book: RuleBook | None = None  # harsh-wording rules of the draft's language
+    asked: bool = False  # an instruction was already turned into a question
+    in_list: bool = False  # the line being reworded is a list item
     changes: list[str] = field(default_factory=list)
     rules: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)

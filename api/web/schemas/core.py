@@ -7,23 +7,84 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from api.types import ACTIONS, CHANNELS
+from api.types import ACTIONS, CHANNELS, ROLES, TEAM_ID_PATTERN
+from api.web.schemas.tone import ToneBeforeAfterSchema, Verbatim
 
 MAX_DRAFT = 20_000
+
+
+class StrictInteger(fields.Integer):
+    """An integer in a JSON body: 3.1e-187, 2.0, "7" and true are refused, not rounded."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(strict=True, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class StrictBoolean(fields.Boolean):
+    """A JSON true or false; no "yes", 1 or "on"."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
+def without_private_use(text: str) -> str:
+    """`text` without characters of the supplementary private use planes (U+F0000 and up):
+    they mean nothing in a reply, and the offline engine uses them to mask facts."""
+    if all(ord(char) < 0xF0000 for char in text):
+        return text
+    return "".join(char for char in text if ord(char) < 0xF0000)
+
+
+class CleanString(fields.String):
+    """Text a person typed (a name, a sign-off, a phrase): private-use plane characters are
+    dropped before validation."""
+
+    def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
+        return without_private_use(super()._deserialize(value, attr, data, **kwargs))
+
+
+def _name_field(description: str) -> fields.String:
+    return CleanString(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=200),
+        metadata={"description": description},
+    )
 
 
 class RewriteRequestSchema(Schema):
     draft = fields.String(
         required=True,
         validate=validate.Length(min=1, max=MAX_DRAFT),
-        metadata={"description": "The agent's draft reply (1 to 20,000 characters)."},
+        metadata={
+            "description": "The agent's draft reply (1 to 20,000 characters): plain text, or "
+            "HTML when `format` is \"html\"."
+        },
     )
-    customer_name = fields.String(
-        load_default=None, allow_none=True, validate=validate.Length(max=200)
+    format = fields.String(
+        load_default="text",
+        validate=validate.OneOf(("text", "html")),
+        metadata={
+            "description": "\"html\": the draft is HTML from a rich editor, e.g. "
+            "`<p>We sent <b>order 4512</b>. See our <a href=\"https://example.com/r\">refund "
+            "policy</a>.</p>`. It is sanitized (only p, div, br, b/strong, i/em, u, code, a href, "
+            "ul, ol, li, blockquote, h1-h6; links to http(s), mailto and tel), read as text "
+            "with paragraphs, list items (`- `/`1. ` lines) and quotes (`> ` lines), and its "
+            "bold, italic, underline, code and link runs are kept verbatim like facts. Every "
+            "link's href is a fact: a rewrite that loses a link's words fails the fact check. "
+            "The response's `rewrite` is then sanitized HTML with every mark on the same words, "
+            "`rewrite_text` the same rewrite as text. Stream deltas are text."
+        },
     )
-    agent_name = fields.String(
-        load_default=None, allow_none=True, validate=validate.Length(max=200)
-    )
+    customer_name = _name_field("The customer's name, for the greeting.")
+    agent_name = _name_field("The agent's name, for the sign-off.")
     customer_message = fields.String(
         load_default=None,
         allow_none=True,
@@ -32,7 +93,7 @@ class RewriteRequestSchema(Schema):
     )
     preset = fields.String(
         load_default="warm",
-        validate=validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,63}$", error="Not a preset slug."),
+        validate=validate.Regexp(TEAM_ID_PATTERN, error="Not a preset slug."),
     )
     channel = fields.String(load_default=None, validate=validate.OneOf(CHANNELS))
     action = fields.String(load_default=None, validate=validate.OneOf(ACTIONS))
@@ -41,7 +102,7 @@ class RewriteRequestSchema(Schema):
         allow_none=True,
         validate=validate.Regexp(r"^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})*$", error="Not a locale."),
     )
-    stream = fields.Boolean(load_default=False)
+    stream = StrictBoolean(load_default=False)
 
     def load(self, data: Any, *, many: Any = None, partial: Any = None, unknown: Any = None) -> Any:
         """The hot path's light check first: a plain, valid body (the common case) is read
@@ -54,13 +115,19 @@ class RewriteRequestSchema(Schema):
         return super().load(data, many=many, partial=partial, unknown=unknown)
 
 
-_PRESET_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_PRESET_SLUG_RE = re.compile(TEAM_ID_PATTERN)
+_FORMATS = ("text", "html")
 _LOCALE_RE = re.compile(r"^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})*$")
 _NAME_MAX = 200
 
 
 def _text(value: Any, longest: int) -> bool:
     return value is None or (isinstance(value, str) and len(value) <= longest)
+
+
+def _name(value: Any) -> bool:
+    """A plain name: no private-use plane characters (the schema's CleanString drops them)."""
+    return _text(value, _NAME_MAX) and (value is None or without_private_use(value) is value)
 
 
 def plain_rewrite_request(data: Any) -> dict[str, Any] | None:
@@ -75,9 +142,11 @@ def plain_rewrite_request(data: Any) -> dict[str, Any] | None:
     action = data.get("action", _ABSENT)
     locale = data.get("target_locale")
     stream = data.get("stream", False)
+    fmt = data.get("format", "text")
     plain = (
-        _text(data.get("customer_name"), _NAME_MAX)
-        and _text(data.get("agent_name"), _NAME_MAX)
+        _name(data.get("customer_name"))
+        and _name(data.get("agent_name"))
+        and fmt in _FORMATS
         and _text(data.get("customer_message"), MAX_DRAFT)
         and isinstance(preset, str)
         and _PRESET_SLUG_RE.match(preset) is not None
@@ -90,6 +159,7 @@ def plain_rewrite_request(data: Any) -> dict[str, Any] | None:
         return None
     return {
         "draft": draft,
+        "format": fmt,
         "customer_name": data.get("customer_name"),
         "agent_name": data.get("agent_name"),
         "customer_message": data.get("customer_message"),
@@ -136,13 +206,29 @@ class PresetRefSchema(Schema):
 
 
 class UsageSchema(Schema):
-    tokens_in = fields.Integer()
-    tokens_out = fields.Integer()
+    """What the rewrite spent on model calls (0 for the offline engine and cache hits)."""
+
+    tokens_in = fields.Integer(metadata={"description": "Prompt tokens of every model call."})
+    tokens_out = fields.Integer(
+        metadata={"description": "Completion tokens of every model call."}
+    )
+    model_calls = fields.Integer(
+        metadata={"description": "Model calls made, rejected answers and repairs included."}
+    )
 
 
 class RewriteResponseSchema(Schema):
     id = fields.String()
-    rewrite = fields.String()
+    rewrite = fields.String(
+        metadata={"description": "The rewrite: text, or sanitized HTML for an HTML draft."}
+    )
+    format = fields.String(
+        metadata={"description": "\"html\" for an HTML draft (absent for text drafts)."}
+    )
+    rewrite_text = fields.String(
+        metadata={"description": "HTML drafts only: the rewrite as plain text (what the "
+                  "engine wrote; paragraphs apart by a blank line)."}
+    )
     engine = fields.String()
     model = fields.String()
     cached = fields.Boolean()
@@ -151,6 +237,10 @@ class RewriteResponseSchema(Schema):
     channel = fields.String()
     checks = fields.Nested(FactCheckSchema)
     scores = fields.Nested(ScoresSchema)
+    tone = Verbatim(
+        ToneBeforeAfterSchema,
+        metadata={"description": "Harsh wording found in the draft and left in the rewrite."},
+    )
     changes = fields.List(fields.String())
     warnings = fields.List(fields.String())
     usage = fields.Nested(UsageSchema)
@@ -181,8 +271,8 @@ LENGTHS = ("shorter", "same", "longer")
 GREETING_STYLES = ("first_name", "full_name", "formal", "none")
 
 
-class StrippedString(fields.String):
-    """A string with surrounding whitespace removed before validation."""
+class StrippedString(CleanString):
+    """Typed text with surrounding whitespace removed before validation."""
 
     def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
         return super()._deserialize(value, attr, data, **kwargs).strip()
@@ -195,8 +285,9 @@ def _phrase_list(max_items: int, max_chars: int, what: str) -> fields.List:
             raise ValidationError(f"Each {what} may appear only once.")
 
     return fields.List(
-        StrippedString(validate=validate.Length(min=1, max=max_chars)),
+        StrippedString(validate=[validate.Length(min=1, max=max_chars)]),
         validate=[validate.Length(max=max_items), distinct],
+        metadata={"uniqueItems": True, "description": f"Each {what} at most once (any case)."},
     )
 
 
@@ -207,32 +298,34 @@ def _signoff_placeholders(value: str) -> None:
 
 
 class PresetFieldsSchema(Schema):
-    """Everything a team may set on a preset. Omitted fields take presets.FIELD_DEFAULTS."""
+    """Everything a team may set on a preset. Omitted fields take presets.PRESET_DEFAULTS."""
 
-    name = StrippedString(required=True, validate=validate.Length(min=1, max=80))
-    description = StrippedString(validate=validate.Length(max=300))
-    warmth = fields.Integer(
+    name = StrippedString(
+        required=True, validate=[validate.Length(min=1, max=80)]
+    )
+    description = StrippedString(validate=[validate.Length(max=300)])
+    warmth = StrictInteger(
         validate=validate.Range(0, 100),
         metadata={"description": "0 = neutral, 100 = very warm."},
     )
-    formality = fields.Integer(
+    formality = StrictInteger(
         validate=validate.Range(0, 100),
         metadata={"description": "0 = casual, 100 = very formal."},
     )
     length = fields.String(validate=validate.OneOf(LENGTHS))
-    reading_grade = fields.Integer(
+    reading_grade = StrictInteger(
         validate=validate.Range(1, 16),
         metadata={"description": "Target US school grade of the rewrite (1 to 16)."},
     )
     greeting_style = fields.String(validate=validate.OneOf(GREETING_STYLES))
-    signoff = fields.String(
+    signoff = CleanString(
         validate=[validate.Length(max=200), _signoff_placeholders],
         metadata={"description": "Sign-off template; {agent_name} is filled in."},
     )
     banned_phrases = _phrase_list(50, 100, "banned phrase")
     required_phrases = _phrase_list(10, 200, "required phrase")
     glossary = _phrase_list(200, 100, "glossary term")
-    guidance = StrippedString(validate=validate.Length(max=2000))
+    guidance = StrippedString(validate=[validate.Length(max=2000)])
     default_action = fields.String(validate=validate.OneOf(ACTIONS))
     default_channel = fields.String(validate=validate.OneOf(CHANNELS))
 
@@ -255,7 +348,7 @@ class PresetUpdateSchema(PresetFieldsSchema):
     """
 
     slug = fields.String(validate=validate.Regexp(PRESET_SLUG, error="Not a preset slug."))
-    version = fields.Integer(validate=validate.Range(min=1))
+    version = StrictInteger(validate=validate.Range(min=1, max=2**53))
 
 
 class PresetPatchSchema(PresetUpdateSchema):
@@ -277,7 +370,7 @@ class TeamArgsSchema(Schema):
 
     team = fields.String(
         load_default=None,
-        validate=validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,63}$", error="Not a team id."),
+        validate=validate.Regexp(TEAM_ID_PATTERN, error="Not a team id."),
     )
 
 
@@ -325,9 +418,9 @@ class KeyListSchema(Schema):
 
 class KeyCreateSchema(Schema):
     role = fields.String(
-        load_default="agent", validate=validate.OneOf(("agent", "team_admin", "admin"))
+        load_default="agent", validate=validate.OneOf(ROLES)
     )
-    label = StrippedString(load_default="", validate=validate.Length(max=80))
+    label = StrippedString(load_default="", validate=[validate.Length(max=80)])
 
 
 class KeyCreatedSchema(Schema):

@@ -12,12 +12,26 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from api.types import TEAM_ID_PATTERN
 from api.usage.feedback import OUTCOMES
 from api.usage.log import MAX_TEXT_RETENTION_DAYS
+from api.web.schemas.core import StrictBoolean, StrictInteger
 
-TEAM_ID = r"^[a-z0-9][a-z0-9_-]{0,63}$"
-_NUMBER = re.compile(r"^\d+(\.\d+)?$")
+_NUMBER = re.compile(r"^\d{1,10}(\.\d{1,6})?$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Times a query may name: the usage log holds nothing outside them, and Redis stream ids
+# and Python dates both break beyond them.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC).timestamp()
+LATEST = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC).timestamp()
+_BOUNDS = "Times must lie between 1970-01-01 and 9999-12-31."
+# A stream id: milliseconds and a sequence number, each an unsigned 64-bit integer.
+_CURSOR = re.compile(r"^(\d{1,20})-(\d{1,20})$")
+_U64 = 2**64 - 1
+# What the OpenAPI document says a time looks like (the bounds are checked on loading).
+MOMENT_PATTERN = (
+    r"^(|\d{1,10}(\.\d{1,6})?|(19[7-9]\d|[2-9]\d{3})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
+    r"(T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?(Z|[+-](0\d|1[0-3]):[0-5]\d)?)?)$"
+)
 
 
 class Moment(fields.String):
@@ -28,31 +42,62 @@ class Moment(fields.String):
     """
 
     def __init__(self, end_of_day: bool = False, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+        metadata = {"pattern": MOMENT_PATTERN, **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
         self.end_of_day = end_of_day
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> float:
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Any, **kwargs: Any
+    ) -> float | None:
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            raise ValidationError("Use an ISO date or time or epoch seconds.")
         text = str(value).strip()
+        if not text:
+            return None  # `?from=`: no bound
         try:
             if _NUMBER.match(text):
-                return float(text)
+                return _bounded(float(text))
             if _DATE.match(text):
                 day = date.fromisoformat(text)
                 moment = datetime(day.year, day.month, day.day, tzinfo=UTC)
                 if self.end_of_day:
-                    moment += timedelta(days=1, microseconds=-1)
-                return moment.timestamp()
+                    # The last microsecond of 9999-12-31 would round up into year 10000.
+                    _bounded(moment.timestamp())
+                    end = moment + timedelta(days=1, microseconds=-1)
+                    return min(end.timestamp(), LATEST)
+                return _bounded(moment.timestamp())
             moment = datetime.fromisoformat(text)
-        except ValueError as err:
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=UTC)
+            return _bounded(moment.timestamp())
+        except (ValueError, OverflowError) as err:
+            if str(err) == _BOUNDS:
+                raise ValidationError(_BOUNDS) from err
             raise ValidationError(
                 "Use an ISO date or time (2026-11-22, 2026-11-22T09:30:00Z) or epoch seconds."
             ) from err
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        return moment.timestamp()
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
         return value
+
+
+def _bounded(moment: float) -> float:
+    if not EARLIEST <= moment <= LATEST:
+        raise ValueError(_BOUNDS)
+    return moment
+
+
+def _stream_id(value: str) -> None:
+    """A cursor is a stream id this API handed out: two unsigned 64-bit parts, above 0-0.
+    Empty means the first page."""
+    if not value:
+        return
+    match = _CURSOR.match(value)
+    if match is None:
+        raise ValidationError("Not a cursor from this API.")
+    ms, seq = int(match.group(1)), int(match.group(2))
+    if ms > _U64 or seq > _U64 or (ms == 0 and seq == 0):
+        raise ValidationError("Not a cursor from this API.")
 
 
 class RangeArgsSchema(Schema):
@@ -71,7 +116,7 @@ class RangeArgsSchema(Schema):
     )
     team = fields.String(
         load_default=None,
-        validate=validate.Regexp(TEAM_ID, error="Not a team id."),
+        validate=validate.Regexp(TEAM_ID_PATTERN, error="Not a team id."),
         metadata={"description": "Another team's id (admin keys only)."},
     )
 
@@ -103,8 +148,11 @@ class UsageArgsSchema(UsageFilterArgsSchema):
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
     cursor = fields.String(
         load_default=None,
-        validate=validate.Regexp(r"^\d{1,20}-\d{1,20}$", error="Not a cursor from this API."),
-        metadata={"description": "next_cursor of the previous page."},
+        validate=_stream_id,
+        metadata={
+            "description": "next_cursor of the previous page.",
+            "pattern": r"^(\d{1,20}-\d{1,20})?$",
+        },
     )
 
 
@@ -191,11 +239,11 @@ class StatsSchema(Schema):
 
 
 class TextSettingsSchema(Schema):
-    store_texts = fields.Boolean(
+    store_texts = StrictBoolean(
         required=True,
         metadata={"description": "Keep drafts, rewrites and sent texts with the usage log."},
     )
-    text_retention_days = fields.Integer(
+    text_retention_days = StrictInteger(
         load_default=30, validate=validate.Range(1, MAX_TEXT_RETENTION_DAYS)
     )
 

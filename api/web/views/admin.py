@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,10 +12,12 @@ from flask_smorest import Blueprint
 
 from api.services import services
 from api.store import keys as redis_keys
-from api.usage.log import UsageLog, UsageQuery
+from api.usage.export import csv_header, csv_rows, primed
+from api.usage.log import UsageQuery
 from api.usage.stats import team_stats
 from api.web.auth import acting_team, require_key
 from api.web.schemas.usage import (
+    EARLIEST,
     RangeArgsSchema,
     StatsSchema,
     TeamSettingsSchema,
@@ -31,37 +30,6 @@ from api.web.schemas.usage import (
 blp = Blueprint("admin", __name__, url_prefix="/v1/admin", description="Usage, stats, settings")
 
 STATS_DEFAULT_DAYS = 30
-CSV_MAX_ROWS = 200_000
-CSV_COLUMNS = (
-    "id",
-    "time",
-    "request_id",
-    "kind",
-    "key_id",
-    "key_label",
-    "preset",
-    "preset_version",
-    "action",
-    "channel",
-    "engine",
-    "model",
-    "cached",
-    "latency_ms",
-    "tokens_in",
-    "tokens_out",
-    "cost_usd",
-    "facts_passed",
-    "outcome",
-    "status",
-    "path",
-    "rewrite_id",
-    "edit_distance",
-    "warmth_before",
-    "warmth_after",
-    "reading_grade_before",
-    "reading_grade_after",
-    "spooled",
-)
 
 
 def _query(args: dict[str, Any], limit: int = 50, cursor: str | None = None) -> UsageQuery:
@@ -103,7 +71,8 @@ class UsageCsv(MethodView):
         usage = services().usage
         query = _query(args)
         first = usage.handle.client.exists(redis_keys.usage_key(team))  # fail early, as a 503
-        rows = csv_rows(usage, team, query) if first else csv_rows_empty()
+        # Read the first rows now: a Redis error is then an error answer, not a cut-off file.
+        rows = primed(csv_rows(usage, team, query)) if first else csv_header()
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         return Response(
             stream_with_context(rows),
@@ -123,8 +92,10 @@ class Stats(MethodView):
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Per-day and total counts, cache hit rate, latency, tokens, cost, acceptance, tone."""
         team = acting_team(args.get("team"))
-        until = args.get("until") or time.time()
-        since = args.get("since") or until - STATS_DEFAULT_DAYS * 86_400
+        until = args.get("until")
+        until = time.time() if until is None else until
+        since = args.get("since")
+        since = max(EARLIEST, until - STATS_DEFAULT_DAYS * 86_400) if since is None else since
         return team_stats(services().usage, team, since, until)
 
 
@@ -149,50 +120,3 @@ class Settings(MethodView):
             team, body["store_texts"], body["text_retention_days"]
         )
         return {"team": team, **settings}
-
-
-def csv_rows_empty() -> Iterator[str]:
-    yield _csv_line(CSV_COLUMNS)
-
-
-def csv_rows(usage: UsageLog, team: str, query: UsageQuery) -> Iterator[str]:
-    """Header, then one line per matching entry, newest first (at most CSV_MAX_ROWS)."""
-    yield _csv_line(CSV_COLUMNS)
-    written = 0
-    for stream_id, entry in usage.entries(team, query.since, query.until):
-        if not query.matches(entry):
-            continue
-        yield _csv_line(_csv_values(stream_id, entry))
-        written += 1
-        if written >= CSV_MAX_ROWS:
-            return
-
-
-def _csv_values(stream_id: str, entry: dict[str, Any]) -> list[Any]:
-    before = entry.get("scores_before") or {}
-    after = entry.get("scores_after") or {}
-    flat = {
-        **entry,
-        "id": stream_id,
-        "time": datetime.fromtimestamp(float(entry.get("ts", 0)), UTC).isoformat(),
-        "warmth_before": before.get("warmth"),
-        "warmth_after": after.get("warmth"),
-        "reading_grade_before": before.get("reading_grade"),
-        "reading_grade_after": after.get("reading_grade"),
-    }
-    return [flat.get(column) for column in CSV_COLUMNS]
-
-
-def _csv_line(values: Any) -> str:
-    out = io.StringIO()
-    csv.writer(out).writerow([_cell(v) for v in values])
-    return out.getvalue()
-
-
-def _cell(value: Any) -> Any:
-    """Keep spreadsheets from running a logged value as a formula (CSV injection)."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value

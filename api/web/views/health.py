@@ -23,9 +23,7 @@ class Health(MethodView):
         redis = svc.redis.health()
         redis_ok = redis["state"] == "ok"
         engine: dict[str, Any] = {"name": svc.engine.name, "model": svc.engine.model}
-        describe = getattr(svc.engine, "health", None)
-        if callable(describe):
-            engine.update(describe())
+        engine.update(svc.engine.health())
         degraded = not redis_ok or engine.get("state", "ok") != "ok"
         return {
             "status": "degraded" if degraded else "ok",

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.errors import abort
-from api.services import services
-from api.store.teams import ROLES, public_record
+from api.services import ensure_team, services
+from api.store.teams import public_record
+from api.types import ROLES
 from api.web.auth import acting_team, current_principal, require_key
 from api.web.schemas.core import KeyCreatedSchema, KeyCreateSchema, KeyListSchema, TeamArgsSchema
 
@@ -45,6 +47,10 @@ class Keys(MethodView):
         team = acting_team(args["team"])
         if _outranks(body["role"]):
             abort(403, f"A {current_principal().role} key can't create {body['role']} keys.")
+        if team == current_app.config["KINDLY_DEFAULT_TEAM"]:
+            # A first deploy (`kindly serve` with KINDLY_ADMIN_KEY on an empty Redis) has no
+            # default team yet: it is made on this first need.
+            ensure_team(services(), team, "Default team")
         record, secret = services().teams.create_key(team, body["role"], body["label"])
         return {"key": public_record(record), "secret": secret}, _NO_STORE
 

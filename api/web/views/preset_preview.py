@@ -16,7 +16,8 @@ from marshmallow import fields, validate
 from api.errors import abort
 from api.rewrite.pipeline import RewriteRequest
 from api.services import services
-from api.store.presets import FIELD_DEFAULTS, conflicting_phrases
+from api.store.presets import conflicting_phrases
+from api.types import PRESET_DEFAULTS
 from api.web.auth import acting_team, current_principal, require_key
 from api.web.schemas.core import (
     PRESET_SLUG,
@@ -59,7 +60,7 @@ class PresetPreview(MethodView):
         slug = body.get("slug")
         base = services().presets.get(team, slug) if slug else None
         preset = {
-            **FIELD_DEFAULTS,
+            **PRESET_DEFAULTS,
             **(base or {}),
             **body["preset"],
             "slug": slug or "preview",

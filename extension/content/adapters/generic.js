@@ -24,11 +24,14 @@
     readDraft(editor) {
       return kindly.editorText.readText(editor);
     },
+    readHtml(editor) {
+      return kindly.editorText.readHtml(editor);
+    },
     readContext() {
       return {};
     },
-    writeText(editor, text) {
-      return kindly.editorText.writeText(editor, text);
+    write(editor, content) {
+      return kindly.editorText.write(editor, content);
     },
   };
 })();

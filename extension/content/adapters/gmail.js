@@ -48,6 +48,9 @@
     readDraft(editor) {
       return kindly.editorText.readText(editor, SELECTORS.notDraft);
     },
+    readHtml(editor) {
+      return kindly.editorText.readHtml(editor, SELECTORS.notDraft);
+    },
     readContext(editor) {
       const last = nearestMessages(editor).pop();
       if (!last) return {};
@@ -58,8 +61,8 @@
         customerMessage: body ? kindly.editorText.readText(body) : undefined,
       };
     },
-    writeText(editor, text) {
-      return kindly.editorText.writeText(editor, text, draftRange(editor));
+    write(editor, content) {
+      return kindly.editorText.write(editor, content, draftRange(editor));
     },
   };
 })();

@@ -36,6 +36,9 @@
     readDraft(editor) {
       return kindly.editorText.readText(editor);
     },
+    readHtml(editor) {
+      return kindly.editorText.readHtml(editor);
+    },
     readContext(editor) {
       const messages = nearestMessages(editor);
       const fromCustomer = messages.filter((m) => m.querySelector(SELECTORS.customerBody));
@@ -48,8 +51,8 @@
         customerMessage: content ? kindly.editorText.readText(content) : undefined,
       };
     },
-    writeText(editor, text) {
-      return kindly.editorText.writeText(editor, text);
+    write(editor, content) {
+      return kindly.editorText.write(editor, content);
     },
   };
 })();

@@ -4,9 +4,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
+export const EDITORS = [
+  'prosemirror', 'tiptap', 'lexical', 'ckeditor', 'quill', 'draftjs', 'slate', 'tinymce',
+  'plain', 'textarea', 'react_textarea',
+];
 
 await build({
-  entryPoints: ['prosemirror', 'lexical', 'ckeditor', 'textarea'].map((name) => join(here, 'src', `${name}.js`)),
+  entryPoints: EDITORS.map((name) => join(here, 'src', `${name}.js`)),
   outdir: join(here, 'build'),
   bundle: true,
   format: 'iife',
@@ -15,4 +19,5 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
   loader: { '.svg': 'text' },
+  define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
 });

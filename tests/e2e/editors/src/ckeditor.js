@@ -4,20 +4,9 @@ import {
   ClassicEditor, Essentials, Paragraph, Bold, Italic, Link, List,
 } from 'ckeditor5';
 import 'ckeditor5/ckeditor5.css';
+import { marksFromRuns, textAsHtml } from './common.js';
 
 let editor = null;
-
-function escapeText(text) {
-  const box = document.createElement('div');
-  box.textContent = text;
-  return box.innerHTML;
-}
-
-function textAsHtml(text) {
-  return text.split(/\n{2,}/)
-    .map((para) => `<p>${para.split('\n').map(escapeText).join('<br>')}</p>`)
-    .join('');
-}
 
 function modelText() {
   const root = editor.model.document.getRoot();
@@ -33,7 +22,7 @@ function modelText() {
   return blocks.join('\n\n');
 }
 
-async function mount(text) {
+async function mount(html) {
   if (editor) await editor.destroy();
   const host = document.getElementById('editor-host');
   host.replaceChildren();
@@ -43,7 +32,7 @@ async function mount(text) {
     licenseKey: 'GPL',
     plugins: [Essentials, Paragraph, Bold, Italic, Link, List],
     toolbar: ['bold', 'italic', 'link', 'bulletedList', 'numberedList', 'undo', 'redo'],
-    initialData: textAsHtml(text),
+    initialData: html,
   });
   const testId = window.FIXTURE_OPTIONS?.testId;
   if (testId) {
@@ -53,13 +42,30 @@ async function mount(text) {
   window.editorApi.ready = true;
 }
 
+function marks() {
+  const runs = [];
+  let index = 0;
+  for (const block of editor.model.document.getRoot().getChildren()) {
+    for (const item of editor.model.createRangeIn(block).getItems()) {
+      if (item.is('$textProxy')) {
+        runs.push({ text: item.data, bold: Boolean(item.getAttribute('bold')), href: item.getAttribute('linkHref') || null, block: index });
+      }
+    }
+    index += 1;
+  }
+  return marksFromRuns(runs);
+}
+
 window.editorApi = {
   name: 'ckeditor5',
   ready: false,
   getText: () => modelText(),
-  setText: (text) => { window.editorApi.ready = false; return mount(text); },
-  rerender: () => { const text = modelText(); window.editorApi.ready = false; return mount(text); },
+  setText: (text) => { window.editorApi.ready = false; return mount(textAsHtml(text)); },
+  setHtml: (html) => { window.editorApi.ready = false; return mount(html); },
+  rerender: () => { const html = editor.getData(); window.editorApi.ready = false; return mount(html); },
+  paragraphs: () => editor.model.document.getRoot().childCount,
+  marks,
   undoable: () => editor.commands.get('undo').isEnabled,
 };
 
-mount(document.getElementById('editor-host').dataset.initial || '');
+mount(textAsHtml(document.getElementById('editor-host').dataset.initial || ''));

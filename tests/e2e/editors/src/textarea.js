@@ -1,5 +1,4 @@
-// Test fixture: a React-style controlled textarea (value kept in a JS model, synced on input).
-let model = '';
+// Test fixture: a plain textarea whose value is the model.
 let area = null;
 
 function mount(text) {
@@ -8,9 +7,7 @@ function mount(text) {
   area = document.createElement('textarea');
   area.setAttribute('aria-label', 'Reply');
   area.rows = 8;
-  model = text;
   area.value = text;
-  area.addEventListener('input', () => { model = area.value; });
   host.append(area);
 }
 
@@ -18,7 +15,9 @@ mount(document.getElementById('editor-host').dataset.initial || '');
 
 window.editorApi = {
   name: 'textarea',
-  getText: () => model,
+  getText: () => area.value,
   setText: (text) => mount(text),
-  rerender: () => mount(model),
+  rerender: () => mount(area.value),
+  paragraphs: () => area.value.split(/\n{2,}/).filter(Boolean).length,
+  marks: () => [],
 };

@@ -1,0 +1,70 @@
+"""Sentence-level rewrites of harsh wording for the offline engine.
+
+The tone analyser's rules (prompts/offline/harsh/<language>.json) say what each harsh phrase
+becomes: blame turns into a neutral account, condescension goes, a curt refusal gets regret,
+a threat becomes a next step, a bare command a request. Rules run until none fits any more, so
+the result is a fixed point and a second rewrite changes nothing. Works on fact-masked text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from api.engines.offline.text import join_around, lower_first, upper_first
+from api.engines.offline.work import Work
+from api.tone.rules import Rule, RuleBook
+
+_WORDS = re.compile(r"[^\W\d_]+")
+_MAX_ROUNDS = 8
+_OPENING = " \t\"'“‘("
+
+
+def soften_sentence(work: Work, book: RuleBook, core: str) -> str:
+    """`core` (one sentence, no trailing space) with every harsh phrase the rules know
+    rewritten."""
+    for _ in range(_MAX_ROUNDS):
+        fired = _first_rule(book, core)
+        if fired is None:
+            break
+        rule, match = fired
+        core = _splice(work, core, match, book.render(rule, match))
+        label = book.labels.get(rule.category, rule.category)
+        work.note(rule.category, f"Rewrote wording that {label}: '{match.group(0).strip(' ,')}'")
+    return core
+
+
+def _first_rule(book: RuleBook, core: str) -> tuple[Rule, re.Match[str]] | None:
+    words = _WORDS.findall(core.lower())
+    for index in book.candidates(words):
+        rule = book.rules[index]
+        if rule.say is None:
+            continue
+        match = rule.pattern.search(core)
+        if match and match.end() > match.start():
+            return rule, match
+    return None
+
+
+def _splice(work: Work, core: str, match: re.Match[str], new: str) -> str:
+    left, right = core[: match.start()], core[match.end() :]
+    found = match.group(0)
+    at_start = not left.strip(_OPENING)
+    if not new.strip():
+        return join_around(left, right, found, at_start, work.lowercase_text)
+    if at_start and not work.lowercase_text:
+        new = upper_first(new)
+    elif not re.match(r"I\b", new.lstrip()):
+        new = lower_first(new)
+    if new.endswith(" ") and not right.strip():
+        new = new.rstrip()
+    if new.rstrip().endswith((".", "!", "?")) and right.strip() and not work.lowercase_text:
+        right = upper_first(right)  # "I understand this is frustrating. We are …"
+    if left and not left[-1].isspace() and new[:1].isalnum():
+        left += " "
+    if right[:1].isalnum() and new[-1:].isalnum():
+        new += " "
+    text = left + new + right
+    text = re.sub(r"[ \t]{2,}", " ", text)
+    text = re.sub(r"[ \t]+([,.;:!?])", r"\1", text)
+    return re.sub(r",\s*([.!?])", r"\1", text)
+

@@ -1,0 +1,102 @@
+"""The gate every JSON body passes before a view or a schema reads it.
+
+Refuses, as clear 4xx, what a schema can't see or what would break code further in: bodies
+that are not JSON at all (415), JSON that can't be read, nests deeper than any Kindly body
+or holds integers too long to convert (400), and text that is not valid Unicode, such as a
+lone surrogate "\\ud800" (422), which could not be hashed, stored or sent anywhere.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Flask, request
+
+from api.errors import KindlyError, abort
+
+# No Kindly body nests deeper than a preset inside a preview request (about 4 levels).
+MAX_DEPTH = 32
+_WRITES = ("POST", "PUT", "PATCH")
+
+
+def read_json(raw: bytes) -> Any:
+    """The parsed body, or a 400 KindlyError saying why it can't be read."""
+    try:
+        text = raw.decode("utf-8")
+        if _nesting(text) > MAX_DEPTH:
+            raise KindlyError(400, f"The JSON body nests deeper than {MAX_DEPTH} levels.")
+        return json.loads(text)
+    except (ValueError, RecursionError) as err:  # also UnicodeDecodeError, too many digits
+        raise KindlyError(400, "The request body is not valid JSON.") from err
+
+
+def _nesting(text: str) -> int:
+    """The deepest nesting of brackets outside strings (cheap, never recursive)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def invalid_text_field(value: Any) -> str | None:
+    """The top-level field (or "body") holding a string that is not valid Unicode."""
+    stack: list[tuple[str, Any]] = [("body", value)]
+    if isinstance(value, dict):
+        stack = [(str(k), v) for k, v in value.items()] + [("body", list(value))]
+    while stack:
+        field, item = stack.pop()
+        if isinstance(item, str):
+            if not _encodable(item):
+                return field if _encodable(field) else "body"
+        elif isinstance(item, dict):
+            stack.extend((field, v) for v in (*item.keys(), *item.values()))
+        elif isinstance(item, list):
+            stack.extend((field, v) for v in item)
+    return None
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def check_body() -> None:
+    """Before every /v1/ write: JSON only, readable, shallow and valid Unicode."""
+    if request.method not in _WRITES or not request.path.startswith("/v1/"):
+        return
+    raw = request.get_data(cache=True)
+    if not raw:
+        return
+    if not request.is_json:
+        abort(415)
+    body = read_json(raw)
+    field = invalid_text_field(body)
+    if field is not None:
+        raise KindlyError(
+            422,
+            "Some text is not valid Unicode (a lone surrogate?).",
+            {field: ["Not valid Unicode text (lone surrogates are refused)."]},
+        )
+
+
+def init_app(app: Flask) -> None:
+    """Run the gate before every request."""
+    app.before_request(check_body)

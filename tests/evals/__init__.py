@@ -1,0 +1,1 @@
+"""Tests of the evaluation: the scorer, the dev-split measure and the corpus itself."""
