@@ -10,10 +10,31 @@ from dataclasses import dataclass
 from typing import Any
 
 from api.engines import Engine
+from api.errors import KindlyError
+from api.rewrite.spend import Spend
 from api.store.cache import Lookup
 from api.store.first_trip import HitLog
 from api.store.teams import Principal
 from api.types import RewriteJob
+
+
+class PipelineError(KindlyError):
+    """A request the pipeline refuses (unknown preset, limits, bad options)."""
+
+
+@dataclass
+class RewriteRequest:
+    """One validated request to rewrite a draft."""
+
+    draft: str
+    customer_name: str | None = None
+    agent_name: str | None = None
+    customer_message: str | None = None
+    preset: str = "warm"
+    channel: str | None = None
+    action: str | None = None
+    target_locale: str | None = None
+    format: str = "text"  # "html": a rich draft, see api.facts.marks
 
 
 class RawJSON(str):
@@ -98,3 +119,16 @@ def hit_log_for(opened: Opened, with_label: bool) -> HitLog:
         "digest": opened.digest,
     }
     return HitLog(opened.request_id, entry, record)
+
+
+def plain_text(value: dict[str, Any]) -> str:
+    """The rewrite as text (a rich rewrite's `rewrite` is HTML)."""
+    return value.get("rewrite_text", value["rewrite"])
+
+
+def served_again(value: dict[str, Any]) -> dict[str, Any]:
+    """What the cache keeps of an answer: the answer as a hit serves it (a hit calls no model,
+    so it spent nothing), ready to be sent as it is: without `rules`, which only the engines'
+    tone work reads and no answer carries."""
+    kept = {name: part for name, part in value.items() if name != "rules"}
+    return {**kept, "usage": Spend().as_usage()}

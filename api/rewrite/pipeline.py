@@ -11,13 +11,23 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from api.engines import Engine, EngineError
-from api.errors import KindlyError
 from api.facts import marks
-from api.rewrite.outcome import KeyCheck, Opened, RawJSON, hit_body, hit_log_for
+from api.rewrite.cache_key import JobDigest
+from api.rewrite.outcome import (
+    KeyCheck,
+    Opened,
+    PipelineError,
+    RawJSON,
+    RewriteRequest,
+    hit_body,
+    hit_log_for,
+    plain_text,
+    served_again,
+)
 from api.rewrite.spend import Spend, reservation
 from api.rewrite.verify import clean_text, normalise_draft, verified_rewrite
 from api.store import keys as redis_keys
-from api.store.cache import Lookup, RewriteCache, fingerprint
+from api.store.cache import Lookup, RewriteCache
 from api.store.connection import OUTAGE_ERRORS, RedisUnavailable, ScriptCall
 from api.store.first_trip import INVALID_KEY, PRESET_CHANGED, REFUSED, FirstTrip
 from api.store.presets import PresetStore
@@ -27,40 +37,14 @@ from api.types import EngineResult, RewriteJob
 from api.usage.entry import rewrite_entry
 from api.usage.log import UsageLog
 
-__all__ = [
-    "KeyCheck",
-    "Pipeline",
-    "PipelineError",
-    "RawJSON",
-    "RewriteRequest",
-    "normalise_draft",
-    "verified_rewrite",
-]
+__all__ = ["KeyCheck", "Pipeline", "PipelineError", "RawJSON", "RewriteRequest"]
+__all__ += ["normalise_draft", "verified_rewrite"]
 
 if TYPE_CHECKING:
     from api.store.rate_limit import RateLimiter
 
 # A streamed rewrite's events: ("delta", {"text": ...}) then ("result", body).
 Event = tuple[str, dict[str, Any]]
-
-
-class PipelineError(KindlyError):
-    """A request the pipeline refuses (unknown preset, limits, bad options)."""
-
-
-@dataclass
-class RewriteRequest:
-    """One validated request to rewrite a draft."""
-
-    draft: str
-    customer_name: str | None = None
-    agent_name: str | None = None
-    customer_message: str | None = None
-    preset: str = "warm"
-    channel: str | None = None
-    action: str | None = None
-    target_locale: str | None = None
-    format: str = "text"  # "html": a rich draft, see api.facts.marks
 
 
 @dataclass
@@ -82,7 +66,7 @@ class Pipeline:
 
     def __post_init__(self) -> None:
         self.first_trip = FirstTrip(self.cache.handle, self.limits, self.usage)
-        self._preset_prints: dict[int, tuple[dict[str, Any], str]] = {}
+        self._digest = JobDigest()
 
     def rewrite_draft(
         self, req: RewriteRequest, who: Principal, key: KeyCheck | None = None
@@ -146,7 +130,7 @@ class Pipeline:
         reserved: int = 0,
     ) -> Iterator[Event]:
         if hit is not None:
-            yield "delta", {"text": _plain(hit)}
+            yield "delta", {"text": plain_text(hit)}
             answer = self._respond(hit, True, job, who, started, None, None, reserved, digest)
             yield "result", {**answer, "corrected": False}
             return
@@ -168,8 +152,8 @@ class Pipeline:
                 upstream.close()
         value, cacheable = verified_rewrite(job, engine, self.fallback, self.lexicon, outcome)
         if not streamed:
-            yield "delta", {"text": _plain(value)}
-        corrected = bool(streamed) and _plain(value) != "".join(streamed)
+            yield "delta", {"text": plain_text(value)}
+        corrected = bool(streamed) and plain_text(value) != "".join(streamed)
         stored = cacheable and self.cache.put(who.team, digest, served_again(value))
         answer = self._respond(
             value, False, job, who, started, None, None, reserved, digest if stored else None
@@ -198,7 +182,7 @@ class Pipeline:
             who.team,
             rewrite_entry(response, who),
             draft=job.draft,
-            rewrite_text=_plain(response),
+            rewrite_text=plain_text(response),
             digest=digest,
             along=[finish, self._charge(who, response, reserved)],
         )
@@ -347,37 +331,7 @@ class Pipeline:
 
     def digest(self, job: RewriteJob, engine: Engine) -> str:
         """The cache key of a job: everything that changes the output."""
-        preset = job.preset
-        return fingerprint(
-            {
-                "draft": job.draft,
-                "customer_name": job.customer_name,
-                "agent_name": job.agent_name,
-                "customer_message": job.customer_message,
-                # Slug and version, plus the content itself: a shipped default edited in
-                # a release (still version 1) can't hit rewrites made with the old text.
-                "preset": [preset["slug"], preset.get("version", 1), self._preset_print(preset)],
-                "action": job.action,
-                "channel": job.channel,
-                "target_locale": job.target_locale,
-                "engine": engine.name,
-                "model": engine.model,
-                "templates": engine.fingerprint,
-                **({"marks": job.rich.key()} if job.rich else {}),
-            }
-        )
-
-    def _preset_print(self, preset: dict[str, Any]) -> str:
-        """The preset's content fingerprint, worked out once per preset object (a remembered
-        preset is the same object request after request)."""
-        known = self._preset_prints.get(id(preset))
-        if known is not None and known[0] is preset:
-            return known[1]
-        printed = fingerprint(preset)
-        if len(self._preset_prints) > 1024:
-            self._preset_prints.clear()
-        self._preset_prints[id(preset)] = (preset, printed)
-        return printed
+        return self._digest(job, engine)
 
     def preview(
         self, req: RewriteRequest, preset: dict[str, Any], who: Principal
@@ -456,15 +410,3 @@ class Pipeline:
     def _compute(self, job: RewriteJob, engine: Engine) -> tuple[dict[str, Any], bool]:
         return verified_rewrite(job, engine, self.fallback, self.lexicon)
 
-
-def _plain(value: dict[str, Any]) -> str:
-    """The rewrite as text (a rich rewrite's `rewrite` is HTML)."""
-    return value.get("rewrite_text", value["rewrite"])
-
-
-def served_again(value: dict[str, Any]) -> dict[str, Any]:
-    """What the cache keeps of an answer: the answer as a hit serves it (a hit calls no model,
-    so it spent nothing), ready to be sent as it is: without `rules`, which only the engines'
-    tone work reads and no answer carries."""
-    kept = {name: part for name, part in value.items() if name != "rules"}
-    return {**kept, "usage": Spend().as_usage()}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from marshmallow import Schema, ValidationError
@@ -45,3 +46,11 @@ def test_the_light_check_accepts_only_what_the_schema_accepts_and_reads_it_the_s
 def test_a_plain_body_takes_the_light_path():
     body = {"draft": "Hi.", "customer_name": "Ana", "channel": "chat", "stream": False}
     assert plain_rewrite_request(body) == Schema.load(_SCHEMA, body)
+
+
+def test_the_preview_schema_reads_its_own_preset_field_not_the_fast_path():
+    from api.web.views.preset_preview import PreviewRequestSchema
+
+    with pytest.raises(ValidationError) as refused:
+        PreviewRequestSchema().load({"draft": "Order 1 shipped.", "preset": "warm"})
+    assert "preset" in refused.value.messages

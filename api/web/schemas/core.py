@@ -108,7 +108,8 @@ class RewriteRequestSchema(Schema):
         """The hot path's light check first: a plain, valid body (the common case) is read
         without marshmallow's per-field machinery; anything else gets the full schema (and its
         error messages). Both give the same result (a property test holds them to it)."""
-        if many is None and partial is None and unknown is None:
+        # Only this schema's own fields: a subclass (the preset preview) reads more.
+        if type(self) is RewriteRequestSchema and many is partial is unknown is None:
             fast = plain_rewrite_request(data)
             if fast is not None:
                 return fast
