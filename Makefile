@@ -36,7 +36,9 @@ system-deps:
 system-deps-test:
 	@bash scripts/system_deps.sh redis-server chromium
 
-bench: $(STAMP) system-deps
+## Benchmarks under the Procfile's settings; prints every round and a summary table (~8 min).
+bench: $(STAMP)
+	@bash scripts/system_deps.sh redis-server wrk
 	$(PY) bench/run_all.py
 
 ## Score the offline engine on evals/harsh_drafts.jsonl and on the dev split (two tables).

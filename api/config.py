@@ -66,6 +66,8 @@ class Config:
         self.REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
         # Short timeouts: a Redis outage must degrade features, never hang a request.
         self.KINDLY_REDIS_TIMEOUT = _env_float("KINDLY_REDIS_TIMEOUT", 0.25)
+        # A Redis Cluster: set to 1, or give REDIS_URL as redis+cluster://host:port (any node).
+        self.KINDLY_REDIS_CLUSTER = os.environ.get("KINDLY_REDIS_CLUSTER", "")
         self.KINDLY_ENGINE = os.environ.get("KINDLY_ENGINE", "auto")
         self.OPENAI_API_KEY = os.environ.get("OPENAI_API_KEY") or None
         self.OPENAI_BASE_URL = os.environ.get("OPENAI_BASE_URL") or None
@@ -120,6 +122,15 @@ class Config:
         self.KINDLY_TOKENS_TEAM_PER_DAY = _env_int("KINDLY_TOKENS_TEAM_PER_DAY", 2_000_000)
         # Bodies above this are refused with 413 before any parsing.
         self.MAX_CONTENT_LENGTH = _env_int("KINDLY_MAX_BODY_BYTES", 256 * 1024)
+        # Serving (api/server.py): a request must arrive whole within this many seconds (else
+        # 408; it holds no thread meanwhile); the worker class ("buffering", Kindly's gthread
+        # that reads requests whole first, or plain "gthread"); one access-log line per
+        # request only when asked (it costs about a tenth of a cache hit's CPU).
+        self.KINDLY_READ_TIMEOUT = _env_float("KINDLY_READ_TIMEOUT", 30.0)
+        self.KINDLY_WORKER = os.environ.get("KINDLY_WORKER", "buffering")
+        self.KINDLY_ACCESS_LOG = os.environ.get("KINDLY_ACCESS_LOG", "") in ("1", "true", "yes")
+        # gc.freeze() once the app is built and a worker started (off only to measure it).
+        self.KINDLY_GC_FREEZE = os.environ.get("KINDLY_GC_FREEZE", "1") not in ("0", "false", "no")
         self.JSON_SORT_KEYS = False
         self.API_TITLE = "Kindly"
         self.API_VERSION = "v1"

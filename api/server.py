@@ -1,10 +1,17 @@
-"""Runs the app under gunicorn from Python, so `kindly serve` needs no extra config file."""
+"""Runs the app under gunicorn: one set of settings for `kindly serve`, the Procfile (through
+api/gunicorn_conf.py) and the benchmarks."""
 
 from __future__ import annotations
 
+import gc
+import os
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+
+from api.config import Config
+
+WORKER_CLASSES = {"buffering": "api.serving.BufferingWorker", "gthread": "gthread"}
 
 
 class _Gunicorn(BaseApplication):
@@ -22,25 +29,56 @@ class _Gunicorn(BaseApplication):
         return app
 
 
-def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[str, Any]:
-    """The settings the Procfile uses too (see bench/README.md for why gthread)."""
-    return {
+def freeze_heap(_server: Any = None) -> None:
+    """Move everything the preloaded master built (app, engines, word lists) out of the
+    collector's reach: a collection in a worker then never writes to those pages, so they
+    stay shared with the master instead of being copied into each worker."""
+    gc.collect()
+    gc.freeze()
+
+
+def _worker_ready(_worker: Any) -> None:
+    freeze_heap()
+
+
+def gunicorn_options(
+    host: str, port: int, workers: int, threads: int, config: Config | None = None
+) -> dict[str, Any]:
+    """The settings the Procfile uses too (see bench/README.md for why these)."""
+    config = config or Config()
+    options: dict[str, Any] = {
         "bind": f"{host}:{port}",
         "workers": workers,
         # Build and warm the app once in the master; workers fork with everything loaded.
         "preload_app": True,
-        "worker_class": "gthread",
-        # A worker whose threads are all held (streams) still accepts and queues new requests,
-        # so threads per worker must exceed the streams one worker may get: 16 (bench/README.md).
+        # gthread, reading each request whole before a thread takes it (api/serving.py): slow
+        # clients hold sockets, not threads. Threads per worker must exceed the streams one
+        # worker may hold open (streams do hold a thread): 16 (bench/README.md).
+        "worker_class": WORKER_CLASSES[config.KINDLY_WORKER],
         "threads": threads,
         "timeout": 60,
         "graceful_timeout": 10,
         "keepalive": 5,
-        "accesslog": "-",
-        # The access log shows neither headers nor query strings (%(U)s is the bare path), so
-        # an API key can't leak through it, even from a client that puts one in the URL.
-        "access_log_format": '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms',
     }
+    if config.KINDLY_GC_FREEZE:
+        options["when_ready"] = freeze_heap
+        options["post_worker_init"] = _worker_ready
+    if config.KINDLY_ACCESS_LOG:
+        options["accesslog"] = "-"
+        # Neither headers nor query strings (%(U)s is the bare path), so an API key can't
+        # leak through the log, even from a client that puts one in the URL.
+        options["access_log_format"] = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
+    return options
+
+
+def procfile_options() -> dict[str, Any]:
+    """The Procfile's settings: $PORT, $WEB_CONCURRENCY workers, $KINDLY_THREADS threads."""
+    return gunicorn_options(
+        "0.0.0.0",
+        int(os.environ.get("PORT") or 8000),
+        int(os.environ.get("WEB_CONCURRENCY") or 2),
+        int(os.environ.get("KINDLY_THREADS") or 16),
+    )
 
 
 def run_gunicorn(host: str, port: int, workers: int, threads: int) -> None:

@@ -49,15 +49,18 @@ def init_app(app: Flask, handle: RedisHandle, limiter: RateLimiter | None = None
         prices=parse_prices(cfg["KINDLY_PRICES"]),
     )
     cache = RewriteCache(handle, int(cfg["KINDLY_CACHE_TTL"]), float(cfg["KINDLY_LOCK_TTL"]))
+    teams = TeamStore(handle)
     services = Services(
         redis=handle,
-        teams=TeamStore(handle),
+        teams=teams,
         presets=presets,
         usage=usage,
         cache=cache,
         engine=engine,
         fallback=fallback,
-        pipeline=Pipeline(engine, fallback, cache, presets, usage, limiter, lexicon),
+        pipeline=Pipeline(
+            engine, fallback, cache, presets, usage, limiter, lexicon=lexicon, teams=teams
+        ),
     )
     app.extensions["kindly"] = services
     return services

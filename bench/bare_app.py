@@ -4,7 +4,9 @@ POST /v1/rewrite answers a small JSON (the cache-hit benchmark compares Kindly w
 the same gunicorn"). POST /v1/proxy forwards its body to the chat-completions server at
 $BENCH_UPSTREAM through the official `openai` client, the way Kindly's engine calls it, and
 returns the answer: the least any Python service in front of a model pays (the LLM-overhead
-benchmark's floor)."""
+benchmark's floor). POST /v1/floor parses the JSON body and answers the JSON stored under
+FLOOR_KEY in the Redis at $BENCH_REDIS, with one GET: the least a Flask cache hit can cost (the
+cache-hit benchmark's floor)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,10 @@ import threading
 
 import httpx2
 import openai
+import redis
 from flask import Flask, jsonify, request
+
+FLOOR_KEY = "bench:floor:cached"
 
 _client_lock = threading.Lock()
 _clients: dict[int, openai.OpenAI] = {}
@@ -30,6 +35,18 @@ def _upstream() -> openai.OpenAI:
         return _clients[pid]
 
 
+_redis_clients: dict[int, redis.Redis] = {}
+
+
+def _redis() -> redis.Redis:
+    """One client (one connection pool) per process, made after the fork."""
+    pid = os.getpid()
+    with _client_lock:
+        if pid not in _redis_clients:
+            _redis_clients[pid] = redis.Redis.from_url(os.environ["BENCH_REDIS"])
+        return _redis_clients[pid]
+
+
 def create_bare_app() -> Flask:
     """Parses the JSON body like Kindly does, then returns a constant small answer."""
     app = Flask(__name__)
@@ -38,6 +55,12 @@ def create_bare_app() -> Flask:
     def rewrite():  # type: ignore[no-untyped-def]
         body = request.get_json()
         return jsonify(rewrite="ok", cached=True, chars=len(body.get("draft", "")))
+
+    @app.post("/v1/floor")
+    def floor():  # type: ignore[no-untyped-def]
+        request.get_json()
+        cached = _redis().get(FLOOR_KEY)
+        return app.response_class(cached, mimetype="application/json")
 
     @app.post("/v1/proxy")
     def proxy():  # type: ignore[no-untyped-def]

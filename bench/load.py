@@ -152,10 +152,17 @@ class HeldConnections:
     streaming response puts on a server. Use as a context manager around a measurement."""
 
     def __init__(
-        self, port: int, path: str, body: str, headers: dict[str, str], count: int
+        self,
+        port: int,
+        path: str,
+        body: str,
+        headers: dict[str, str],
+        count: int,
+        interval: float = 0.25,
     ) -> None:
         self.port = port
         self.count = count
+        self.interval = interval  # seconds between two bytes of each body
         payload = body.encode()
         head = [f"POST {path} HTTP/1.1", "Host: 127.0.0.1", "Content-Type: application/json"]
         head += [f"{k}: {v}" for k, v in headers.items()]
@@ -176,7 +183,7 @@ class HeldConnections:
         return self
 
     def _drip(self) -> None:
-        while not self._stop.wait(0.25):
+        while not self._stop.wait(self.interval):
             for i, (sock, sent) in enumerate(self.sockets):
                 if sent < len(self.payload) - 1:
                     try:

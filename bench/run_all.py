@@ -19,22 +19,35 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import cache_hit, llm_overhead, offline_engine, single_flight, worker_settings
+from bench import (
+    cache_hit,
+    llm_overhead,
+    memory,
+    offline_engine,
+    single_flight,
+    slow_clients,
+    worker_settings,
+)
+from bench.stats import percentile, spread
 
 # name -> (module, its arguments for --quick, its arguments for a full run)
 BENCHMARKS = {
+    "cache_hit": (cache_hit, ["--quick"], []),
+    "llm_overhead": (llm_overhead, ["--rounds", "40"], ["--rounds", "150"]),
+    "memory": (memory, ["--quick"], []),
+    "slow_clients": (slow_clients, ["--quick"], []),
     "offline_engine": (offline_engine, ["--quick"], []),
     "single_flight": (single_flight, ["--quick"], []),
-    "cache_hit": (cache_hit, ["--quick"], []),
     "worker_settings": (worker_settings, ["--quick"], []),
-    "llm_overhead": (llm_overhead, ["--rounds", "40"], []),
 }
+# What `make bench` runs (about 8 minutes); the others with --only.
+DEFAULT = "cache_hit,llm_overhead,memory,slow_clients"
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="short runs (checks the harness)")
-    parser.add_argument("--only", default=",".join(BENCHMARKS), help="comma-separated names")
+    parser.add_argument("--only", default=DEFAULT, help=f"comma-separated, of {list(BENCHMARKS)}")
     parser.add_argument("--json-out", type=Path, help="also write every raw result here")
     args = parser.parse_args(argv)
     names = [n.strip() for n in args.only.split(",") if n.strip()]
@@ -53,8 +66,43 @@ def main(argv: list[str] | None = None) -> None:
         module, quick_args, full_args = BENCHMARKS[name]
         results[name] = module.main(quick_args if args.quick else full_args)
         print(f"[{time.monotonic() - started:.0f} s]", flush=True)
+    print("\n" + summary(results), flush=True)
     if args.json_out:
         args.json_out.write_text(json.dumps(results, indent=2))
+
+
+def summary(results: dict) -> str:
+    """The Done-when table of issue 13, from this run's results."""
+    rows = ["## Summary (this run)", "", "| goal | measured | target |", "|---|---|---|"]
+    if "cache_hit" in results:
+        ratios = results["cache_hit"]["rps_ratio"]
+        s = spread(ratios)
+        rows.append(
+            f"| cache hit req/s vs floor (Flask + 1 Redis GET) | {s['median']:.2f} "
+            f"({s['min']:.2f}..{s['max']:.2f}; rounds "
+            + ", ".join(f"{r:.2f}" for r in ratios)
+            + ") | >= 0.6 |"
+        )
+    if "llm_overhead" in results:
+        samples = results["llm_overhead"]["samples"]
+        added = percentile(samples["kindly"], 50) - percentile(samples["direct_sdk"], 50)
+        rows.append(
+            f"| model path added p50 vs a direct openai SDK call | {added:+.1f} ms | <= 3 ms |"
+        )
+    if "memory" in results:
+        worst = max(a["uss"] for a in results["memory"]["gc.freeze"]["after"].values())
+        hits = results["memory"]["gc.freeze"]["requests"]
+        rows.append(
+            f"| worker private memory (USS) after {hits} hits | {worst / 1024:.1f} MB | < 30 MB |"
+        )
+    if "slow_clients" in results:
+        series = results["slow_clients"]["samples"]["kindly worker"]
+        delay = percentile(series["slow"], 50) - percentile(series["free"], 50)
+        rows.append(
+            f"| normal rewrite delayed by 64 slow clients (p50; worst {max(series['slow']):.2f} s) "
+            f"| {delay * 1000:+.0f} ms | <= 1 s |"
+        )
+    return "\n".join(rows)
 
 
 if __name__ == "__main__":

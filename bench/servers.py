@@ -71,6 +71,7 @@ def kindly_env(redis_url: str, workdir: Path) -> dict[str, str]:
     env.update(
         {
             "REDIS_URL": redis_url,
+            "BENCH_REDIS": redis_url,
             "KINDLY_ADMIN_KEY": ADMIN_KEY,
             "KINDLY_ENGINE": "offline",
             "KINDLY_SPOOL_DIR": str(workdir / "spool"),
@@ -105,7 +106,11 @@ def create_agent_key(redis_url: str, workdir: Path) -> str:
 
 
 def start_app(
-    which: str, settings: WorkerSettings, workdir: Path, redis_url: str = ""
+    which: str,
+    settings: WorkerSettings,
+    workdir: Path,
+    redis_url: str = "",
+    env: dict[str, str] | None = None,
 ) -> ServedApp:
     """Start Kindly ('kindly') or the bare app ('bare') under gunicorn and wait until it answers.
 
@@ -114,7 +119,7 @@ def start_app(
     """
     port = free_port()
     workdir.mkdir(parents=True, exist_ok=True)
-    env = kindly_env(redis_url, workdir)
+    env = {**kindly_env(redis_url, workdir), **(env or {})}
     shape = ["--port", str(port), "--workers", str(settings.workers)]
     shape += ["--threads", str(settings.threads)]
     if which == "kindly" and settings.worker_class == "gthread":

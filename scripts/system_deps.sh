@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs Debian packages Kindly needs when they are missing: redis-server, chromium.
+# Installs Debian packages Kindly needs when they are missing: redis-server, chromium, wrk.
 # Usage: scripts/system_deps.sh redis-server [chromium]
 set -euo pipefail
 missing=()
@@ -7,6 +7,7 @@ for want in "$@"; do
   case "$want" in
     redis-server) command -v redis-server >/dev/null || missing+=(redis-server) ;;
     chromium) [ -x /usr/bin/chromium ] || missing+=(chromium) ;;
+    wrk) command -v wrk >/dev/null || missing+=(wrk) ;;
   esac
 done
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import settings
 
 from tests.support.factories import bearer, make_app, make_key, make_team
+from tests.support.redis_cluster import RedisClusterServer
 from tests.support.redis_server import RedisServer
 
 # `make test` and CI draw the same property-test examples on every run ("repeatable"), so a
@@ -21,18 +22,50 @@ settings.load_profile(
 )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "cluster_too: also run the module's Redis tests on a 3-master Redis Cluster"
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests marked `cluster_too` that use Redis run twice: on one node and on a cluster."""
+    if "redis_server" in metafunc.fixturenames and metafunc.definition.get_closest_marker(
+        "cluster_too"
+    ):
+        metafunc.parametrize("redis_kind", ["single", "cluster"], indirect=True)
+
+
+@pytest.fixture()
+def redis_kind(request: pytest.FixtureRequest) -> str:
+    return getattr(request, "param", "single")
+
+
 @pytest.fixture(scope="session")
-def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+def single_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
     server = RedisServer(tmp_path_factory.mktemp("redis")).start()
     yield server
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def cluster_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisClusterServer]:
+    cluster = RedisClusterServer(tmp_path_factory.mktemp("redis-cluster")).start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture()
+def redis_server(request: pytest.FixtureRequest, redis_kind: str) -> RedisServer:
+    """The Redis a test runs on: one node, or (tests marked cluster_too, second run) a
+    3-master cluster with the same `url`, `client()` and `flushall()`."""
+    return request.getfixturevalue("cluster_redis" if redis_kind == "cluster" else "single_redis")
+
+
 @pytest.fixture()
 def redis(redis_server: RedisServer):
-    client = redis_server.client()
-    client.flushall()
-    return client
+    redis_server.flushall()
+    return redis_server.client()
 
 
 @pytest.fixture()

@@ -3,63 +3,48 @@ store, log. Collaborators are passed in, so it runs and is tested without Flask.
 
 from __future__ import annotations
 
-import json
+import secrets
 import time
-import unicodedata
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from api.engines import Engine, EngineError
-from api.errors import KindlyError
 from api.facts import marks
+from api.rewrite.cache_key import JobDigest
+from api.rewrite.outcome import (
+    KeyCheck,
+    Opened,
+    PipelineError,
+    RawJSON,
+    RewriteRequest,
+    hit_body,
+    hit_log_for,
+    plain_text,
+    served_again,
+)
 from api.rewrite.spend import Spend, reservation
-from api.rewrite.verify import verified_rewrite
-from api.store.cache import Lookup, RewriteCache, fingerprint
-from api.store.connection import OUTAGE_ERRORS, ScriptCall, run_together
+from api.rewrite.verify import clean_text, normalise_draft, verified_rewrite
+from api.store import keys as redis_keys
+from api.store.cache import Lookup, RewriteCache
+from api.store.connection import OUTAGE_ERRORS, RedisUnavailable, ScriptCall
+from api.store.first_trip import INVALID_KEY, PRESET_CHANGED, REFUSED, FirstTrip
 from api.store.presets import PresetStore
-from api.store.teams import Principal
+from api.store.teams import Principal, TeamStore
 from api.tone.lexicon import Lexicon
 from api.types import EngineResult, RewriteJob
 from api.usage.entry import rewrite_entry
 from api.usage.log import UsageLog
+
+__all__ = ["KeyCheck", "Pipeline", "PipelineError", "RawJSON", "RewriteRequest"]
+__all__ += ["normalise_draft", "verified_rewrite"]
 
 if TYPE_CHECKING:
     from api.store.rate_limit import RateLimiter
 
 # A streamed rewrite's events: ("delta", {"text": ...}) then ("result", body).
 Event = tuple[str, dict[str, Any]]
-
-
-class Opened(NamedTuple):
-    """A request past admission: its job, engine, cache key, first lookup and the model
-    tokens reserved for it at admission (0: none, e.g. the offline engine)."""
-
-    job: RewriteJob
-    engine: Engine
-    digest: str
-    looked_up: Lookup
-    reserved: int
-
-
-class PipelineError(KindlyError):
-    """A request the pipeline refuses (unknown preset, limits, bad options)."""
-
-
-@dataclass
-class RewriteRequest:
-    """One validated request to rewrite a draft."""
-
-    draft: str
-    customer_name: str | None = None
-    agent_name: str | None = None
-    customer_message: str | None = None
-    preset: str = "warm"
-    channel: str | None = None
-    action: str | None = None
-    target_locale: str | None = None
-    format: str = "text"  # "html": a rich draft, see api.facts.marks
 
 
 @dataclass
@@ -75,32 +60,64 @@ class Pipeline:
     limits: RateLimiter | None = None
     # The word lists the tone scores use: the app's own (KINDLY_PROMPTS_DIR), else the default.
     lexicon: Lexicon | None = None
+    # Checks keys of the current form in the first round trip (None: keys come checked).
+    teams: TeamStore | None = None
     clock: Any = field(default=time.perf_counter)
 
-    def rewrite_draft(self, req: RewriteRequest, who: Principal) -> dict[str, Any]:
+    def __post_init__(self) -> None:
+        self.first_trip = FirstTrip(self.cache.handle, self.limits, self.usage)
+        self._digest = JobDigest()
+
+    def rewrite_draft(
+        self, req: RewriteRequest, who: Principal, key: KeyCheck | None = None
+    ) -> dict[str, Any] | RawJSON:
+        """The rewrite's body; a cache hit comes back as the cached JSON itself (RawJSON),
+        already logged by the first round trip. `key`: check the caller's key in that trip."""
         started = self.clock()
-        job, engine, digest, looked_up, reserved = self.open(req, who, lock=True)
-        outcome: dict[str, bool] = {}
+        opened = self.open(req, who, lock=True, key=key, started=started)
+        if opened.hit_json is not None and opened.logged:
+            return hit_body(opened.hit_json, opened.request_id, opened.latency_ms)
+        computed: dict[str, Any] = {}
 
         def compute() -> tuple[dict[str, Any], bool]:
-            value, outcome["cacheable"] = self._compute(job, engine)
-            return value, outcome["cacheable"]
+            value, computed["cacheable"] = self._compute(opened.job, opened.engine)
+            computed["value"] = value
+            return served_again(value), computed["cacheable"]
 
-        value, cached, finish = self.cache.compute_once(who.team, digest, compute, looked_up)
+        value, cached, finish = self.cache.compute_once(
+            opened.who.team, opened.digest, compute, opened.looked_up()
+        )
+        if not cached:
+            value = computed.get("value", value)
+        stored = cached or (computed.get("cacheable", False) and finish is not None)
         # The cache store goes out with the usage entry and the token charge: one round trip.
-        stored = cached or (outcome.get("cacheable", False) and finish is not None)
+        # The id the first trip may already have logged a hit under: if that trip timed out
+        # but ran later, this answer's entry has the same id, so the log keeps one of them.
         return self._respond(
-            value, cached, job, who, started, finish, reserved, digest if stored else None
+            value,
+            cached,
+            opened.job,
+            opened.who,
+            started,
+            finish,
+            opened.request_id,
+            opened.reserved,
+            opened.digest if stored else None,
         )
 
-    def stream_rewrite(self, req: RewriteRequest, who: Principal) -> Iterator[Event]:
+    def stream_rewrite(
+        self, req: RewriteRequest, who: Principal, key: KeyCheck | None = None
+    ) -> Iterator[Event]:
         """The streamed rewrite: ("delta", {"text"}) events as the engine writes, then one
         ("result", body) with the verified result; `corrected` says the final text differs
         from the deltas (the guard rejected them). A bad request raises PipelineError here,
         before the first event. Streams skip the single-flight lock: each caller streams."""
         started = self.clock()
-        job, engine, digest, (hit, _), reserved = self.open(req, who, lock=False)
-        return self._stream_events(job, engine, digest, who, started, hit, reserved)
+        opened = self.open(req, who, lock=False, key=key, started=started)
+        hit, _ = opened.looked_up()
+        return self._stream_events(
+            opened.job, opened.engine, opened.digest, opened.who, started, hit, opened.reserved
+        )
 
     def _stream_events(
         self,
@@ -113,8 +130,8 @@ class Pipeline:
         reserved: int = 0,
     ) -> Iterator[Event]:
         if hit is not None:
-            yield "delta", {"text": _plain(hit)}
-            answer = self._respond(hit, True, job, who, started, None, reserved, digest)
+            yield "delta", {"text": plain_text(hit)}
+            answer = self._respond(hit, True, job, who, started, None, None, reserved, digest)
             yield "result", {**answer, "corrected": False}
             return
         streamed: list[str] = []
@@ -135,11 +152,11 @@ class Pipeline:
                 upstream.close()
         value, cacheable = verified_rewrite(job, engine, self.fallback, self.lexicon, outcome)
         if not streamed:
-            yield "delta", {"text": _plain(value)}
-        corrected = bool(streamed) and _plain(value) != "".join(streamed)
-        stored = cacheable and self.cache.put(who.team, digest, value)
+            yield "delta", {"text": plain_text(value)}
+        corrected = bool(streamed) and plain_text(value) != "".join(streamed)
+        stored = cacheable and self.cache.put(who.team, digest, served_again(value))
         answer = self._respond(
-            value, False, job, who, started, None, reserved, digest if stored else None
+            value, False, job, who, started, None, None, reserved, digest if stored else None
         )
         yield "result", {**answer, "corrected": corrected}
 
@@ -151,11 +168,12 @@ class Pipeline:
         who: Principal,
         started: float,
         finish: ScriptCall | None = None,
+        request_id: str | None = None,
         reserved: int = 0,
         digest: str | None = None,
     ) -> dict[str, Any]:
         response = dict(value)
-        response["id"] = "rw_" + uuid.uuid4().hex[:20]
+        response["id"] = request_id or "rw_" + uuid.uuid4().hex[:20]
         response["cached"] = cached
         response["latency_ms"] = round((self.clock() - started) * 1000, 2)
         if cached:  # a hit called no model: it spent nothing
@@ -164,7 +182,7 @@ class Pipeline:
             who.team,
             rewrite_entry(response, who),
             draft=job.draft,
-            rewrite_text=_plain(response),
+            rewrite_text=plain_text(response),
             digest=digest,
             along=[finish, self._charge(who, response, reserved)],
         )
@@ -179,74 +197,126 @@ class Pipeline:
             return None
         usage = response.get("usage") or {}
         tokens = int(usage.get("tokens_in") or 0) + int(usage.get("tokens_out") or 0)
+        if tokens == reserved:
+            return None
         return self.limits.charge_call(who, tokens - reserved)
 
     def open(
-        self, req: RewriteRequest, who: Principal, *, lock: bool
-    ) -> tuple[RewriteJob, Engine, str, Lookup]:
-        """Preset, job, admission (rate limits) and the first cache lookup (with the
-        single-flight lock when `lock`, a plain read for streams).
+        self,
+        req: RewriteRequest,
+        who: Principal,
+        *,
+        lock: bool,
+        key: KeyCheck | None = None,
+        started: float = 0.0,
+    ) -> Opened:
+        """Key check, preset, job, admission (rate limits) and the first cache lookup (with
+        the single-flight lock when `lock`, a plain read for streams); with `lock`, a hit is
+        logged in the same script.
 
-        One Redis round trip when this process remembers the preset: the check that it is
-        still current goes with the admission and the lookup. Otherwise the preset is read
-        first, and a preset changed since it was remembered costs one more lookup.
+        One Redis round trip when this process remembers the preset (its check goes in the
+        trip). Otherwise the preset is read first, and a preset changed since it was
+        remembered costs one more lookup. While Redis is unreachable: no cache, and the key
+        is one this worker may vouch for (else 503, see TeamStore.remembered).
         """
         handle = self.cache.handle
-        remembered = self.presets.remembered(who.team, req.preset) if handle.available() else None
+        request_id = "rw_" + uuid.uuid4().hex[:20]
+        if not handle.available():
+            who = self._vouched(who, key)
+            job, engine, digest = self.prepare(req, who.team)
+            return Opened(job, engine, digest, who, request_id)
+        remembered = self.presets.remembered(who.team, req.preset)
         if remembered is None:
             job, engine, digest = self.prepare(req, who.team)
-            reserve = reservation(job, engine)
-            looked_up, reserved = self._first_trip(who, digest, lock, None, reserve)
+            check = None
         else:
             preset, stamp = remembered
             job, engine = self.build_job(req, preset)
             digest = self.digest(job, engine)
-            check = self.presets.still_current_call(who.team, req.preset, stamp)
-            reserve = reservation(job, engine)
-            looked_up, reserved = self._first_trip(who, digest, lock, check, reserve)
-            if looked_up is None:  # changed meanwhile (or unknown while Redis failed)
-                self.presets.forget(who.team, req.preset)
-                job, engine, digest = self.prepare(req, who.team)
-                looked_up = self._lookup(who.team, digest, lock)
-        return Opened(job, engine, digest, looked_up, reserved)
+            check = (req.preset, stamp)
+        opened = Opened(job, engine, digest, who, request_id)
+        self._first_trip(opened, key, check, lock, started, reservation(job, engine))
+        if opened.preset_changed:
+            self.presets.forget(opened.who.team, req.preset)
+            job, engine, digest = self.prepare(req, opened.who.team)
+            changed = Opened(job, engine, digest, opened.who, request_id)
+            changed.reserved = opened.reserved
+            changed.lookup = self._lookup(opened.who.team, digest, lock)
+            return changed
+        return opened
 
     def _first_trip(
         self,
-        who: Principal,
-        digest: str,
+        opened: Opened,
+        key: KeyCheck | None,
+        check: tuple[str, int] | None,
         lock: bool,
-        still_current: ScriptCall | None,
+        started: float,
         reserve: int = 0,
-    ) -> tuple[Lookup | None, int]:
-        """Admission (reserving `reserve` model tokens), preset check and lookup in one round
-        trip: (lookup, tokens reserved). The lookup is None when the preset check did not
-        confirm the remembered preset. Raises a 429 PipelineError when refused."""
-        handle = self.cache.handle
-        if not handle.available():
-            return (None if still_current else (None, None)), 0
-        admit = self.limits.admit_call(who, reserve) if self.limits else None
-        token = None
-        if lock:
-            lookup, token = self.cache.lookup_call(who.team, digest)
-        else:
-            lookup = self.cache.get_call(who.team, digest)
-        calls = [c for c in (admit, still_current, lookup) if c is not None]
+    ) -> None:
+        """Send the one script and fill `opened` from its answer (admission reserves `reserve`
+        model tokens; a logged hit gives them back in the script). Raises a 401 PipelineError
+        for an unknown key and a 429 one when a limit refuses."""
+        who, handle = opened.who, self.cache.handle
+        token = secrets.token_hex(8) if lock else None
+        cache_keys = (
+            redis_keys.cache_key(who.team, opened.digest),
+            redis_keys.lock_key(who.team, opened.digest),
+        )
+        opened.latency_ms = round((self.clock() - started) * 1000, 2)
+        hit_log = hit_log_for(opened, with_label=key is None) if lock else None
+        call = self.first_trip.call(
+            who,
+            key.key_hash if key else None,
+            check,
+            cache_keys,
+            (token, int(self.cache.lock_ttl * 1000)) if token else None,
+            hit_log,
+            reserve,
+        )
         try:
-            answers = run_together(handle.client, calls)
+            answer = self.first_trip.answer(handle.call_script(call))
         except OUTAGE_ERRORS:
             handle.mark_down()  # limits fail open; the cache is skipped
-            return (None if still_current else (None, None)), 0
-        looked_up = _outcome(self.cache, answers[-1], token, lock)
-        refusal = self.limits.refusal(who, answers[0]) if self.limits and admit else None
-        if refusal is not None or (still_current and not answers[-2]):
-            if looked_up[1]:  # we took the lock for nothing
-                self.cache.run_finish(self.cache.finish_call(who.team, digest, looked_up[1], None))
+            opened.who = self._vouched(who, key)
+            return
+        if answer.status == INVALID_KEY:
+            raise PipelineError(401, "This API key is not valid (revoked or mistyped).")
+        if key is not None and self.teams is not None:
+            opened.who = self.teams.confirmed(key.key_hash, answer.record) or who
+            if key.on_confirmed is not None:
+                key.on_confirmed(opened.who)
+        if answer.status == REFUSED:
+            refusal = self.limits.refusal(opened.who, answer.verdict) if self.limits else None
             if refusal is not None:
                 raise PipelineError(
                     429, refusal.message, headers={"Retry-After": str(refusal.retry_after)}
                 )
-            return None, reserve if admit else 0
-        return looked_up, reserve if admit else 0
+        opened.reserved = reserve if self.limits is not None else 0
+        if answer.status == PRESET_CHANGED:
+            opened.preset_changed = True
+            return
+        found = answer.lookup or [0]
+        if found[0] == 1:
+            opened.hit_json = found[1]
+            opened.logged = hit_log is not None
+            if opened.logged:
+                opened.reserved = 0  # given back by the script
+        elif found[0] == 2:
+            opened.lookup = (None, token)
+
+    def _vouched(self, who: Principal, key: KeyCheck | None) -> Principal:
+        """While Redis is away: the caller as this worker remembers its key, or a 503."""
+        if key is None:
+            return who
+        if self.teams is None:
+            raise RedisUnavailable()
+        principal = self.teams.remembered(key.key_hash, who.team)
+        if principal is None:
+            raise PipelineError(401, "This API key is not valid (revoked or mistyped).")
+        if key.on_confirmed is not None:
+            key.on_confirmed(principal)
+        return principal
 
     def _lookup(self, team: str, digest: str, lock: bool) -> Lookup:
         if lock:
@@ -261,25 +331,7 @@ class Pipeline:
 
     def digest(self, job: RewriteJob, engine: Engine) -> str:
         """The cache key of a job: everything that changes the output."""
-        preset = job.preset
-        return fingerprint(
-            {
-                "draft": job.draft,
-                "customer_name": job.customer_name,
-                "agent_name": job.agent_name,
-                "customer_message": job.customer_message,
-                # Slug and version, plus the content itself: a shipped default edited in
-                # a release (still version 1) can't hit rewrites made with the old text.
-                "preset": [preset["slug"], preset.get("version", 1), fingerprint(preset)],
-                "action": job.action,
-                "channel": job.channel,
-                "target_locale": job.target_locale,
-                "engine": engine.name,
-                "model": engine.model,
-                "templates": engine.fingerprint,
-                **({"marks": job.rich.key()} if job.rich else {}),
-            }
-        )
+        return self._digest(job, engine)
 
     def preview(
         self, req: RewriteRequest, preset: dict[str, Any], who: Principal
@@ -331,9 +383,9 @@ class Pipeline:
             rich=rich,
             action=action,
             channel=channel,
-            customer_name=_clean(req.customer_name),
-            agent_name=_clean(req.agent_name),
-            customer_message=_clean(req.customer_message),
+            customer_name=clean_text(req.customer_name),
+            agent_name=clean_text(req.agent_name),
+            customer_message=clean_text(req.customer_message),
             target_locale=req.target_locale,
             preset=preset,
         )
@@ -358,24 +410,3 @@ class Pipeline:
     def _compute(self, job: RewriteJob, engine: Engine) -> tuple[dict[str, Any], bool]:
         return verified_rewrite(job, engine, self.fallback, self.lexicon)
 
-
-def _plain(value: dict[str, Any]) -> str:
-    """The rewrite as text (a rich rewrite's `rewrite` is HTML)."""
-    return value.get("rewrite_text", value["rewrite"])
-
-
-def _outcome(cache: RewriteCache, answer: Any, token: str | None, lock: bool) -> Lookup:
-    if lock and token is not None:
-        return cache.lookup_outcome(answer, token)
-    return (json.loads(answer) if answer else None), None
-
-
-def normalise_draft(draft: str) -> str:
-    """Same text, same cache key: NFC, unix newlines, no trailing blanks."""
-    text = unicodedata.normalize("NFC", draft).replace("\r\n", "\n").replace("\r", "\n")
-    return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
-
-
-def _clean(value: str | None) -> str | None:
-    value = (value or "").strip()
-    return value or None

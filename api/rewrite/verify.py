@@ -4,6 +4,7 @@ calls of every attempt spent."""
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from api.engines import Engine, EngineError
@@ -127,3 +128,15 @@ def _describe(check: FactCheck) -> str:
     if check.invented:
         parts.append("added " + ", ".join(repr(i) for i in check.invented))
     return " and ".join(parts) or "failed the fact check"
+
+
+def normalise_draft(draft: str) -> str:
+    """Same text, same cache key: NFC, unix newlines, no trailing blanks."""
+    text = unicodedata.normalize("NFC", draft).replace("\r\n", "\n").replace("\r", "\n")
+    return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
+
+
+def clean_text(value: str | None) -> str | None:
+    """A name or message as the job keeps it: stripped, None when empty."""
+    value = (value or "").strip()
+    return value or None

@@ -10,7 +10,13 @@ from collections.abc import Callable
 from typing import Any
 
 from api.store import keys as redis_keys
-from api.store.connection import OUTAGE_ERRORS, CommandCall, RedisHandle, ScriptCall
+from api.store.connection import (
+    OUTAGE_ERRORS,
+    CommandCall,
+    RedisHandle,
+    ScriptCall,
+    lua_function,
+)
 
 # One round trip for a lookup: the cached value, or else the single-flight lock.
 # Returns {1, value} on a hit, {2} when this caller now holds the lock, {0} when another does.
@@ -20,6 +26,8 @@ if value then return {1, value} end
 if redis.call('set', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {2} end
 return {0}
 """
+
+LOOKUP_OR_LOCK_FUNCTION = lua_function("lookup_or_lock", _LOOKUP_OR_LOCK)
 
 # One round trip to finish: store the value (when cacheable) and release the lock if we
 # still own it (compare-and-delete, so an expired lock taken over by another caller stays).
@@ -50,8 +58,8 @@ class RewriteCache:
         self.handle = handle
         self.ttl = ttl
         self.lock_ttl = lock_ttl
-        self._lookup_or_lock = handle.client.register_script(_LOOKUP_OR_LOCK)
-        self._store_and_release = handle.client.register_script(_STORE_AND_RELEASE)
+        self._lookup_or_lock = handle.register_script(_LOOKUP_OR_LOCK)
+        self._store_and_release = handle.register_script(_STORE_AND_RELEASE)
 
     def get(self, team: str, digest: str) -> dict[str, Any] | None:
         if not self.handle.available():

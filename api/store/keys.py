@@ -9,6 +9,7 @@ Redis Cluster slot and multi-key operations stay legal.
 | kindly:{team}:lock:<sha256>           | string | single-flight lock token               |
 | kindly:{team}:meta                    | hash   | the team's name, created time, settings|
 | kindly:{team}:keys                    | hash   | key id -> JSON key record (no secret)  |
+| kindly:{team}:keyhashes               | hash   | sha256(api key) -> JSON key record     |
 | kindly:{team}:presets                 | hash   | slug -> JSON preset                    |
 | kindly:{team}:presetversions          | hash   | slug -> last version (never reset)     |
 | kindly:{team}:lastused:<key id>       | string | unix time the key was last used        |
@@ -18,7 +19,8 @@ Redis Cluster slot and multi-key operations stay legal.
 | kindly:{team}:usage:text:<request id> | string | JSON of stored texts (opt-in, TTL)     |
 | kindly:{team}:rewrites:<id>           | string | JSON summary of a rewrite (feedback)   |
 | kindly:{global}:teams                 | set    | team ids                               |
-| kindly:{global}:apikeys               | hash   | sha256(api key) -> JSON key record     |
+| kindly:{global}:apikeys               | hash   | sha256(older kly_ key) -> JSON record  |
+| kindly:revocations (pub/sub channel)  |        | sha256 of each key revoked             |
 """
 
 from __future__ import annotations
@@ -97,9 +99,21 @@ def rewrite_record_key(team: str, rewrite_id: str) -> str:
     return team_key(team, "rewrites", rewrite_id)
 
 
+def team_key_hashes_key(team: str) -> str:
+    """The team's key check: sha256(key) -> record, in the team's slot (keys of the current
+    form name their team, so a request's first script can check them)."""
+    return team_key(team, "keyhashes")
+
+
+def revocation_channel() -> str:
+    """Pub/sub channel: the hash of every revoked key, so every worker forgets it at once."""
+    return f"{PREFIX}:revocations"
+
+
 def teams_index_key() -> str:
     return global_key("teams")
 
 
 def apikeys_index_key() -> str:
+    """Older (kly_) keys only; current keys are checked in their team's slot."""
     return global_key("apikeys")

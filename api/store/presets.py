@@ -18,7 +18,7 @@ import redis
 
 from api.errors import KindlyError
 from api.store import keys as redis_keys
-from api.store.connection import OUTAGE_ERRORS, RedisHandle, ScriptCall
+from api.store.connection import OUTAGE_ERRORS, RedisHandle, ScriptCall, lua_function
 from api.types import PRESET_DEFAULTS
 
 
@@ -70,6 +70,7 @@ end
 if redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then return 0 end
 return redis.call('HEXISTS', KEYS[1], ARGV[1])
 """
+STILL_CURRENT_FUNCTION = lua_function("still_current", _STILL_CURRENT)
 # Presets remembered per process; far more than any deployment has, cleared when exceeded.
 _REMEMBER_AT_MOST = 10_000
 
@@ -80,7 +81,7 @@ class PresetStore:
     def __init__(self, handle: RedisHandle, prompts_dir: Path) -> None:
         self.handle = handle
         self.prompts_dir = prompts_dir
-        self._still_current = handle.client.register_script(_STILL_CURRENT)
+        self._still_current = handle.register_script(_STILL_CURRENT)
         # (team, slug) -> (preset, stamp), as last read from Redis by this process.
         self._remembered: dict[tuple[str, str], tuple[dict[str, Any], int]] = {}
 
@@ -100,7 +101,7 @@ class PresetStore:
         """
         versions = redis_keys.preset_versions_key(team)
         presets = redis_keys.presets_key(team)
-        with self.r.pipeline() as pipe:
+        with self.r.pipeline(transaction=True) as pipe:
             while True:
                 try:
                     pipe.watch(versions)
@@ -226,7 +227,7 @@ class PresetStore:
         self.seed(team)  # a team's first own preset must not hide the defaults it never had
         presets = redis_keys.presets_key(team)
         versions = redis_keys.preset_versions_key(team)
-        with self.r.pipeline() as pipe:
+        with self.r.pipeline(transaction=True) as pipe:
             while True:
                 try:
                     pipe.watch(presets, versions)

@@ -25,7 +25,7 @@ from typing import Any
 from flask import Flask, current_app
 
 from api.store import keys as redis_keys
-from api.store.connection import OUTAGE_ERRORS, RedisHandle, ScriptCall
+from api.store.connection import OUTAGE_ERRORS, RedisHandle, ScriptCall, lua_function
 from api.store.teams import LIMIT_NAMES, Principal
 
 # KEYS: key/min, team/min, key tokens/day, team tokens/day, team meta.
@@ -69,6 +69,9 @@ end
 return {1}
 """
 
+# The admission as a Lua function, for a request's first script (api/store/first_trip.py).
+ADMIT_FUNCTION = lua_function("admit", _ADMIT)
+
 # KEYS: key tokens/day, team tokens/day. ARGV: tokens (negative: give back an unused
 # reservation). The window ends at the next UTC midnight.
 _CHARGE = """
@@ -103,8 +106,8 @@ class RateLimiter:
     def __init__(self, handle: RedisHandle, defaults: dict[str, int]) -> None:
         self.handle = handle
         self.defaults = {name: int(defaults.get(name, 0)) for name in LIMIT_NAMES}
-        self._admit = handle.client.register_script(_ADMIT)
-        self._charge = handle.client.register_script(_CHARGE)
+        self._admit = handle.register_script(_ADMIT)
+        self._charge = handle.register_script(_CHARGE)
 
     def admit(self, who: Principal, reserve: int = 0) -> Refusal | None:
         """Count one request (and reserve `reserve` model tokens for it); a Refusal when any

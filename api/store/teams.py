@@ -1,23 +1,45 @@
-"""Teams and their API keys in Redis. Keys are stored only as SHA-256 hashes."""
+"""Teams and their API keys in Redis. Keys are stored only as SHA-256 hashes.
+
+A key names its team and id (`kk_<team>_<key id>_<secret>`), so it is checked in the team's
+own hash slot, in the same Lua script as the rest of a request's first round trip (also on
+Redis Cluster). Keys of the older form (`kly_<key id>_<secret>`) are still accepted; they are
+looked up in the global index, one round trip more.
+
+What a worker may trust while Redis is away (one rule, `remembered`): a key Redis confirmed
+within STALE_KEY_SECONDS, while this worker's revocation listener was connected and has not
+reconnected since. Revocations are published to every worker (`revocation_channel`); a
+listener that lost its connection may have missed some, so when it reconnects the worker
+forgets every key it remembered. Any other key during an outage gets 503 + Retry-After: a
+valid key never gets 401 because Redis is away, and a revoked one never works again.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
+import logging
+import os
 import re
 import secrets
+import threading
 import time
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
 import redis
 
 from api.store import keys as redis_keys
-from api.store.connection import OUTAGE_ERRORS, RedisHandle
+from api.store.connection import OUTAGE_ERRORS, RedisHandle, RedisUnavailable
 from api.types import ROLES
 
-KEY_PREFIX = "kly_"
+log = logging.getLogger(__name__)
+
+KEY_PREFIX = "kk_"
+OLD_KEY_PREFIX = "kly_"
+_KEY_FORM = re.compile(r"^kk_(?P<team>[a-z0-9][a-z0-9_-]{0,63})_(?P<id>[0-9a-f]{12})_[0-9a-f]{40}$")
 # How long a key verified by Redis stays usable while Redis is unreachable.
 STALE_KEY_SECONDS = 300.0
 # Per-team overrides of the deployment's limits, stored in the team's meta hash as
@@ -42,7 +64,13 @@ class Principal:
 
 
 def hash_key(secret: str) -> str:
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def key_owner(secret: str) -> tuple[str, str] | None:
+    """(team, key id) named by a key of the current form; None for any other string."""
+    match = _KEY_FORM.match(secret)
+    return (match["team"], match["id"]) if match else None
 
 
 def slugify(name: str) -> str:
@@ -60,6 +88,8 @@ class TeamStore:
         # whenever Redis answers.
         self._recent: dict[str, tuple[Principal, float]] = {}
         self._touched: dict[str, float] = {}
+        self._listener_pid = 0
+        self._listening = False  # the revocation listener is subscribed right now
 
     @property
     def r(self) -> redis.Redis:
@@ -140,7 +170,7 @@ class TeamStore:
         if not self.team_exists(team):
             raise LookupError(f"no team {team!r}")
         key_id = secrets.token_hex(6)
-        secret = f"{KEY_PREFIX}{key_id}_{secrets.token_urlsafe(24)}"
+        secret = f"{KEY_PREFIX}{team}_{key_id}_{secrets.token_hex(20)}"
         record = {
             "id": key_id,
             "team": team,
@@ -150,9 +180,10 @@ class TeamStore:
             "last_used": None,
             "hash": hash_key(secret),
         }
-        pipe = self.r.pipeline(transaction=False)
+        # Both hashes are in the team's slot: one MULTI on a cluster too.
+        pipe = self.r.pipeline(transaction=True)
         pipe.hset(redis_keys.team_keys_key(team), key_id, json.dumps(record))
-        pipe.hset(redis_keys.apikeys_index_key(), record["hash"], json.dumps(record))
+        pipe.hset(redis_keys.team_key_hashes_key(team), record["hash"], json.dumps(record))
         pipe.execute()
         return record, secret
 
@@ -183,51 +214,108 @@ class TeamStore:
             raw = self.r.hget(redis_keys.team_keys_key(owner), key_id)
             if raw:
                 record = json.loads(raw)
-                # The index entry goes first: from here on the key no longer verifies.
-                pipe = self.r.pipeline(transaction=False)
-                pipe.hdel(redis_keys.apikeys_index_key(), record["hash"])
+                # The hash entries go first: from here on the key no longer verifies. An
+                # older key also sits in the global index (another slot: its own command).
+                self.r.hdel(redis_keys.apikeys_index_key(), record["hash"])
+                pipe = self.r.pipeline(transaction=True)
+                pipe.hdel(redis_keys.team_key_hashes_key(owner), record["hash"])
                 pipe.hdel(redis_keys.team_keys_key(owner), key_id)
                 pipe.delete(redis_keys.key_last_used_key(owner, key_id))
                 pipe.execute()
                 self._recent.pop(record["hash"], None)
+                # Every worker forgets it now, so it can't work during a later outage either.
+                self.r.publish(redis_keys.revocation_channel(), record["hash"])
                 return True
         return False
 
     def verify(self, secret: str, admin_key: str | None, default_team: str) -> Principal | None:
-        """Map a presented key to a Principal, or None when it is not valid."""
-        if admin_key and hmac.compare_digest(secret.encode(), admin_key.encode()):
+        """Map a presented key to a Principal, or None when it is not valid.
+
+        While Redis is unreachable: the remembered Principal, or RedisUnavailable (503) for a
+        key this worker may not vouch for (see the module docstring) - never None for that.
+        """
+        if admin_key and hmac.compare_digest(
+            secret.encode("utf-8", "surrogatepass"), admin_key.encode()
+        ):
             return Principal(team=default_team, key_id="env-admin", role="admin", label="env")
+        owner = key_owner(secret)
+        if owner is None and not secret.startswith(OLD_KEY_PREFIX):
+            return None  # no Redis needed to refuse a string that is not a key at all
         digest = hash_key(secret)
+        team = owner[0] if owner else None
+        self.listen_for_revocations()
         if not self.handle.available():
-            return self._remembered(digest)
+            return self.remembered(digest, team)
         try:
-            raw = self.r.hget(redis_keys.apikeys_index_key(), digest)
+            raw = self._lookup(digest, team)
         except OUTAGE_ERRORS:
             self.handle.mark_down()
-            return self._remembered(digest)
+            return self.remembered(digest, team)
+        return self.confirmed(digest, raw)
+
+    def _lookup(self, digest: str, team: str | None) -> str | None:
+        """The key's record: in its team's slot, or (older keys) in the global index."""
+        if team is not None:
+            return self.r.hget(redis_keys.team_key_hashes_key(team), digest)
+        return self.r.hget(redis_keys.apikeys_index_key(), digest)
+
+    def confirmed(self, digest: str, raw: str | None) -> Principal | None:
+        """The Principal of a key record Redis just answered (None: no such key), remembered
+        for outages and touched for last-used."""
         if not raw:
             self._recent.pop(digest, None)
             return None
         record = json.loads(raw)
         principal = Principal(record["team"], record["id"], record["role"], record["label"])
-        self._recent[digest] = (principal, time.monotonic())
+        if self._listening:
+            self._recent[digest] = (principal, time.monotonic())
         self._touch(principal)
         return principal
 
-    def _remembered(self, digest: str) -> Principal | None:
+    def remembered(self, digest: str, team: str | None = None) -> Principal | None:
         """A key Redis confirmed recently, trusted for a bounded time while Redis is away.
 
-        The bound caps how long a key revoked just before an outage could still work on a
-        worker that had seen it; within it, agents keep working through a short outage.
+        Any other key: asked of Redis after all when the revocation listener is connected
+        right now (Redis is back, a request was still in the cool-down), else RedisUnavailable
+        (503): this worker can't tell whether it is valid, so the client retries later; it
+        never learns "invalid" from an outage. `team`: the team a current key names.
         """
         remembered = self._recent.get(digest)
-        if remembered is None:
-            return None
-        principal, seen = remembered
-        if time.monotonic() - seen > STALE_KEY_SECONDS:
-            self._recent.pop(digest, None)
-            return None
-        return principal
+        if remembered is not None and time.monotonic() - remembered[1] <= STALE_KEY_SECONDS:
+            return remembered[0]
+        self._recent.pop(digest, None)
+        if self._listening:
+            try:
+                raw = self._lookup(digest, team)
+            except OUTAGE_ERRORS:
+                raise RedisUnavailable() from None
+            self.handle.mark_up()
+            return self.confirmed(digest, raw)
+        raise RedisUnavailable()
+
+    def listen_for_revocations(self) -> None:
+        """Start this process's revocation listener (once per process: gunicorn forks)."""
+        if self._listener_pid == os.getpid():
+            return
+        self._listener_pid = os.getpid()
+        self._listening = False
+        self._recent.clear()
+        # Subscribe here, so the keys this request confirms are already covered.
+        pubsub = None
+        if self.handle.available():
+            try:
+                pubsub = self.handle.client.pubsub(ignore_subscribe_messages=True)
+                pubsub.subscribe(redis_keys.revocation_channel())
+                self._listening = True
+            except OUTAGE_ERRORS:
+                pubsub = None
+        threading.Thread(
+            target=_listen,
+            args=(weakref.ref(self), os.getpid(), pubsub),
+            name="key-revocations",
+            daemon=True,
+        ).start()
+
 
     def _touch(self, principal: Principal) -> None:
         """Record last-used time; best effort, at most about once a minute per key."""
@@ -244,6 +332,40 @@ class TeamStore:
             )
         except OUTAGE_ERRORS:
             self.handle.mark_down()
+
+
+
+def _listen(ref: weakref.ref[TeamStore], pid: int, pubsub: Any) -> None:
+    """The revocation listener of one process; it ends with its TeamStore."""
+    while (store := ref()) is not None and store._listener_pid == pid:
+        try:
+            if pubsub is None:
+                pubsub = store.handle.client.pubsub(ignore_subscribe_messages=True)
+                pubsub.subscribe(redis_keys.revocation_channel())
+                # Revocations sent while no listener was connected were missed: forget all.
+                store._listening = True
+                store._recent.clear()
+                store.handle.mark_up()  # Redis answers again: no need to wait the cool-down
+            del store  # hold the store only while handling a message
+            while (store := ref()) is not None and store._listener_pid == pid:
+                del store
+                message = pubsub.get_message(timeout=1.0)
+                if message and message.get("type") == "message" and (store := ref()):
+                    store._recent.pop(str(message["data"]), None)
+                    del store
+        except (*OUTAGE_ERRORS, redis.RedisError, ValueError, OSError):
+            pass  # the connection went away (redis-py may say so with a closed file)
+        except Exception:  # noqa: BLE001 - the listener must outlive any surprise
+            log.exception("revocation listener failed; reconnecting")
+        finally:
+            if (store := ref()) is not None:
+                store._listening = False
+            del store
+            if pubsub is not None:
+                with contextlib.suppress(Exception):
+                    pubsub.close()
+            pubsub = None
+        time.sleep(0.2)
 
 
 def public_record(record: dict[str, Any]) -> dict[str, Any]:

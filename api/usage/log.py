@@ -27,7 +27,13 @@ from pathlib import Path
 from typing import Any
 
 from api.store import keys as redis_keys
-from api.store.connection import OUTAGE_ERRORS, RedisHandle, ScriptCall, run_together
+from api.store.connection import (
+    OUTAGE_ERRORS,
+    RedisHandle,
+    ScriptCall,
+    lua_function,
+    run_together,
+)
 from api.usage import entry as entries
 from api.usage.pricing import DEFAULT_PRICES, with_cost
 from api.usage.spool import ReplayReport, Spool
@@ -64,6 +70,9 @@ if ARGV[7] ~= '' and redis.call('HGET', KEYS[3], 'store_texts') == '1' then
 end
 return 1
 """
+
+# The same step as a Lua function, for a cache hit's one script (api/store/first_trip.py).
+LOG_ENTRY_FUNCTION = lua_function("log_entry", _LOG_ENTRY)
 
 
 @dataclass
@@ -117,7 +126,7 @@ class UsageLog:
         self.dedupe_days = dedupe_days
         self.rewrite_record_ttl = rewrite_record_ttl
         self.prices = dict(prices) if prices is not None else dict(DEFAULT_PRICES)
-        self._script = handle.client.register_script(_LOG_ENTRY)
+        self._script = handle.register_script(_LOG_ENTRY)
         self.spool = Spool(
             handle, spool_dir, self._send_batch, replay_in_background=replay_in_background
         )
@@ -170,7 +179,7 @@ class UsageLog:
         if texts and not self.stores_texts(team):
             texts = None
         if self.handle.available():
-            own = self._entry_call(team, entry, texts, rewrite)
+            own = self.entry_call(team, entry, texts, rewrite)
             try:
                 run_together(self.handle.client, [own, *(c for c in along if c is not None)])
             except OUTAGE_ERRORS:
@@ -204,7 +213,7 @@ class UsageLog:
         if not logged:
             self._remember_words(str(entry["request_id"]), entries.pack_words(rewrite_text))
 
-    def _entry_call(
+    def entry_call(
         self,
         team: str,
         entry: Mapping[str, Any],
@@ -220,25 +229,45 @@ class UsageLog:
             redis_keys.usage_text_key(team, request_id),
             redis_keys.rewrite_record_key(team, request_id),
         ]
-        args = [
+        args = self.entry_args(
             request_id,
             _compact(entry),
+            float(entry.get("ts", now_ms / 1000)),
+            _compact(texts) if texts else "",
+            _compact(rewrite) if rewrite else "",
+            now_ms,
+        )
+        return ScriptCall(self._script, keys, args)
+
+    def entry_args(
+        self,
+        request_id: str,
+        entry_json: str,
+        ts: float,
+        texts_json: str,
+        record_json: str,
+        now_ms: int | None = None,
+    ) -> list[Any]:
+        """The log script's ARGV, in order (see _LOG_ENTRY)."""
+        now_ms = int(time.time() * 1000) if now_ms is None else now_ms
+        return [
+            request_id,
+            entry_json,
             now_ms,
             self.maxlen,
             now_ms - self.max_age_days * 86_400_000,
             now_ms - self.dedupe_days * 86_400_000,
-            _compact(texts) if texts else "",
-            int(float(entry.get("ts", now_ms / 1000)) * 1000),
-            _compact(rewrite) if rewrite else "",
+            texts_json,
+            int(ts * 1000),
+            record_json,
             self.rewrite_record_ttl,
             DEFAULT_TEXT_RETENTION_DAYS,
         ]
-        return ScriptCall(self._script, keys, args)
 
     def _send_batch(self, batch: Sequence[tuple[str, dict[str, Any]]]) -> list[int]:
         """Replay spooled entries in one round trip; a rewrite gets its record back, so
         feedback on a rewrite made during the outage works once it is replayed."""
-        pipe = self.handle.client.pipeline(transaction=False)
+        calls = []
         for team, entry in batch:
             record = None
             if entry.get("kind") == "rewrite" and entry.get("request_id"):
@@ -246,8 +275,10 @@ class UsageLog:
                 words = self._spooled_words.get(str(entry["request_id"]))
                 if words:
                     record["words"] = words
-            self._entry_call(team, entry, None, record).run(pipe)
-        return [int(added) for added in pipe.execute()]
+            calls.append(self.entry_call(team, entry, None, record))
+        # run_together, not a script pipeline: it also works on Redis Cluster (teams in
+        # different slots) and reloads the script after a Redis restart.
+        return [int(added) for added in run_together(self.handle.client, calls)]
 
     def _remember_words(self, request_id: str, packed: str) -> None:
         with self._words_lock:

@@ -10,6 +10,7 @@ from flask import Flask, Response, current_app, g, request
 
 from api.errors import KindlyError
 from api.services import services
+from api.store.connection import RedisUnavailable
 from api.store.teams import Principal
 from api.usage.entry import error_entry, new_id
 from api.web.body import read_json
@@ -31,11 +32,14 @@ def _caller() -> Principal | None:
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         return None
-    return services().teams.verify(
-        secret.strip(),
-        current_app.config.get("KINDLY_ADMIN_KEY"),
-        current_app.config["KINDLY_DEFAULT_TEAM"],
-    )
+    try:
+        return services().teams.verify(
+            secret.strip(),
+            current_app.config.get("KINDLY_ADMIN_KEY"),
+            current_app.config["KINDLY_DEFAULT_TEAM"],
+        )
+    except RedisUnavailable:
+        return None  # can't tell whose key it is now; the entry would have nowhere to go
 
 
 def failure_entry(response: Response) -> dict[str, Any] | None:

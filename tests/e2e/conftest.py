@@ -113,9 +113,9 @@ def _warm_up(api: KindlyApi) -> None:
 
 
 @pytest.fixture(scope="session")
-def kindly_server(redis_server: RedisServer, tmp_path_factory) -> Iterator[KindlyApi]:
+def kindly_server(single_redis: RedisServer, tmp_path_factory) -> Iterator[KindlyApi]:
     # A database of its own, so other tests' flushes and this session's cache don't meet.
-    redis_url = redis_server.url.rsplit("/", 1)[0] + "/7"
+    redis_url = single_redis.url.rsplit("/", 1)[0] + "/7"
     spool = tmp_path_factory.mktemp("kindly-e2e") / "spool"
     server = LiveServer(redis_url, ADMIN_KEY, spool)
     with ThreadPoolExecutor(max_workers=1) as pool:

@@ -21,10 +21,10 @@ DRAFT = "Your order #48213 shipped on March 3. The tracking link is in the email
 
 
 @pytest.fixture(scope="module")
-def live(redis_server, fake: FakeOpenAI, tmp_path_factory: pytest.TempPathFactory):
+def live(single_redis, fake: FakeOpenAI, tmp_path_factory: pytest.TempPathFactory):
     spool: Path = tmp_path_factory.mktemp("llm-gunicorn") / "spool"
     server = LiveServer(
-        redis_server.url, ADMIN, spool, KINDLY_ENGINE="auto", OPENAI_BASE_URL=fake.url
+        single_redis.url, ADMIN, spool, KINDLY_ENGINE="auto", OPENAI_BASE_URL=fake.url
     ).start(workers=1, threads=4)
     yield server
     server.stop()

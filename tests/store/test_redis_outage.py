@@ -81,9 +81,13 @@ def test_known_keys_keep_working_through_an_outage(outage_app, own_redis, ops_au
     own_redis.stop()
     res = client.post("/v1/rewrite", json={"draft": "Order 99 shipped."}, headers=auth)
     assert res.status_code == 200
-    # A key never seen before can't be verified without Redis: refused, not waved through.
-    res = client.post("/v1/rewrite", json={"draft": "x"}, headers={"Authorization": "Bearer kly_x"})
-    assert res.status_code == 401
+    # A key this worker never saw can't be checked without Redis: "try again" (503), never
+    # "invalid" (401), which would tell an agent with a good key to change it.
+    for unknown in ("kly_x", "kk_ops_0123456789ab_" + "0" * 40):
+        res = client.post(
+            "/v1/rewrite", json={"draft": "x"}, headers={"Authorization": f"Bearer {unknown}"}
+        )
+        assert res.status_code == 503 and res.headers["Retry-After"]
 
 
 def test_remembered_keys_expire_during_a_long_outage(outage_app, own_redis, ops_auth,
@@ -95,4 +99,67 @@ def test_remembered_keys_expire_during_a_long_outage(outage_app, own_redis, ops_
     own_redis.stop()
     monkeypatch.setattr(teams, "STALE_KEY_SECONDS", 0.0)
     res = client.post("/v1/rewrite", json={"draft": "Order 99 shipped."}, headers=auth)
-    assert res.status_code == 401
+    assert res.status_code == 503 and res.headers["Retry-After"]
+
+
+def _second_worker(own_redis, tmp_path):
+    """Another app on the same Redis: what another gunicorn worker (or the CLI) is."""
+    from api import create_app
+
+    return create_app({
+        "TESTING": True,
+        "REDIS_URL": own_redis.url,
+        "KINDLY_ENGINE": "offline",
+        "KINDLY_SPOOL_DIR": tmp_path / "spool2",
+        "KINDLY_REDIS_TIMEOUT": 0.2,
+    })
+
+
+def _forgotten(app, auth, timeout: float = 5.0) -> bool:
+    """Wait (bounded) until `app`'s worker no longer remembers the key in `auth`."""
+    from api.services import services
+    from api.store.teams import hash_key
+
+    digest = hash_key(auth["Authorization"].split(" ", 1)[1])
+    with app.app_context():
+        store = services().teams
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if digest not in store._recent:
+            return True
+        time.sleep(0.02)
+    return False
+
+
+@pytest.mark.parametrize("outage", ["stopped", "frozen"])
+def test_a_key_revoked_elsewhere_stays_refused_through_an_outage(
+    outage_app, own_redis, ops_auth, tmp_path, outage
+):
+    """Revoked through another worker (or the CLI) while Redis is up; then Redis goes away.
+    The worker that had used the key refuses it (503) instead of trusting its memory."""
+    from api.services import services
+
+    client = outage_app.test_client()
+    other = _second_worker(own_redis, tmp_path)
+    with other.app_context():
+        svc = services()
+        [record] = svc.teams.list_keys("ops")
+        assert svc.teams.revoke_key(record["id"], "ops")
+    assert _forgotten(outage_app, ops_auth)
+    assert client.post("/v1/rewrite", json={"draft": "Hi."}, headers=ops_auth).status_code == 401
+    own_redis.stop() if outage == "stopped" else own_redis.freeze()
+    for draft in ("Order 99 shipped.", "Order 100 shipped."):
+        res = client.post("/v1/rewrite", json={"draft": draft}, headers=ops_auth)
+        assert res.status_code == 503 and res.headers["Retry-After"]
+
+
+def test_a_worker_that_reconnects_forgets_what_it_remembered(outage_app, own_redis, ops_auth):
+    """Revocations sent while a worker's listener was away are missed, so after Redis comes
+    back the worker trusts nothing it remembered from before: a key must be seen again."""
+    client = outage_app.test_client()
+    own_redis.stop()
+    own_redis.start()
+    assert _forgotten(outage_app, ops_auth)
+    own_redis.freeze()
+    res = client.post("/v1/rewrite", json={"draft": "Order 7 shipped."}, headers=ops_auth)
+    assert res.status_code == 503

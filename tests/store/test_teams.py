@@ -6,6 +6,9 @@ import pytest
 
 from api.store.teams import ROLES, hash_key
 
+# Redis-facing: every test here also runs on a 3-master Redis Cluster.
+pytestmark = pytest.mark.cluster_too
+
 
 @pytest.fixture()
 def store(app):
@@ -88,6 +91,47 @@ def test_revoked_key_is_refused_even_by_an_app_that_just_accepted_it(app, client
     assert client.get("/v1/me", headers=headers).status_code == 401
 
 
+def _older_key(store, redis, team: str) -> str:
+    """A key of the form issued before keys named their team (kly_<id>_<secret>), stored the
+    way it was then: in the team's keys hash and the global index."""
+    import json
+
+    from api.store import keys as redis_keys
+
+    secret = "kly_0123456789ab_someOlderSecret-with_underscores"
+    record = {"id": "0123456789ab", "team": team, "role": "agent", "label": "old",
+              "created": 1, "last_used": None, "hash": hash_key(secret)}
+    redis.hset(redis_keys.team_keys_key(team), record["id"], json.dumps(record))
+    redis.hset(redis_keys.apikeys_index_key(), record["hash"], json.dumps(record))
+    return secret
+
+
+def test_keys_of_the_older_form_still_work_and_revoke(client, store, redis):
+    team = store.create_team("Acme", team_id="acme")
+    secret = _older_key(store, redis, team)
+    headers = {"Authorization": f"Bearer {secret}"}
+    res = client.post("/v1/rewrite", json={"draft": "Order 5 shipped."}, headers=headers)
+    assert res.status_code == 200
+    again = client.post("/v1/rewrite", json={"draft": "Order 5 shipped."}, headers=headers)
+    assert again.status_code == 200 and again.json["cached"] is True
+    assert store.revoke_key("0123456789ab") is True
+    res = client.post("/v1/rewrite", json={"draft": "Order 5 shipped."}, headers=headers)
+    assert res.status_code == 401
+
+
+def test_a_key_naming_another_team_does_not_verify(client, store):
+    """The team in a key only says where to look: a real key's id and secret under another
+    team's name are not found there."""
+    store.create_team("Acme", team_id="acme")
+    store.create_team("Globex", team_id="globex")
+    _, secret = store.create_key("acme")
+    forged = secret.replace("kk_acme_", "kk_globex_", 1)
+    assert store.verify(forged, None, "default") is None
+    res = client.post("/v1/rewrite", json={"draft": "Hi."},
+                      headers={"Authorization": f"Bearer {forged}"})
+    assert res.status_code == 401
+
+
 def test_roles_are_ordered():
     from api.store.teams import Principal
 
@@ -160,7 +204,7 @@ def test_team_admin_issues_lists_and_revokes_agent_keys(client, keyed):
 def test_team_admin_cannot_mint_or_revoke_admin_keys(client, keyed, store):
     lead = _headers(keyed["team_admin"])
     assert client.post("/v1/keys", json={"role": "admin"}, headers=lead).status_code == 403
-    admin_id = keyed["admin"].split("_")[1]
+    admin_id = keyed["admin"].split("_")[-2]
     assert client.delete(f"/v1/keys/{admin_id}", headers=lead).status_code == 403
     assert client.get("/v1/me", headers=_headers(keyed["admin"])).status_code == 200
     admin = _headers(keyed["admin"])
@@ -169,7 +213,7 @@ def test_team_admin_cannot_mint_or_revoke_admin_keys(client, keyed, store):
 
 def test_keys_endpoints_stay_inside_the_team(client, keyed, store):
     lead = _headers(keyed["team_admin"])
-    theirs = keyed["globex"].split("_")[1]
+    theirs = keyed["globex"].split("_")[-2]
     assert client.delete(f"/v1/keys/{theirs}", headers=lead).status_code == 404
     assert client.delete(f"/v1/keys/{theirs}?team=globex", headers=lead).status_code == 403
     assert client.get("/v1/keys?team=globex", headers=lead).status_code == 403

@@ -25,6 +25,7 @@ class RedisServer:
     workdir: Path
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen | None = None
+    extra_args: list[str] = field(default_factory=list)
 
     @property
     def url(self) -> str:
@@ -52,6 +53,7 @@ class RedisServer:
                 "yes",
                 "--loglevel",
                 "warning",
+                *self.extra_args,
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -80,6 +82,9 @@ class RedisServer:
     def thaw(self) -> None:
         assert self.proc
         self.proc.send_signal(18)
+
+    def flushall(self) -> None:
+        redis.Redis(port=self.port).flushall()
 
     def client(self) -> redis.Redis:
         return redis.Redis(port=self.port, decode_responses=True)

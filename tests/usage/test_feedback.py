@@ -12,6 +12,9 @@ from api.store import keys as redis_keys
 from api.usage.feedback import word_edit_distance, words
 from tests.support.factories import make_key, make_team
 
+# Redis-facing: every test here also runs on a 3-master Redis Cluster.
+pytestmark = pytest.mark.cluster_too
+
 DRAFT = "Your refund of $42.50 was processed on 3 March. You must wait 5 days."
 
 

@@ -20,6 +20,9 @@ from api.usage.log import UsageLog, UsageQuery
 from api.usage.pricing import estimated_cost, with_cost
 from tests.support.redis_server import free_port
 
+# Redis-facing: every test here also runs on a 3-master Redis Cluster.
+pytestmark = pytest.mark.cluster_too
+
 TEAM = "acme"
 
 
@@ -85,8 +88,17 @@ def test_texts_are_kept_with_the_teams_retention_and_deleted_when_turned_off(usa
     assert "texts" not in usage.page(TEAM, UsageQuery())[0][0]
 
 
+def _node_max_entries(redis, value: int) -> None:
+    """Set on every node: on a cluster, CONFIG SET reaches one node only by default."""
+    nodes = getattr(redis, "ALL_NODES", None)
+    if nodes:
+        redis.config_set("stream-node-max-entries", value, target_nodes=nodes)
+    else:
+        redis.config_set("stream-node-max-entries", value)
+
+
 def test_stream_is_trimmed_by_length(usage, redis):
-    redis.config_set("stream-node-max-entries", 5)
+    _node_max_entries(redis, 5)
     try:
         usage.maxlen = 20
         for _ in range(200):
@@ -94,11 +106,11 @@ def test_stream_is_trimmed_by_length(usage, redis):
         # Approximate trimming removes whole nodes: at most one node above the limit.
         assert 20 <= redis.xlen(redis_keys.usage_key(TEAM)) <= 25
     finally:
-        redis.config_set("stream-node-max-entries", 100)
+        _node_max_entries(redis, 100)
 
 
 def test_stream_is_trimmed_by_age(usage, redis):
-    redis.config_set("stream-node-max-entries", 5)
+    _node_max_entries(redis, 5)
     try:
         stream = redis_keys.usage_key(TEAM)
         old_ms = int((time.time() - 100 * 86_400) * 1000)
@@ -108,7 +120,7 @@ def test_stream_is_trimmed_by_age(usage, redis):
         usage.record(TEAM, entry("rw_new"))
         assert stream_ids(redis) == ["rw_new"]
     finally:
-        redis.config_set("stream-node-max-entries", 100)
+        _node_max_entries(redis, 100)
 
 
 def test_dedupe_memory_forgets_ids_after_its_window(usage, redis):

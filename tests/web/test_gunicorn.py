@@ -13,7 +13,7 @@ ADMIN = "gunicorn-e2e-admin-key"
 
 @pytest.fixture()
 def live(redis_server, redis, tmp_path):
-    server = LiveServer(redis_server.url, ADMIN, tmp_path / "spool").start()
+    server = LiveServer(redis_server.url, ADMIN, tmp_path / "spool", KINDLY_ACCESS_LOG="1").start()
     yield server
     server.stop()
 

@@ -8,6 +8,9 @@ from hypothesis import strategies as st
 
 from tests.support.factories import make_app, make_key, make_team
 
+# Redis-facing: every test here also runs on a 3-master Redis Cluster.
+pytestmark = pytest.mark.cluster_too
+
 DRAFT = "Unfortunately, your order #4471 ships on 3 June."
 
 

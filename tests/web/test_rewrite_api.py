@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from api.store.cache import fingerprint
+
+# Redis-facing: every test here also runs on a 3-master Redis Cluster.
+pytestmark = pytest.mark.cluster_too
+
 
 DRAFT = (
     "As I said in my last email, you failed to include your order number. "
@@ -69,7 +75,7 @@ def test_anything_that_changes_the_output_changes_the_cache_key(client, auth):
 
 def test_cache_keys_are_team_scoped_and_hash_tagged(client, auth, redis):
     rewrite(client, auth, draft=DRAFT)
-    keys = redis.keys("kindly:*:cache:*")
+    keys = list(redis.scan_iter(match="kindly:*:cache:*"))
     assert keys and all(k.startswith("kindly:{acme}:cache:") for k in keys)
     assert redis.ttl(keys[0]) > 0
 

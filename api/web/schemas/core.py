@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
@@ -103,6 +104,77 @@ class RewriteRequestSchema(Schema):
     )
     stream = StrictBoolean(load_default=False)
 
+    def load(self, data: Any, *, many: Any = None, partial: Any = None, unknown: Any = None) -> Any:
+        """The hot path's light check first: a plain, valid body (the common case) is read
+        without marshmallow's per-field machinery; anything else gets the full schema (and its
+        error messages). Both give the same result (a property test holds them to it)."""
+        # Only this schema's own fields: a subclass (the preset preview) reads more.
+        if type(self) is RewriteRequestSchema and many is partial is unknown is None:
+            fast = plain_rewrite_request(data)
+            if fast is not None:
+                return fast
+        return super().load(data, many=many, partial=partial, unknown=unknown)
+
+
+_PRESET_SLUG_RE = re.compile(TEAM_ID_PATTERN)
+_FORMATS = ("text", "html")
+_LOCALE_RE = re.compile(r"^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})*$")
+_NAME_MAX = 200
+
+
+def _text(value: Any, longest: int) -> bool:
+    return value is None or (isinstance(value, str) and len(value) <= longest)
+
+
+def _name(value: Any) -> bool:
+    """A plain name: no private-use plane characters (the schema's CleanString drops them)."""
+    return _text(value, _NAME_MAX) and (value is None or without_private_use(value) is value)
+
+
+def plain_rewrite_request(data: Any) -> dict[str, Any] | None:
+    """The loaded rewrite request when `data` is plainly valid, else None (use the schema)."""
+    if not isinstance(data, dict) or not data.keys() <= _REQUEST_FIELDS:
+        return None
+    draft = data.get("draft")
+    if not isinstance(draft, str) or not 1 <= len(draft) <= MAX_DRAFT:
+        return None
+    preset = data.get("preset", "warm")
+    channel = data.get("channel", _ABSENT)
+    action = data.get("action", _ABSENT)
+    locale = data.get("target_locale")
+    stream = data.get("stream", False)
+    fmt = data.get("format", "text")
+    plain = (
+        _name(data.get("customer_name"))
+        and _name(data.get("agent_name"))
+        and fmt in _FORMATS
+        and _text(data.get("customer_message"), MAX_DRAFT)
+        and isinstance(preset, str)
+        and _PRESET_SLUG_RE.match(preset) is not None
+        and (channel is _ABSENT or channel in CHANNELS)
+        and (action is _ABSENT or action in ACTIONS)
+        and (locale is None or (isinstance(locale, str) and _LOCALE_RE.match(locale) is not None))
+        and isinstance(stream, bool)
+    )
+    if not plain:
+        return None
+    return {
+        "draft": draft,
+        "format": fmt,
+        "customer_name": data.get("customer_name"),
+        "agent_name": data.get("agent_name"),
+        "customer_message": data.get("customer_message"),
+        "preset": preset,
+        "channel": None if channel is _ABSENT else channel,
+        "action": None if action is _ABSENT else action,
+        "target_locale": locale,
+        "stream": stream,
+    }
+
+
+_ABSENT = object()
+_REQUEST_FIELDS = frozenset(RewriteRequestSchema._declared_fields)
+
 
 class FactCheckSchema(Schema):
     facts = fields.List(fields.String())
@@ -183,7 +255,13 @@ class RewriteResponseSchema(Schema):
 
 class HealthSchema(Schema):
     status = fields.String(metadata={"description": "ok or degraded"})
-    redis = fields.String()
+    redis = fields.String(
+        metadata={"description": "ok, unreachable, degraded (a cluster master down) or "
+                  "misconfigured (a cluster node reached without redis+cluster://)"}
+    )
+    redis_mode = fields.String(metadata={"description": "single or cluster"})
+    redis_masters = fields.Dict(metadata={"description": "cluster only: masters up and total"})
+    redis_detail = fields.String()
     engine = fields.Dict()
 
 

@@ -17,14 +17,19 @@ blp = Blueprint("health", __name__, description="Service health")
 class Health(MethodView):
     @blp.response(200, HealthSchema)
     def get(self) -> dict[str, Any]:
-        """Report whether Redis answers and which engine serves rewrites."""
+        """Report whether Redis answers (one node or every cluster master) and which engine
+        serves rewrites."""
         svc = services()
-        redis_ok = svc.redis.ping()
+        redis = svc.redis.health()
+        redis_ok = redis["state"] == "ok"
         engine: dict[str, Any] = {"name": svc.engine.name, "model": svc.engine.model}
         engine.update(svc.engine.health())
         degraded = not redis_ok or engine.get("state", "ok") != "ok"
         return {
             "status": "degraded" if degraded else "ok",
-            "redis": "ok" if redis_ok else "unreachable",
+            "redis": redis["state"],
+            "redis_mode": redis["mode"],
+            **({"redis_masters": redis["masters"]} if "masters" in redis else {}),
+            **({"redis_detail": redis["detail"]} if "detail" in redis else {}),
             "engine": engine,
         }

@@ -8,9 +8,9 @@ from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.rewrite.pipeline import RewriteRequest
+from api.rewrite.pipeline import RawJSON, RewriteRequest
 from api.services import services
-from api.web.auth import current_principal, require_key
+from api.web.auth import current_principal, key_check, require_key
 from api.web.schemas.core import RewriteRequestSchema, RewriteResponseSchema
 from api.web.sse import sse_response
 
@@ -27,7 +27,8 @@ class Rewrite(MethodView):
     # about the request format and always gets 401. The rate limits are checked by the
     # pipeline, with its first cache lookup (one round trip): a request refused as invalid
     # (422) uses up none of the quota.
-    @require_key("agent", admit=False)
+    # A key of the current form is checked in that same round trip (see require_key).
+    @require_key("agent", admit=False, in_first_trip=True)
     @blp.arguments(REQUEST_SCHEMA)
     @blp.response(200, RESPONSE_SCHEMA)
     @blp.alt_response(401, description="Missing or invalid API key")
@@ -42,11 +43,19 @@ class Rewrite(MethodView):
         stream = body.pop("stream", False) or _wants_event_stream()
         pipeline = services().pipeline
         if stream:
-            events = pipeline.stream_rewrite(RewriteRequest(**body), current_principal())
+            events = pipeline.stream_rewrite(
+                RewriteRequest(**body), current_principal(), key_check()
+            )
             return sse_response(events, RESPONSE_SCHEMA.dump)
-        return pipeline.rewrite_draft(RewriteRequest(**body), current_principal())
+        result = pipeline.rewrite_draft(RewriteRequest(**body), current_principal(), key_check())
+        if isinstance(result, RawJSON):
+            # A cache hit: the cached JSON as it is (it was dumped by this schema's fields).
+            return Response(result, mimetype="application/json")
+        return result
 
 
 def _wants_event_stream() -> bool:
+    if "event-stream" not in request.headers.get("Accept", ""):
+        return False  # the common case, without parsing the header
     accepted = request.accept_mimetypes
     return accepted.best_match(["application/json", "text/event-stream"]) == "text/event-stream"
