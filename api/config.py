@@ -122,7 +122,7 @@ class Config:
         self.KINDLY_TOKENS_TEAM_PER_DAY = _env_int("KINDLY_TOKENS_TEAM_PER_DAY", 2_000_000)
         # Bodies above this are refused with 413 before any parsing.
         self.MAX_CONTENT_LENGTH = _env_int("KINDLY_MAX_BODY_BYTES", 256 * 1024)
-        # Serving (api/server.py): a request must arrive whole within this many seconds (else
+        # Serving (api/server/): a request must arrive whole within this many seconds (else
         # 408; it holds no thread meanwhile); the worker class ("buffering", Kindly's gthread
         # that reads requests whole first, or plain "gthread"); one access-log line per
         # request only when asked (it costs about a tenth of a cache hit's CPU).

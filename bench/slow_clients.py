@@ -1,7 +1,7 @@
 """Slow clients against the server settings: 64 connections send a rewrite's headers and
 then its body at 1 byte per second, while one client makes normal rewrites (new drafts,
 offline engine) one after another. Kindly's worker (gthread that reads requests whole before
-a thread takes them, api/serving.py) against plain gthread, both 2x16 as in the Procfile;
+a thread takes them, api/server/worker.py) against plain gthread, both 2x16 as in the Procfile;
 each round measures both, with and without the slow clients, in a rotated order.
 
 Reported: the normal rewrite's p50 and worst latency, and how many got no answer within the

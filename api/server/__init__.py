@@ -1,5 +1,5 @@
 """Runs the app under gunicorn: one set of settings for `kindly serve`, the Procfile (through
-api/gunicorn_conf.py) and the benchmarks."""
+api/server/gunicorn_conf.py) and the benchmarks."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ import os
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.util import import_app
 
 from api.config import Config
 
-WORKER_CLASSES = {"buffering": "api.serving.BufferingWorker", "gthread": "gthread"}
+WORKER_CLASSES = {"buffering": "api.server.worker.BufferingWorker", "gthread": "gthread"}
+WSGI_APP = "api.server.wsgi:app"
 
 
 class _Gunicorn(BaseApplication):
@@ -24,9 +26,9 @@ class _Gunicorn(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):  # type: ignore[no-untyped-def]
-        from api.wsgi import app
-
-        return app
+        # By name, as gunicorn loads any app: the app package imports the CLI, which starts
+        # this server, so an import statement here would close a cycle.
+        return import_app(WSGI_APP)
 
 
 def freeze_heap(_server: Any = None) -> None:
@@ -51,7 +53,7 @@ def gunicorn_options(
         "workers": workers,
         # Build and warm the app once in the master; workers fork with everything loaded.
         "preload_app": True,
-        # gthread, reading each request whole before a thread takes it (api/serving.py): slow
+        # gthread, reading each request whole before a thread takes it (api/server/worker.py): slow
         # clients hold sockets, not threads. Threads per worker must exceed the streams one
         # worker may hold open (streams do hold a thread): 16 (bench/README.md).
         "worker_class": WORKER_CLASSES[config.KINDLY_WORKER],
