@@ -17,7 +17,7 @@ from api.web.openapi import KindlyDocPlugin
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app: config, clients, blueprints, error handlers, CLI — in that order."""
+    """Build the app: config, clients, blueprints, error handlers — in that order."""
     app = Flask(__name__, static_folder=None)
 
     # 1. config: environment defaults, then the caller's overrides
@@ -65,9 +65,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from api.web import body
 
     body.init_app(app)
-
-    # 5. CLI
-    from api import cli
-
-    cli.init_app(app)
+    # The CLI (api/cli.py) builds its app with this factory; `cli.init_app` attaches its
+    # commands to an app's own `flask` CLI where a caller wants them (the tests' runner).
     return app

@@ -90,6 +90,9 @@ def client(app):
 
 @pytest.fixture()
 def runner(app):
+    from api import cli
+
+    cli.init_app(app)
     return app.test_cli_runner()
 
 
