@@ -17,7 +17,7 @@ from api.services import ensure_team, services
 from api.store.teams import public_record
 from api.types import ROLES
 from api.web.auth import acting_team, current_principal, require_key
-from api.web.schemas.core import KeyCreatedSchema, KeyCreateSchema, KeyListSchema, TeamArgsSchema
+from api.web.schemas.keys import KeyCreatedSchema, KeyCreateSchema, KeyListSchema, TeamArgsSchema
 
 blp = Blueprint("keys", __name__, url_prefix="/v1", description="API keys")
 

@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 
 from api.services import services
 from api.web.auth import current_principal, require_key
-from api.web.schemas.core import MeSchema
+from api.web.schemas.keys import MeSchema
 
 blp = Blueprint("me", __name__, url_prefix="/v1", description="The calling key")
 

@@ -19,13 +19,9 @@ from api.services import services
 from api.store.presets import conflicting_phrases
 from api.types import PRESET_DEFAULTS
 from api.web.auth import acting_team, current_principal, require_key
-from api.web.schemas.core import (
-    PRESET_SLUG,
-    PresetFieldsSchema,
-    RewriteRequestSchema,
-    RewriteResponseSchema,
-    TeamArgsSchema,
-)
+from api.web.schemas.core import RewriteRequestSchema, RewriteResponseSchema
+from api.web.schemas.keys import TeamArgsSchema
+from api.web.schemas.presets import PRESET_SLUG, PresetFieldsSchema
 
 blp = Blueprint("preset_preview", __name__, url_prefix="/v1", description="Tone presets")
 

@@ -10,13 +10,13 @@ from flask_smorest import Blueprint
 from api.errors import abort
 from api.services import services
 from api.web.auth import acting_team, require_key
-from api.web.schemas.core import (
+from api.web.schemas.keys import TeamArgsSchema
+from api.web.schemas.presets import (
     PresetCreateSchema,
     PresetListSchema,
     PresetPatchSchema,
     PresetSchema,
     PresetUpdateSchema,
-    TeamArgsSchema,
 )
 
 blp = Blueprint("presets", __name__, url_prefix="/v1", description="Tone presets")
