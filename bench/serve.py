@@ -11,33 +11,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from gunicorn.app.base import BaseApplication
+from api.server import Gunicorn, gunicorn_options
 
-from api.server import gunicorn_options
-
-
-class _Served(BaseApplication):
-    def __init__(self, which: str, options: dict[str, Any]) -> None:
-        self.which = which
-        self.options = options
-        super().__init__()
-
-    def load_config(self) -> None:
-        for key, value in self.options.items():
-            self.cfg.set(key, value)
-
-    def load(self):  # type: ignore[no-untyped-def]
-        if self.which == "bare":
-            from bench.bare_app import create_bare_app
-
-            return create_bare_app()
-        from api import create_app
-
-        return create_app()
+# The same runner as `kindly serve`; only the app differs.
+APPS = {"kindly": "api:create_app()", "bare": "bench.bare_app:create_bare_app()"}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -52,7 +32,7 @@ def main(argv: list[str] | None = None) -> None:
     options = gunicorn_options(args.host, args.port, args.workers, args.threads)
     if args.worker_class:
         options["worker_class"] = args.worker_class
-    _Served(args.app, options).run()
+    Gunicorn(options, APPS[args.app]).run()
 
 
 if __name__ == "__main__":

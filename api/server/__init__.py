@@ -16,9 +16,12 @@ WORKER_CLASSES = {"buffering": "api.server.worker.BufferingWorker", "gthread": "
 WSGI_APP = "api.server.wsgi:app"
 
 
-class _Gunicorn(BaseApplication):
-    def __init__(self, options: dict[str, Any]) -> None:
+class Gunicorn(BaseApplication):
+    """gunicorn run from Python with these options, serving the app named `app`."""
+
+    def __init__(self, options: dict[str, Any], app: str = WSGI_APP) -> None:
         self.options = options
+        self.app_name = app
         super().__init__()
 
     def load_config(self) -> None:
@@ -28,7 +31,7 @@ class _Gunicorn(BaseApplication):
     def load(self):  # type: ignore[no-untyped-def]
         # By name, as gunicorn loads any app: the app package imports the CLI, which starts
         # this server, so an import statement here would close a cycle.
-        return import_app(WSGI_APP)
+        return import_app(self.app_name)
 
 
 def freeze_heap(_server: Any = None) -> None:
@@ -84,4 +87,4 @@ def procfile_options() -> dict[str, Any]:
 
 
 def run_gunicorn(host: str, port: int, workers: int, threads: int) -> None:
-    _Gunicorn(gunicorn_options(host, port, workers, threads)).run()
+    Gunicorn(gunicorn_options(host, port, workers, threads)).run()
