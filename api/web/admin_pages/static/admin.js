@@ -182,10 +182,20 @@ function tokens(entry) {
   return `${entry.tokens_in || 0} / ${entry.tokens_out || 0}`;
 }
 
+// A newer load of the same view (another team, page or filter) may answer first: only the
+// newest request's answer is drawn.
+const loads = {};
+function newestLoad(view) {
+  const ticket = (loads[view] = (loads[view] || 0) + 1);
+  return () => loads[view] === ticket;
+}
+
 async function loadUsage() {
   say("usage-status", "Loading…");
+  const current = newestLoad("usage");
   const cursor = state.cursors[state.cursors.length - 1];
   const page = await api(withQuery("/v1/admin/usage", { ...usageFilters(), cursor }));
+  if (!current()) return;
   state.nextCursor = page.next_cursor;
   const rows = page.items.map((entry) => usageRow(entry));
   $("usage-table").tBodies[0].replaceChildren(...rows);
@@ -267,7 +277,9 @@ async function loadCharts() {
   say("charts-status", "Loading…");
   const days = Number(new FormData($("charts-range")).get("days") || 30);
   const from = new Date(Date.now() - (days - 1) * 86_400_000).toISOString().slice(0, 10);
+  const current = newestLoad("charts");
   const stats = await api(withQuery("/v1/admin/stats", { from }));
+  if (!current()) return;
   const t = stats.totals;
   const totals = [
     ["Rewrites", t.requests], ["Errors", t.errors], ["Cache hit rate", pct(t.cache_hit_rate)],
