@@ -12,20 +12,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from api.tone.rules import CATEGORIES as TONE_CATEGORIES
 from evals.markers import CURT_REFUSALS
 from evals.run import SECOND, find_dev_dir, load_corpus
 from evals.score import has_refusal, phrase_present, refusal_kept, words
 
-CATEGORIES = {
-    "curt",
-    "blame",
-    "condescension",
-    "deflection",
-    "threat",
-    "dismissive",
-    "command",
-    "jargon",
-}
+CATEGORIES = set(TONE_CATEGORIES)  # the analyser's categories, which the issue names
 FIELDS = {
     "id": str,
     "language": str,
