@@ -30,9 +30,13 @@ class EngineStream(Protocol):
 
     def __iter__(self) -> Iterator[str]: ...
 
-    def result(self) -> EngineResult: ...
+    def result(self) -> EngineResult:
+        """The finished rewrite, once every delta has been read."""
+        ...
 
-    def close(self) -> None: ...
+    def close(self) -> None:
+        """Release the upstream connection (safe to call twice)."""
+        ...
 
 
 class Engine(Protocol):
@@ -43,9 +47,13 @@ class Engine(Protocol):
     # Part of the cache key: changes whenever the engine's answers would.
     fingerprint: str
 
-    def supports(self, action: str) -> bool: ...
+    def supports(self, action: str) -> bool:
+        """Whether this engine can carry out `action` (soften, shorten, ...)."""
+        ...
 
-    def rewrite(self, job: RewriteJob) -> EngineResult: ...
+    def rewrite(self, job: RewriteJob) -> EngineResult:
+        """The rewrite of `job`; raises EngineError when there is none."""
+        ...
 
     def stream(self, job: RewriteJob) -> EngineStream | None:
         """A streamed rewrite, or None when this engine (or this job) does not stream."""
@@ -62,7 +70,9 @@ class EngineBase:
     fingerprint = ""
 
     def stream(self, job: RewriteJob) -> EngineStream | None:
+        """No streaming: the pipeline asks for the whole rewrite instead."""
         return None
 
     def health(self) -> dict[str, Any]:
+        """Always ok: nothing remote can be down."""
         return {"state": "ok"}
