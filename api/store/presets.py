@@ -18,7 +18,7 @@ import redis
 
 from api.errors import KindlyError
 from api.store import keys as redis_keys
-from api.store.connection import OUTAGE_ERRORS, RedisHandle, ScriptCall, lua_function
+from api.store.connection import OUTAGE_ERRORS, RedisHandle, lua_function
 from api.types import PRESET_DEFAULTS
 
 
@@ -81,7 +81,6 @@ class PresetStore:
     def __init__(self, handle: RedisHandle, prompts_dir: Path) -> None:
         self.handle = handle
         self.prompts_dir = prompts_dir
-        self._still_current = handle.register_script(_STILL_CURRENT)
         # (team, slug) -> (preset, stamp), as last read from Redis by this process.
         self._remembered: dict[tuple[str, str], tuple[dict[str, Any], int]] = {}
 
@@ -144,16 +143,9 @@ class PresetStore:
         return _complete(default) if default else None
 
     def remembered(self, team: str, slug: str) -> tuple[dict[str, Any], int] | None:
-        """(preset, stamp) as this process last read it, unchecked: see `still_current_call`."""
+        """(preset, stamp) as this process last read it, unchecked: the first trip's
+        `still_current` function checks it in the same round trip as the cache lookup."""
         return self._remembered.get((team, slug))
-
-    def still_current_call(self, team: str, slug: str, stamp: int) -> ScriptCall:
-        """A script call answering 1 while the remembered preset is still the current one."""
-        return ScriptCall(
-            self._still_current,
-            [redis_keys.presets_key(team), redis_keys.preset_versions_key(team)],
-            [slug, stamp],
-        )
 
     def forget(self, team: str, slug: str) -> None:
         self._remembered.pop((team, slug), None)

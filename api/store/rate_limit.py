@@ -161,16 +161,6 @@ class RateLimiter:
             seconds,
         )
 
-    def charge(self, who: Principal, tokens: int) -> None:
-        """Add the tokens a request used to today's key and team totals (best effort)."""
-        call = self.charge_call(who, tokens)
-        if call is None or not self.handle.available():
-            return
-        try:
-            call.run(self.handle.client)
-        except OUTAGE_ERRORS:
-            self.handle.mark_down()
-
     def charge_call(self, who: Principal, tokens: int) -> ScriptCall | None:
         """The charge as a script call to send with other writes (None: nothing to charge).
         Negative tokens give back what a reservation did not use."""

@@ -158,7 +158,7 @@ def test_per_key_token_budget(limited, redis):
         limiter = RateLimiter(services().redis, {"tokens_key_per_day": 50})
         who = Principal("acme", "k1", "agent")
         assert limiter.admit(who, reserve=10) is None
-        limiter.charge(who, 40)
+        limiter.charge_call(who, 40).run(limiter.handle.client)
         refusal = limiter.admit(who, reserve=10)
         assert refusal is not None and "key's 50 tokens" in refusal.message
         assert limiter.admit(who) is None  # a request that calls no model: no token budget
@@ -200,7 +200,6 @@ def test_a_redis_error_inside_the_limiter_admits_and_marks_redis_down(own_redis,
             limiter.handle.mark_up()
             assert limiter.admit(who) is None  # the script timed out: admitted
             assert not limiter.handle.available()
-            limiter.charge(who, 10)  # no error either
         finally:
             own_redis.thaw()
 
