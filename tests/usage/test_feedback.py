@@ -110,22 +110,16 @@ def test_edited_records_the_edit_distance_not_the_text(client, auth, redis):
     assert "lovely weekend" not in logged
 
 
-def test_edited_needs_the_sent_text(client, auth):
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [({"outcome": "edited"}, "sent_text"), ({"outcome": "meh"}, "outcome")],
+    ids=["edited needs the sent text", "unknown outcome"],
+)
+def test_a_bad_feedback_body_is_a_field_error(client, auth, body, field):
     rw = rewrite(client, auth)
-    response = client.post(
-        f"/v1/rewrites/{rw['id']}/feedback", json={"outcome": "edited"}, headers=auth
-    )
+    response = client.post(f"/v1/rewrites/{rw['id']}/feedback", json=body, headers=auth)
     assert response.status_code == 422
-    assert "sent_text" in json.dumps(response.json["errors"])
-
-
-def test_bad_outcome_is_a_field_error(client, auth):
-    rw = rewrite(client, auth)
-    response = client.post(
-        f"/v1/rewrites/{rw['id']}/feedback", json={"outcome": "meh"}, headers=auth
-    )
-    assert response.status_code == 422
-    assert "outcome" in json.dumps(response.json["errors"])
+    assert field in json.dumps(response.json["errors"])
 
 
 def test_unknown_rewrite_is_404(client, auth):
