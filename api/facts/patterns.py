@@ -52,8 +52,10 @@ _MERIDIEM = r"(?i:[ap]\.m\.|[ap]m)"
 # full stop ("Sorry.Help is on its way") into a link.
 _TLD = (
     r"(?i:com|org|net|edu|gov|io|co|uk|ca|de|fr|es|nl|ch|au|nz|ie|jp|br|mx|se|dk|fi|pl|ly"
-    r"|ai|tv|gl|gg|ms|info|biz|xyz|cc)"
+    r"|ai|tv|gl|gg|ms|info|biz|xyz|cc|dev|app|eu|fm|tech|cloud)"
 )
+# Any "host.name/path": a path after a dotted name marks a link whatever its top-level domain.
+_HOST_WITH_PATH = r"\.[A-Za-z]{2,24}/"
 _URL_CHAR = r"[^\s<>\"'`“”‘’«»]"
 # Characters that end a sentence or close a bracket rather than belong to the link before them.
 URL_TRAILING = ".,;:!?)]}…*"
@@ -114,6 +116,12 @@ _PATTERNS: dict[str, tuple[tuple[str, Hint], ...]] = {
             rf"{_TLD}(?![A-Za-z0-9-])(?::[0-9]{{2,5}}(?![A-Za-z0-9]))?"
             rf"(?:/{_URL_CHAR}*)?",
             Anchor.of(rf"\.{_TLD}(?![A-Za-z0-9-])", "[A-Za-z0-9.-]*"),
+        ),
+        (
+            rf"[A-Za-z0-9](?<![A-Za-z0-9.@/_-][A-Za-z0-9])(?<![0-9][.,:][A-Za-z0-9])"
+            rf"(?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
+            rf"\.[A-Za-z]{{2,24}}/{_URL_CHAR}*",
+            Anchor.of(_HOST_WITH_PATH, "[A-Za-z0-9.-]*"),
         ),
     ),
     "email": (

@@ -65,6 +65,8 @@ KIND_CASES = [
     ("url", "See example.com/returns for the form.", "example.com/returns"),
     ("url", "I posted it here: https://t.co/Ab12Cd34 earlier.", "https://t.co/Ab12Cd34"),
     ("url", "Try t.co/xyz instead.", "t.co/xyz"),
+    ("url", "Read the docs at docs.shipfast.dev/limits.", "docs.shipfast.dev/limits"),
+    ("url", "Status lives at status.acme.zone/incidents now.", "status.acme.zone/incidents"),
     ("url", "Shop at Example.co.uk today.", "Example.co.uk"),
     # emails
     ("email", "Write to support@example.com for a copy.", "support@example.com"),
