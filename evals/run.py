@@ -4,7 +4,8 @@ to the draft), soften each rewrite again, and print two tables: the harsh corpus
 and the dev split (harshest sentence changed, meaning kept, facts kept, unchanged rows).
 
     evals/run.py [--preset SLUG] [--json] [--show N] [--corpus FILE] [--second FILE |
-                 --no-second] [--third FILE | --no-third] [--dev DIR | --no-dev] [--harshness lexicon|kindly]
+                 --no-second] [--third FILE | --no-third] [--dev DIR | --no-dev]
+                 [--harshness lexicon|kindly]
 
 Importable: `load_corpus`, `score` and `summarise` (then `evals.score.markdown`) are what
 another runner (an LLM engine's, say) needs to score its own rewrites on the same corpus;

@@ -92,6 +92,7 @@ def _in_sentence(
     ]
 
 
+_SIGNATURE_MARKS = " \t-–—/^~*"
 Hit = tuple[str, int, int, str, str]  # category, start, end, reason, suggestion
 
 
@@ -118,6 +119,9 @@ def _hits(sentence: str, book: RuleBook, lexicon: Lexicon) -> tuple[Hit, ...]:
             add(rule.category, match.start(), match.end(), rule.reason, rule.suggestion)
     if book.language == "en":
         for match in lexicon.jargon.pattern.finditer(sentence):
+            alone = not sentence[match.end() :].strip(" .!")
+            if alone and not sentence[: match.start()].strip(_SIGNATURE_MARKS):
+                continue  # "-KB": a sign-off's initials, not jargon
             plain = lexicon.jargon.entry(match)["plain"]
             word = match.group(0)
             reason, _ = book.reasons["jargon"]

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from api.tone.cues import COMMON_WORDS, first_words, required_words
+from api.tone.families import families
 from api.tone.lexicon import LexiconError, PhraseTable, default_dir
 
 CATEGORIES = (
@@ -230,6 +231,10 @@ def _build(path: Path, language: str) -> RuleBook:
         data = json.loads(raw)
     except (OSError, json.JSONDecodeError) as err:
         raise LexiconError(f"{path}: cannot read the rules ({err}).") from err
+    if language == "en":
+        # Families built from word classes catch the wordings no listed rule names.
+        data["rules"] = list(data.get("rules", [])) + families()
+        raw += json.dumps(families(), sort_keys=True).encode()
     categories = data.get("categories") or {}
     who = _who(data.get("who", []))
     rules = tuple(_rule(e, categories, who, str(path)) for e in data.get("rules", []))

@@ -129,6 +129,8 @@ def _reword_sentence(work: Work, sentence: str, banned: PhraseTable | None) -> s
     if made_request and core.endswith("."):
         # "You need to X." became "Could you please X." — a question now.
         core = core[:-1] + "?"
+    if not core.strip() and sentence.strip():
+        return ""  # a dropped sentence ("Meh.") takes its trailing space along
     return core + trailing
 
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 
+from api.engines.offline.fallback import soften_flagged
 from api.engines.offline.text import join_around, lower_first, upper_first
 from api.engines.offline.work import Work
+from api.tone.findings import sentence_findings
 from api.tone.rules import Rule, RuleBook
 
 _WORDS = re.compile(r"[^\W\d_]+")
@@ -30,6 +32,13 @@ def soften_sentence(work: Work, book: RuleBook, core: str) -> str:
         core = _splice(work, core, match, book.render(rule, match))
         label = book.labels.get(rule.category, rule.category)
         work.note(rule.category, f"Rewrote wording that {label}: '{match.group(0).strip(' ,')}'")
+    if book.language == "en" and core.strip():
+        left = sentence_findings(core, book, work.lexicon)
+        if left:
+            core, acted = soften_flagged(core, left, work.lowercase_text)
+            for finding in acted:
+                label = book.labels.get(finding.category, finding.category)
+                work.note("fallback", f"Softened a sentence that {label}: '{finding.text}'")
     return core
 
 
