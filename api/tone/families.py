@@ -9,6 +9,7 @@ What a family writes never matches a family again, so a second rewrite changes n
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 # ---------------------------------------------------------------- word classes
@@ -76,8 +77,15 @@ _NOBODY = "reads|checks|answers|looks at|monitors|sees|replies to"
 # ---------------------------------------------------------------- the families
 
 
-def _family(category: str, find: str, say: str, reason: str) -> dict[str, Any]:
-    return {"category": category, "find": find, "say": say, "reason": reason}
+def _family(
+    category: str, find: str, say: str, reason: str, cue: str | None = None
+) -> dict[str, Any]:
+    """One rule; `cue` (alternatives as in the pattern) names the words a match must hold one
+    of, so the analyser tries it only on sentences with one of them."""
+    rule = {"category": category, "find": find, "say": say, "reason": reason}
+    if cue:
+        rule["cue"] = sorted({re.findall(r"[a-z]+", alt.lower())[0] for alt in cue.split("|")})
+    return rule
 
 
 def families() -> list[dict[str, Any]]:
@@ -278,6 +286,7 @@ def families() -> list[dict[str, Any]]:
             rf"|just|probably|accidentally) )?(?P<v>{_FAULT_VERBS})(?: (?P<o>it|them|<OBJ>))?<END>",
             "it looks like {or_this:o} {be:o} {pp:v}",
             "It puts the fault on the customer.",
+            cue=_FAULT_VERBS,
         ),
         _family(
             blame,
@@ -286,6 +295,7 @@ def families() -> list[dict[str, Any]]:
             r"it|them|the|your|these|those|this|that)\b[^,.;:!?]*?)<END>",
             "it looks like {o} {be:o} {pp:v} up",
             "It puts the fault on the customer.",
+            cue=_PHRASAL_FAULT,
         ),
         _family(
             blame,
@@ -294,6 +304,7 @@ def families() -> list[dict[str, Any]]:
             rf"an|this|that|these|those)\b[^,.;:!?]*?\b(?:{_ERROR_WORDS})\b[^,.;:!?]*?)<END>",
             "it looks like {subj:o} {be:o} {pp:v}",
             "It puts the fault on the customer.",
+            cue=_ERROR_WORDS,
         ),
         _family(
             blame,
@@ -330,6 +341,7 @@ def families() -> list[dict[str, Any]]:
             r"(?: (?:directly|instead|yourself|about it))*",
             "{who} can help with this directly",
             "Sending the customer elsewhere pushes the problem away.",
+            cue=_COMPLAIN,
         ),
         _family(
             defl,

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from api.tone.cues import COMMON_WORDS
 from api.tone.lexicon import Lexicon, load_lexicon
 from api.tone.rules import CATEGORIES, RuleBook, rule_book
 from api.tone.sentences import sentence_spans
@@ -110,14 +111,16 @@ def _hits(sentence: str, book: RuleBook, lexicon: Lexicon) -> tuple[Hit, ...]:
             found.append((category, lo, hi, reason, suggestion))
 
     words = _WORDS.findall(sentence.lower())
+    present = frozenset(words)
     for index in book.candidates(words):
         rule = book.rules[index]
-        if not rule.flag:
+        if not rule.flag or not book.could_match(index, present):
             continue
         match = rule.pattern.search(sentence)
         if match:
             add(rule.category, match.start(), match.end(), rule.reason, rule.suggestion)
-    if book.language == "en":
+    jargon = _jargon_words(lexicon) if book.language == "en" else None
+    if jargon is not None and (not jargon or not jargon.isdisjoint(present)):
         for match in lexicon.jargon.pattern.finditer(sentence):
             alone = not sentence[match.end() :].strip(" .!")
             if alone and not sentence[: match.start()].strip(_SIGNATURE_MARKS):
@@ -132,6 +135,21 @@ def _hits(sentence: str, book: RuleBook, lexicon: Lexicon) -> tuple[Hit, ...]:
         add("command", command.verb_start, command.verb_end, reason, suggestion)
     found.sort(key=lambda hit: hit[1])
     return tuple(found)
+
+
+@functools.lru_cache(maxsize=8)
+def _jargon_words(lexicon: Lexicon) -> frozenset[str]:
+    """One word of every jargon entry, its rarest ("a DM" -> "dm"; "2FA" -> "fa", as the
+    sentence's words are read): a sentence with none of them cannot hold jargon, so its
+    search is skipped."""
+    words = set()
+    for entry in lexicon.jargon.entries:
+        found = _WORDS.findall(entry["find"].lower())
+        if not found:
+            return frozenset()  # an entry of no letters: never skip (see the caller)
+        rare = [w for w in found if w not in COMMON_WORDS] or found
+        words.add(max(rare, key=len))
+    return frozenset(words)
 
 
 def _trim(sentence: str, lo: int, hi: int) -> tuple[int, int]:

@@ -44,9 +44,10 @@ def soften_sentence(work: Work, book: RuleBook, core: str) -> str:
 
 def _first_rule(book: RuleBook, core: str) -> tuple[Rule, re.Match[str]] | None:
     words = _WORDS.findall(core.lower())
+    present = frozenset(words)
     for index in book.candidates(words):
         rule = book.rules[index]
-        if rule.say is None:
+        if rule.say is None or not book.could_match(index, present):
             continue
         match = rule.pattern.search(core)
         if match and match.end() > match.start():
