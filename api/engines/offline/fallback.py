@@ -8,8 +8,8 @@ specific rule had its turn, by category, keeping its facts and meaning.
 - deflection: a sentence that is nothing but the deflection says who can help;
 - blame, and any other case: the sentence stays as it is (the response's findings still list
   it under `tone.after`, so the agent sees what was left).
-A sentence holding a masked fact is never replaced whole, so no fact can be lost. Works on
-fact-masked English text; what it writes never trips the analyser, so a second pass is a no-op.
+A sentence holding a shielded fact is never replaced whole, so no fact can be lost. Works on
+fact-shielded English text; what it writes never trips the analyser, so a second pass is a no-op.
 """
 
 from __future__ import annotations

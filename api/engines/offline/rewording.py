@@ -1,11 +1,12 @@
 """Sentence by sentence rewording for the offline engine: banned phrases, filler, blame,
-refusals, jargon, formality and bare commands. Works on masked text, so facts are out of reach."""
+refusals, jargon, formality and bare commands. Works on fact-shielded text: facts are out of
+reach."""
 
 from __future__ import annotations
 
 import re
 
-from api.engines.offline.additions import find_greeting
+from api.engines.offline.greeting import find_greeting
 from api.engines.offline.softening import soften_sentence
 from api.engines.offline.text import BULLET, apply_table, lower_first, split_sentences, upper_first
 from api.engines.offline.work import Work

@@ -3,7 +3,7 @@
 The tone analyser's rules (prompts/offline/harsh/<language>.json) say what each harsh phrase
 becomes: blame turns into a neutral account, condescension goes, a curt refusal gets regret,
 a threat becomes a next step, a bare command a request. Rules run until none fits any more, so
-the result is a fixed point and a second rewrite changes nothing. Works on fact-masked text.
+the result is a fixed point and a second rewrite changes nothing. Works on fact-shielded text.
 """
 
 from __future__ import annotations
