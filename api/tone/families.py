@@ -199,9 +199,10 @@ def families() -> list[dict[str, Any]]:
         ),
         _family(
             cond,
-            r"\b(?:as|like) (?:it|the \w+(?: \w+)?|our \w+(?: \w+)?) (?:clearly |already |"
-            r"literally |plainly )?(?:says|said|states|stated|explains|explained|shows|mentions)"
-            r"(?: (?:on|in|at) [^,.;:!?]*?)?\s*[,:]\s*",
+            r"\b(?:like (?:it|the \w+(?: \w+)?|our \w+(?: \w+)?) (?:clearly |already |literally "
+            r"|plainly )?|as (?:it (?:clearly |already |literally |plainly )?|(?:the|our) \w+"
+            r"(?: \w+)? (?:clearly|already|literally|plainly) ))(?:says|said|states|stated|explains"
+            r"|explained|shows|mentions)(?: (?:on|in|at) [^,.;:!?]*?)?\s*[,:]\s*",
             "",
             "'As the page says' suggests the customer should have read it.",
         ),
