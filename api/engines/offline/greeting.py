@@ -13,6 +13,8 @@ _NAME_AFTER_GREETING = re.compile(
     r"[ \t]*(?P<name>[^\W\d_][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*){0,2}|[\U000f0000-\U000ffffd])"
     r"(?=[ \t]*(?:[,!.:;—–-]|$|[\u263a\u263b\U0001F300-\U0001FAFF]))"
 )
+# A line holding only a shielded name and a comma ("Tomasz,"): the customer's name, greeting.
+_NAME_ALONE = re.compile(r"[ \t]*[\U000f0000-\U000ffffd][ \t]*[,!]?[ \t]*$")
 _PUNCT_AFTER_GREETING = re.compile(r"[ \t]*(?:[,!.:;—–-]|$)")
 
 
@@ -51,6 +53,8 @@ def find_greeting(work: Work, line: str) -> Greeting | None:
 def _greeting_in(work: Work, line: str) -> Greeting | None:
     stripped = line.lstrip()
     offset = len(line) - len(stripped)
+    if _NAME_ALONE.match(line):  # "Tomasz," on its own line: the name is the greeting
+        return Greeting(len(line), True, None, None)
     match = work.lexicon.greeting_starts.match(stripped)
     if not match:
         return None
