@@ -4,7 +4,8 @@ to the draft), soften each rewrite again, and print two tables: the harsh corpus
 and the dev split (harshest sentence changed, meaning kept, facts kept, unchanged rows).
 
     evals/run.py [--preset SLUG] [--json] [--show N] [--corpus FILE] [--second FILE |
-                 --no-second] [--third FILE | --no-third] [--dev DIR | --no-dev]
+                 --no-second] [--third FILE | --no-third] [--fourth FILE | --no-fourth]
+                 [--dev DIR | --no-dev]
                  [--harshness lexicon|kindly]
 
 Importable: `load_corpus`, `score` and `summarise` (then `evals.score.markdown`) are what
@@ -45,6 +46,8 @@ SECOND = REPO / "evals" / "harsh_drafts_second.jsonl"
 # Written before the sentence-level fallback (issue 10, second round), in wording none of the
 # rules had seen, scored before any rule was changed for it.
 THIRD = REPO / "evals" / "harsh_drafts_third.jsonl"
+# Written after that work, scored once before any rule was changed for it (then fixed).
+FOURTH = REPO / "evals" / "harsh_drafts_fourth.jsonl"
 
 Softener = Callable[..., str]
 
@@ -188,6 +191,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-second", action="store_true", help="skip the second corpus")
     parser.add_argument("--third", type=Path, default=THIRD, help="third corpus, on its own")
     parser.add_argument("--no-third", action="store_true", help="skip the third corpus")
+    parser.add_argument("--fourth", type=Path, default=FOURTH, help="fourth corpus, on its own")
+    parser.add_argument("--no-fourth", action="store_true", help="skip the fourth corpus")
     parser.add_argument("--dev", type=Path, default=None, help="dev split folder")
     parser.add_argument("--no-dev", action="store_true", help="skip the dev split")
     parser.add_argument(
@@ -230,12 +235,15 @@ def main(argv: list[str] | None = None) -> int:
     second_rows = run_corpus(load_corpus(second), preset=args.preset) if second else []
     third = None if args.no_third or not args.third.is_file() else args.third
     third_rows = run_corpus(load_corpus(third), preset=args.preset) if third else []
+    fourth = None if args.no_fourth or not args.fourth.is_file() else args.fourth
+    fourth_rows = run_corpus(load_corpus(fourth), preset=args.preset) if fourth else []
     dev_dir, dev_tables, dev_rows = _dev_results(args)
 
     if args.json:
         tables = {"preset": args.preset, "corpus": summarise(corpus_rows), "dev": dev_tables}
         tables["second"] = summarise(second_rows) if second_rows else {}
         tables["third"] = summarise(third_rows) if third_rows else {}
+        tables["fourth"] = summarise(fourth_rows) if fourth_rows else {}
         print(json.dumps(tables))
     else:
         print(f"Kindly code: {Path(api.__file__).resolve().parent.parent}; preset: {args.preset}\n")
@@ -247,13 +255,16 @@ def main(argv: list[str] | None = None) -> int:
         if third_rows:
             print(f"\n## Third harsh corpus ({third.name}, {len(third_rows)} drafts)\n")
             print(markdown(summarise(third_rows)))
+        if fourth_rows:
+            print(f"\n## Fourth harsh corpus ({fourth.name}, {len(fourth_rows)} drafts)\n")
+            print(markdown({"all": summarise(fourth_rows)["all"]}))
         if dev_tables:
             print(f"\n## Dev split ({dev_dir}; harshest sentence by {args.harshness})\n")
             print(_dev_table(dev_tables))
         elif not args.no_dev:
             print("\n(no dev split found; pass --dev DIR)")
     if args.show:
-        _show(corpus_rows + second_rows + third_rows, dev_rows, args.show)
+        _show(corpus_rows + second_rows + third_rows + fourth_rows, dev_rows, args.show)
     return 0
 
 

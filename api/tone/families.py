@@ -21,7 +21,7 @@ _SAID = (
     "clarified|informed you|made clear|already said"
 )
 _WHEN = (
-    "twice|before|earlier|already|previously|above|below|several times|many times|"
+    "twice|before|earlier|already|previously|above|below|several times|many times|now|"
     "multiple times|a few times|in my (?:last|previous|earlier) (?:email|message|reply|mail)"
 )
 _TIMES = "second|third|fourth|fifth|tenth|nth|umpteenth|hundredth|millionth|last|final"
@@ -48,6 +48,7 @@ _ERROR_WORDS = (
 _NEGATION = "never|didn't|did not|failed to|forgot to|neglected to|didn't bother to|didn't even"
 _MODALS_PAST = "must|might|may|probably|clearly|obviously|apparently"
 _DISMISSIVE_WORDS = (
+    "welcome to the club|join the club|tough luck|too bad|that's life|it is what it is|"
     "if that's what you want|if you insist|your call|your choice|up to you|not on us|"
     "whatever|meh|cool|fine|if you say so|good for you|so what|big deal|suit yourself|"
     "as you wish|fair enough|oh well|sigh|ugh|lol|k|kk|okay then|ok then|right then|sure thing"
@@ -115,7 +116,8 @@ def families() -> list[dict[str, Any]]:
             threat,
             rf"^(?:any |all )?(?:further|more|new|additional|other|repeated) (?:{_MESSAGES})s "
             r"(?P<a>about|on|regarding|for) (?P<o>[^,.;:!?]+?) will (?:not be (?:answered|read|"
-            r"replied to|looked at)|be (?:ignored|closed|deleted|disregarded))",
+            r"replied to|looked at)|be (?:ignored|closed|deleted|disregarded))"
+            r"(?: (?:unread|without (?:a )?reply|automatically|immediately|straight away))?",
             "we'll keep all updates {a} {o} in this thread",
             "Saying messages will be ignored sounds like a threat; give the next step.",
         ),
@@ -182,6 +184,20 @@ def families() -> list[dict[str, Any]]:
             "Then we can take it from there",
             "'Then we can talk' sounds like a condition.",
         ),
+        _family(
+            threat,
+            rf"^(?:tone it down|(?:{_CALM})|stop (?:yelling|swearing|being rude))\b"
+            r"[^.!?\U000f0000-\U000ffffd]*\bor\b[^.!?\U000f0000-\U000ffffd]*[.!]*$",
+            "I want to help, so let's keep this conversation respectful",
+            "An ultimatum sounds like a threat; say what happens next instead.",
+        ),
+        _family(
+            threat,
+            r"\b(?P<s>we|I|he|she|they)(?:'ll| will) (?P<v>[a-z]+) (?P<o>it|them|this|that) when "
+            r"(?P=s) (?P=v) (?P=o)\b",
+            "{s}'ll {v} {o} as soon as {s} can",
+            "'We'll fix it when we fix it' sounds dismissive.",
+        ),
         # --- condescension
         _family(
             cond,
@@ -223,7 +239,8 @@ def families() -> list[dict[str, Any]]:
             r"(?: if you [^,:;.!?]*)?"
             r"|I thought I (?:was|made (?:it|this|that)) (?:clear|obvious)"
             r"(?: the first time| before| earlier| already)?"
-            r"|to put it simply|in plain english|read (?:this )?carefully)\s*(?:[:,;—–-]+\s*|$)",
+            r"|to put it simply|in plain english|read (?:this )?carefully)"
+            r"\s*(?:[:,;—–-]+\s*|[.!]*$)",
             "",
             "Saying it is simple or needs spelling out talks down to the customer.",
         ),

@@ -196,7 +196,8 @@ _INFORMAL_HI = re.compile(r"^(\s*)(hi|Hi|HI)\b(?![-'’])")
 # "It looks like X, the limit is 10." -> two sentences: a comma splice before a new clause.
 _SPLICE = re.compile(
     r",\s+(?=(?:the|it|we|this|that|there|our|your|they|i)\s+(?:\w+\s+)?(?:is|are|was|were|"
-    r"will|can|has|have|had|won't|can't|isn't|aren't|wasn't|doesn't|don't)\b)([a-z])",
+    r"will|can|has|have|had|won't|can't|isn't|aren't|wasn't|doesn't|don't)\b"
+    r"|(?:it|that|there|here|we|they)['’](?:s|re|ll|ve)\b)([a-z])",
     re.IGNORECASE,
 )
 # Concise replies ask in the fewest words: "Could you please X?" -> "Please X."
