@@ -213,6 +213,7 @@ def _threats_and_condescension() -> list[dict[str, Any]]:
             r"(?<=[a-z] )(?:obviously|literally|surely|of course),?\s+(?=[a-z])",
             "",
             "Words like 'obviously' suggest the customer should have known.",
+            cue="obviously|literally|surely|course",
         ),
         family(
             cond,

@@ -51,6 +51,7 @@ def fault_families() -> list[dict[str, Any]]:
             rf"\byou (?:{NEGATION}) (?P<v>[a-z]+) (?P<o><OBJ>)<END>",
             "{subj:o} {be:o}n't {pp:v}",
             "'You never/didn't …' puts the fault on the customer.",
+            cue="never|didn|did|failed|forgot|neglected",
         ),
         family(
             blame,

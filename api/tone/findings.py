@@ -119,8 +119,7 @@ def _hits(sentence: str, book: RuleBook, lexicon: Lexicon) -> tuple[Hit, ...]:
         match = rule.pattern.search(sentence)
         if match:
             add(rule.category, match.start(), match.end(), rule.reason, rule.suggestion)
-    jargon = _jargon_words(lexicon) if book.language == "en" else None
-    if jargon is not None and (not jargon or not jargon.isdisjoint(present)):
+    if book.language == "en" and _may_hold_jargon(lexicon, present):
         for match in lexicon.jargon.pattern.finditer(sentence):
             alone = not sentence[match.end() :].strip(" .!")
             if alone and not sentence[: match.start()].strip(_SIGNATURE_MARKS):
@@ -138,18 +137,27 @@ def _hits(sentence: str, book: RuleBook, lexicon: Lexicon) -> tuple[Hit, ...]:
 
 
 @functools.lru_cache(maxsize=8)
-def _jargon_words(lexicon: Lexicon) -> frozenset[str]:
-    """One word of every jargon entry, its rarest ("a DM" -> "dm"; "2FA" -> "fa", as the
-    sentence's words are read): a sentence with none of them cannot hold jargon, so its
-    search is skipped."""
-    words = set()
+def _jargon_index(lexicon: Lexicon) -> dict[str, tuple[frozenset[str], ...]] | None:
+    """The words of every jargon entry ("T&Cs" -> {"t", "cs"}, as a sentence's words are
+    read), filed under the entry's rarest word. A sentence holding all the words of no entry
+    cannot hold jargon, so its search is skipped. None: some entry has no letters (never skip)."""
+    index: dict[str, list[frozenset[str]]] = {}
     for entry in lexicon.jargon.entries:
         found = _WORDS.findall(entry["find"].lower())
         if not found:
-            return frozenset()  # an entry of no letters: never skip (see the caller)
+            return None
         rare = [w for w in found if w not in COMMON_WORDS] or found
-        words.add(max(rare, key=len))
-    return frozenset(words)
+        index.setdefault(max(rare, key=len), []).append(frozenset(found))
+    return {word: tuple(sets) for word, sets in index.items()}
+
+
+def _may_hold_jargon(lexicon: Lexicon, present: frozenset[str]) -> bool:
+    index = _jargon_index(lexicon)
+    if index is None:
+        return True
+    return any(
+        entry <= present for word in present.intersection(index) for entry in index[word]
+    )
 
 
 def _trim(sentence: str, lo: int, hi: int) -> tuple[int, int]:
