@@ -98,3 +98,40 @@ def test_family_rewrites_are_idempotent_and_keep_facts(parts, fact):
     rewrite = soften(draft)
     assert fact in rewrite
     assert soften(rewrite) == rewrite
+
+
+# ---------------------------------------------------------------- the analyser's shortcuts
+
+_WORDS_USED = [
+    "you", "never", "sent", "the", "form", "as", "I", "said", "obviously", "not", "our",
+    "problem", "go", "ask", "your", "bank", "denied", "pls", "check", "ur", "acct", "asap", "FYI",
+    "per", "T&Cs", "we", "will", "close", "the", "account", "if", "nobody", "reads", "them",
+    "whatever", "fine", "noted", "it's", "simple", "for", "the", "third", "time", "again",
+    "that's", "on", "you", "so", "call", "them",
+]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_WORDS_USED), min_size=1, max_size=12))
+def test_skipping_rules_by_their_required_words_changes_no_finding(words):
+    """The analyser skips a rule when the sentence lacks a word every match needs, and the
+    jargon search when no entry's words are all there: the findings are the same as when
+    every rule and the jargon table are tried."""
+    import dataclasses
+
+    from api.tone import findings as module
+    from api.tone.lexicon import load_lexicon
+    from api.tone.rules import rule_book
+
+    sentence = " ".join(words).capitalize() + "."
+    book = rule_book("en")
+    lexicon = load_lexicon()
+    every_rule = dataclasses.replace(book, needs=tuple(() for _ in book.rules))
+    shortcut = module._hits(sentence, book, lexicon)
+    original = module._may_hold_jargon
+    module._may_hold_jargon = lambda _lexicon, _present: True
+    try:
+        full = module._hits.__wrapped__(sentence, every_rule, lexicon)
+    finally:
+        module._may_hold_jargon = original
+    assert shortcut == full
