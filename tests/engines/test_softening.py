@@ -240,3 +240,25 @@ def test_what_the_fallback_writes_is_not_flagged_again():
 
     for category, text in WHOLE.items():
         assert analyse(text) == [], category
+
+
+@pytest.mark.parametrize("preset", ["warm", "formal", "apologetic", "concise", "plain-language"])
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "Stop. We went through this twice already. We can't waive the $35 fee.",
+        "It looks like the label was printed twice, the courier can only scan one.",
+        "Sorry, the voucher ran out on 2 May, you can still use the 10% code.",
+        "We have written to you five times this month.\n\nYour refund of $18 left on 4 June.",
+    ],
+)
+def test_every_preset_is_a_fixed_point(preset, draft):
+    once = soften(draft, preset)
+    assert soften(once, preset) == once
+
+
+def test_plain_language_splits_a_comma_splice_but_not_a_lead_in():
+    text = soften("It looks like the label was printed twice, the courier can only scan one.",
+                  "plain-language")
+    assert "twice. The courier can only scan one" in text
+    assert "Just so you know, the" in soften("FYI, the depot closes at 6pm.", "plain-language")

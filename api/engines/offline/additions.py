@@ -218,6 +218,8 @@ def add_parts(work: Work, body: str, layout: Layout, trim: int) -> str:
         joiner = "\n\n" if email else " "
         if text.lstrip()[:1] in work.blocks:
             joiner = "\n"  # a quoted line must stay at the start of its line
+        elif joiner == " " and text[:1] == "\n":
+            joiner = ""  # the first line went (a dropped sentence): no space before its break
         text = plan.greeting + joiner + text
         work.note("greeting", f"Greeted {greeting_name(work)} by name")
     ending = [p for p in (*plan.required, plan.offer) if p]

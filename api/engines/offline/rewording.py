@@ -171,7 +171,7 @@ def _plain_words(work: Work, sentence: str) -> str:
     # One idea per sentence: "…is CS-1; keep it handy" -> "…is CS-1. Keep it handy", and
     # "…weren't read, the limit is 10" -> "…weren't read. The limit is 10".
     split = re.sub(r";\s+([a-z])", lambda m: ". " + m.group(1).upper(), text)
-    split = _SPLICE.sub(lambda m: ". " + m.group(1).upper(), split)
+    split = _SPLICE.sub(lambda m: _splice_break(split, m), split)
     if split != text and not work.lowercase_text:
         work.note("plain", "Split long sentences for plain language")
         text = split
@@ -200,6 +200,17 @@ _SPLICE = re.compile(
     r"|(?:it|that|there|here|we|they)['’](?:s|re|ll|ve)\b)([a-z])",
     re.IGNORECASE,
 )
+_CLAUSE_WORDS = 4  # a comma splice needs a clause before it, not "To recap," or "I'm sorry,"
+
+
+def _splice_break(text: str, match: re.Match[str]) -> str:
+    """A full stop for the comma splice `match` when a clause of its own comes before it."""
+    before = re.split(r"[.!?]\s+", text[: match.start()])[-1]
+    if len(before.split()) < _CLAUSE_WORDS:
+        return match.group(0)
+    return ". " + match.group(1).upper()
+
+
 # Concise replies ask in the fewest words: "Could you please X?" -> "Please X."
 _COULD_YOU = re.compile(r"^(\s*)could you please\s+(.+?)\s*\?$", re.IGNORECASE)
 _NEGATIVE_ORDER = re.compile(r"^(?:don['’]t|do n['’]t|do not)\b", re.IGNORECASE)
