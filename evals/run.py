@@ -5,7 +5,7 @@ and the dev split (harshest sentence changed, meaning kept, facts kept, unchange
 
     evals/run.py [--preset SLUG] [--json] [--show N] [--corpus FILE] [--second FILE |
                  --no-second] [--third FILE | --no-third] [--fourth FILE | --no-fourth]
-                 [--dev DIR | --no-dev]
+                 [--fifth FILE | --no-fifth] [--dev DIR | --no-dev]
                  [--harshness lexicon|kindly]
 
 Importable: `load_corpus`, `score` and `summarise` (then `evals.score.markdown`) are what
@@ -48,6 +48,8 @@ SECOND = REPO / "evals" / "harsh_drafts_second.jsonl"
 THIRD = REPO / "evals" / "harsh_drafts_third.jsonl"
 # Written after that work, scored once before any rule was changed for it (then fixed).
 FOURTH = REPO / "evals" / "harsh_drafts_fourth.jsonl"
+# Written after the fourth set's fixes, scored once before any change for it (then fixed).
+FIFTH = REPO / "evals" / "harsh_drafts_fifth.jsonl"
 
 Softener = Callable[..., str]
 
@@ -193,6 +195,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-third", action="store_true", help="skip the third corpus")
     parser.add_argument("--fourth", type=Path, default=FOURTH, help="fourth corpus, on its own")
     parser.add_argument("--no-fourth", action="store_true", help="skip the fourth corpus")
+    parser.add_argument("--fifth", type=Path, default=FIFTH, help="fifth corpus, on its own")
+    parser.add_argument("--no-fifth", action="store_true", help="skip the fifth corpus")
     parser.add_argument("--dev", type=Path, default=None, help="dev split folder")
     parser.add_argument("--no-dev", action="store_true", help="skip the dev split")
     parser.add_argument(
@@ -237,6 +241,8 @@ def main(argv: list[str] | None = None) -> int:
     third_rows = run_corpus(load_corpus(third), preset=args.preset) if third else []
     fourth = None if args.no_fourth or not args.fourth.is_file() else args.fourth
     fourth_rows = run_corpus(load_corpus(fourth), preset=args.preset) if fourth else []
+    fifth = None if args.no_fifth or not args.fifth.is_file() else args.fifth
+    fifth_rows = run_corpus(load_corpus(fifth), preset=args.preset) if fifth else []
     dev_dir, dev_tables, dev_rows = _dev_results(args)
 
     if args.json:
@@ -244,6 +250,7 @@ def main(argv: list[str] | None = None) -> int:
         tables["second"] = summarise(second_rows) if second_rows else {}
         tables["third"] = summarise(third_rows) if third_rows else {}
         tables["fourth"] = summarise(fourth_rows) if fourth_rows else {}
+        tables["fifth"] = summarise(fifth_rows) if fifth_rows else {}
         print(json.dumps(tables))
     else:
         print(f"Kindly code: {Path(api.__file__).resolve().parent.parent}; preset: {args.preset}\n")
@@ -258,13 +265,17 @@ def main(argv: list[str] | None = None) -> int:
         if fourth_rows:
             print(f"\n## Fourth harsh corpus ({fourth.name}, {len(fourth_rows)} drafts)\n")
             print(markdown({"all": summarise(fourth_rows)["all"]}))
+        if fifth_rows:
+            print(f"\n## Fifth harsh corpus ({fifth.name}, {len(fifth_rows)} drafts)\n")
+            print(markdown({"all": summarise(fifth_rows)["all"]}))
         if dev_tables:
             print(f"\n## Dev split ({dev_dir}; harshest sentence by {args.harshness})\n")
             print(_dev_table(dev_tables))
         elif not args.no_dev:
             print("\n(no dev split found; pass --dev DIR)")
     if args.show:
-        _show(corpus_rows + second_rows + third_rows + fourth_rows, dev_rows, args.show)
+        extra = second_rows + third_rows + fourth_rows + fifth_rows
+        _show(corpus_rows + extra, dev_rows, args.show)
     return 0
 
 

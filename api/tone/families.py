@@ -137,10 +137,18 @@ def _threats_and_condescension() -> list[dict[str, Any]]:
         ),
         family(
             threat,
-            r"\b(?P<s>we|I|he|she|they)(?:'ll| will) (?P<v>[a-z]+) (?P<o>it|them|this|that) when "
+            r"\b(?P<s>we|I|he|she|they)(?:'ll| will) (?P<v>[a-z]+(?: to| on| back to)?) "
+            r"(?P<o>it|them|this|that|you) when "
             r"(?P=s) (?P=v) (?P=o)\b",
             "{s}'ll {v} {o} as soon as {s} can",
             "'We'll fix it when we fix it' sounds dismissive.",
+        ),
+        family(
+            threat,
+            r"^[^.!?\U000f0000-\U000ffffd]*\bwon't get you anywhere\b[^.!?\U000f0000-\U000ffffd]*"
+            r"[.!]*$",
+            "I want to help, and I'll do my best to sort this out with you",
+            "'That won't get you anywhere' sounds like a rebuke.",
         ),
         # --- condescension
         family(
@@ -183,7 +191,11 @@ def _threats_and_condescension() -> list[dict[str, Any]]:
             r"(?: if you [^,:;.!?]*)?"
             r"|I thought I (?:was|made (?:it|this|that)) (?:clear|obvious)"
             r"(?: the first time| before| earlier| already)?"
-            r"|to put it simply|in plain english|read (?:this )?carefully)"
+            r"|to put it simply|in plain english|read (?:this )?carefully"
+            r"|I(?:'ll| will) (?:say|explain|repeat) (?:it|this|that) "
+            r"(?:one more time|once more|again)"
+            r"|(?:this|it|that|setting (?:it )?up|the fix) (?:is|was) "
+            r"(?:pretty |really |very |quite )?(?:basic|simple|easy) stuff(?:,? but fine)?)"
             r"\s*(?:[:,;—–-]+\s*|[.!]*$)",
             "",
             "Saying it is simple or needs spelling out talks down to the customer.",
@@ -201,6 +213,21 @@ def _threats_and_condescension() -> list[dict[str, Any]]:
             r"\b(?:could|can|would)\b[^.!?\U000f0000-\U000ffffd]*[.!]*$",
             "",
             "'Any child could do it' talks down to the customer.",
+        ),
+        family(
+            cond,
+            r"^as (?:clearly|already|plainly|explicitly|repeatedly) (?:shown|stated|explained|"
+            r"mentioned|described|noted|written|indicated)(?: (?:on|in|at) [^,.;:!?]*?)?\s*[,:]\s*",
+            "",
+            "'As clearly shown' suggests the customer should have seen it.",
+        ),
+        family(
+            cond,
+            r"^(?:a quick|one quick|a|one|a simple) (?:look at|glance at|read of|read through) "
+            r"(?:<OBJ>|it|them) would have (?:answered|told you|shown you|explained|solved)"
+            r"(?: (?:this|that|it|everything))?\s*[.!]*$",
+            "",
+            "'A quick look would have answered this' talks down to the customer.",
         ),
         family(
             cond,

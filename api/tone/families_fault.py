@@ -81,6 +81,16 @@ def fault_families() -> list[dict[str, Any]]:
         ),
         family(
             blame,
+            r"\b(?P<c>because|since) you (?P<v>wrote|ran|put|typed|entered|used|chose|picked|left|"
+            r"set|gave|sent|clicked|selected|ordered|booked|filled in|ticked|skipped|ignored|"
+            r"missed|deleted|dropped|broke|forgot) (?P<o>it|them|[^,.;:!?]+?)"
+            r"(?=\s+(?:instead of|empty|twice|by mistake|too)\b|<END>)",
+            "{c} {subj:o} {be:o} {pp:v}",
+            "'Because you …' puts the fault on the customer.",
+            cue="because|since",
+        ),
+        family(
+            blame,
             r"^your own\b",
             "the",
             "'Your own …' puts the fault on the customer.",
@@ -161,6 +171,40 @@ def fault_families() -> list[dict[str, Any]]:
             "{who} can help with this directly",
             "Sending the customer elsewhere pushes the problem away.",
         ),
+        family(
+            curt,
+            r"(?<=, )not (?:doing|happening|gonna happen|going to happen)(?: (?:that|this|it))?\b",
+            "we can't do that",
+            "'Not doing that' sounds curt.",
+        ),
+        family(
+            defl,
+            r"^(?P<x>[^,.;:!?\U000f0000-\U000ffffd]+?) (?:is|are|isn't|aren't|is not|are not) "
+            r"(?:(?:our|my) (?:department|area|team|remit)|handled by us)\b",
+            "another team handles {x}",
+            "'Not our department' pushes the problem away.",
+        ),
+        family(
+            defl,
+            r"(?:(?<=, )|(?<=; )|\b(?:so|just) )(?:ring|call|phone|contact|email|ask|try) <WHO>"
+            r"(?=\s*[.!]*$)",
+            "{who} can help with this directly",
+            "Sending the customer elsewhere pushes the problem away.",
+        ),
+        family(
+            defl,
+            r"\b(?:that's|that is|it's|it is|this is) (?:an? )?<WHO> "
+            r"(?:problem|issue|matter|thing)\b",
+            "{who} can help with this",
+            "It pushes the problem away instead of owning it.",
+        ),
+        family(
+            defl,
+            r"^(?P<x>[^,.;:!?\U000f0000-\U000ffffd]+?) (?:is|are) <WHO>['’]s (?:responsibility|"
+            r"problem|issue|job|department)\b",
+            "{who} can help with {x}",
+            "It pushes the problem away instead of owning it.",
+        ),
         # --- curt refusals
         family(
             curt,
@@ -212,6 +256,12 @@ def fault_families() -> list[dict[str, Any]]:
             r"right on (?:that|it)\b",
             "We've noted this",
             "'Sure, we'll get right on that' sounds sarcastic.",
+        ),
+        family(
+            dism,
+            r"^(?:ok|okay|so|right|and),? (?:and|so)\s*\?+$",
+            "",
+            "'Okay and?' sounds dismissive.",
         ),
         family(
             dism,

@@ -56,7 +56,7 @@ CURT_WORDS = (
     "denied|impossible|refused|rejected|not happening|no can do|not possible|absolutely not|"
     "can't help|cannot help|can't do (?:it|that)|won't happen|not gonna happen|"
     "that's a (?:no|hard no)(?: from (?:us|me))?|the answer is no|out of the question|"
-    "not an option|forget it|not a chance|no chance|never"
+    "not an option|forget it|not a chance|no chance|never|final|that's final|not doing (?:it|that)"
 )
 REFUSED_THINGS = "claim|request|refund|return|appeal|application|exchange|complaint|dispute"
 ENDINGS = "period|full stop|end of story|end of discussion|final answer|no exceptions"
