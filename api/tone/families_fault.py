@@ -190,6 +190,7 @@ def fault_families() -> list[dict[str, Any]]:
             r"(?=\s*[.!]*$)",
             "{who} can help with this directly",
             "Sending the customer elsewhere pushes the problem away.",
+            cue="ring|call|phone|contact|email|ask|try",
         ),
         family(
             defl,
