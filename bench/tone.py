@@ -3,19 +3,26 @@
 Times, call by call over the same generated drafts (bench/drafts.py, seeded):
   analyse       api.tone.findings.analyse(draft, "en"): the analyser alone, language given
   analyse+lang  detect_language(draft) then analyse(): what the view does without "language"
-  endpoint      POST /v1/tone through the Flask app (test client, real redis-server for the
-                key check, "language": "en" in the body), parsing and JSON included
+  endpoint      POST /v1/tone through the Flask app in this process (test client, a stored
+                agent key checked in a real redis-server, "language": "en" in the body): body
+                gate, key check, validation, analyse, JSON out; no sockets to Kindly
   endpoint+lang the same without "language": the view detects it
+  http          with --http: POST /v1/tone to `kindly serve` under the Procfile's settings
+                (gunicorn gthread, 2 workers x 16 threads) on 127.0.0.1, one keep-alive
+                connection, "language": "en": the client's request and response included
 
-Every sentence of every draft gets a unique token, so no cache helps (the analyser keeps the
-findings of recent sentences, the fact finder its recent answers). A last row, "typing",
-re-checks one draft as an agent types: only its last sentence changes from call to call.
-Prints p50 and p95 in milliseconds. Run: .venv/bin/python bench/tone.py [--quick] [--json]
+Every sentence of every draft gets a token unique to the draft and the row, so no cache
+helps any row (the analyser keeps the findings of recent sentences): every figure is a cold
+draft. A last row, "typing", re-checks one draft as an agent types: only its last sentence
+changes from call to call. Prints p50 and p95 in milliseconds (wall) and the CPU p50 of this
+process (for "http", the client's, so only the wall time counts there).
+Run: .venv/bin/python bench/tone.py [--quick] [--json] [--http]
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import re
 import sys
@@ -45,10 +52,12 @@ def _time(call: Callable[[int], object], count: int) -> tuple[list[float], list[
     return wall, cpu
 
 
-def _unique(draft: str, number: int) -> str:
-    """`draft` with a token no other draft has in each of its sentences."""
+def _unique(draft: str, number: int, row: str = "k") -> str:
+    """`draft` with a token no other draft (of this row) has in each of its sentences."""
     counter = iter(range(10_000))
-    return re.sub(r"([.!?])(\s)", lambda m: f" k{number}q{next(counter)}{m[1]}{m[2]}", draft)
+    return re.sub(
+        r"([.!?])(\s)", lambda m: f" {row}{number}q{next(counter)}{m[1]}{m[2]}", draft
+    )
 
 
 def _client(redis_url: str, spool: Path):  # type: ignore[no-untyped-def]
@@ -65,13 +74,47 @@ def _client(redis_url: str, spool: Path):  # type: ignore[no-untyped-def]
     return app.test_client(), {"Authorization": f"Bearer {secret}"}
 
 
+def _http_times(
+    redis_url: str, workdir: Path, drafts: list[str], auth: dict[str, str]
+) -> tuple[list, list]:
+    """Wall and client CPU ms of POST /v1/tone to a real `kindly serve` (Procfile settings),
+    with the agent key the in-process rows use (stored in the same Redis)."""
+    from bench.servers import WorkerSettings, start_app
+
+    served = start_app("kindly", WorkerSettings("gthread", 2, 16), workdir, redis_url)
+    conn = http.client.HTTPConnection("127.0.0.1", served.port, timeout=30)
+    headers = {"Content-Type": "application/json", **auth}
+    try:
+
+        def post(index: int) -> None:
+            conn.request("POST", "/v1/tone", json.dumps({"draft": drafts[index], "language": "en"}),
+                         headers)
+            response = conn.getresponse()
+            response.read()
+            assert response.status == 200, response.status
+
+        for _ in range(min(20, len(drafts))):  # both workers answer once before timing
+            conn.request("POST", "/v1/tone", json.dumps({"draft": "Hi.", "language": "en"}),
+                         headers)
+            conn.getresponse().read()
+        return _time(post, len(drafts))
+    finally:
+        conn.close()
+        served.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer drafts")
     parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--http", action="store_true", help="also time POST over HTTP")
     args = parser.parse_args()
     count = 200 if args.quick else 1000
-    drafts = [_unique(s.draft, n) for n, s in enumerate(make_drafts(count, target_chars=1000))]
+    made = make_drafts(count, target_chars=1000)
+    rows = ("analyse", "analyse+lang", "endpoint", "endpoint+lang", "http")
+    fresh = {row: [_unique(s.draft, n, f"k{i}x") for n, s in enumerate(made)]
+             for i, row in enumerate(rows)}
+    drafts = fresh["analyse"]
     typing = [drafts[0] + f" And one more thing {n}." for n in range(count)]
     warm_up()
     analyse(drafts[0], "en")
@@ -81,7 +124,8 @@ def main() -> None:
             client, auth = _client(server.url, Path(tmp) / "spool")
 
             def post(index: int, with_language: bool) -> None:
-                body = {"draft": drafts[index] + " x"}
+                row = "endpoint" if with_language else "endpoint+lang"
+                body = {"draft": fresh[row][index]}
                 if with_language:
                     body["language"] = "en"
                 res = client.post("/v1/tone", json=body, headers=auth)
@@ -91,12 +135,17 @@ def main() -> None:
             results = {
                 "analyse": _time(lambda i: analyse(drafts[i], "en"), count),
                 "analyse+lang": _time(
-                    lambda i: analyse(drafts[i], detect_language(drafts[i])), count
+                    lambda i: analyse(
+                        fresh["analyse+lang"][i], detect_language(fresh["analyse+lang"][i])
+                    ),
+                    count,
                 ),
                 "endpoint": _time(lambda i: post(i, True), count),
                 "endpoint+lang": _time(lambda i: post(i, False), count),
                 "typing": _time(lambda i: analyse(typing[i], "en"), count),
             }
+            if args.http:
+                results["http"] = _http_times(server.url, Path(tmp) / "http", fresh["http"], auth)
         finally:
             server.stop()
     sizes = sorted(len(d) for d in drafts)

@@ -4,7 +4,9 @@ to the draft), soften each rewrite again, and print two tables: the harsh corpus
 and the dev split (harshest sentence changed, meaning kept, facts kept, unchanged rows).
 
     evals/run.py [--preset SLUG] [--json] [--show N] [--corpus FILE] [--second FILE |
-                 --no-second] [--dev DIR | --no-dev] [--harshness lexicon|kindly]
+                 --no-second] [--third FILE | --no-third] [--fourth FILE | --no-fourth]
+                 [--fifth FILE | --no-fifth] [--dev DIR | --no-dev]
+                 [--harshness lexicon|kindly]
 
 Importable: `load_corpus`, `score` and `summarise` (then `evals.score.markdown`) are what
 another runner (an LLM engine's, say) needs to score its own rewrites on the same corpus;
@@ -41,6 +43,13 @@ __all__ = ["load_corpus", "score", "summarise", "load_dev", "soften", "main"]
 CORPUS = REPO / "evals" / "harsh_drafts.jsonl"
 # Written after the engine work of issue 10 had begun, to see whether its rules generalise.
 SECOND = REPO / "evals" / "harsh_drafts_second.jsonl"
+# Written before the sentence-level fallback (issue 10, second round), in wording none of the
+# rules had seen, scored before any rule was changed for it.
+THIRD = REPO / "evals" / "harsh_drafts_third.jsonl"
+# Written after that work, scored once before any rule was changed for it (then fixed).
+FOURTH = REPO / "evals" / "harsh_drafts_fourth.jsonl"
+# Written after the fourth set's fixes, scored once before any change for it (then fixed).
+FIFTH = REPO / "evals" / "harsh_drafts_fifth.jsonl"
 
 Softener = Callable[..., str]
 
@@ -182,6 +191,12 @@ def _parser() -> argparse.ArgumentParser:
         "--second", type=Path, default=SECOND, help="second corpus, scored on its own"
     )
     parser.add_argument("--no-second", action="store_true", help="skip the second corpus")
+    parser.add_argument("--third", type=Path, default=THIRD, help="third corpus, on its own")
+    parser.add_argument("--no-third", action="store_true", help="skip the third corpus")
+    parser.add_argument("--fourth", type=Path, default=FOURTH, help="fourth corpus, on its own")
+    parser.add_argument("--no-fourth", action="store_true", help="skip the fourth corpus")
+    parser.add_argument("--fifth", type=Path, default=FIFTH, help="fifth corpus, on its own")
+    parser.add_argument("--no-fifth", action="store_true", help="skip the fifth corpus")
     parser.add_argument("--dev", type=Path, default=None, help="dev split folder")
     parser.add_argument("--no-dev", action="store_true", help="skip the dev split")
     parser.add_argument(
@@ -222,11 +237,20 @@ def main(argv: list[str] | None = None) -> int:
     corpus_rows = run_corpus(load_corpus(args.corpus), preset=args.preset)
     second = None if args.no_second or not args.second.is_file() else args.second
     second_rows = run_corpus(load_corpus(second), preset=args.preset) if second else []
+    third = None if args.no_third or not args.third.is_file() else args.third
+    third_rows = run_corpus(load_corpus(third), preset=args.preset) if third else []
+    fourth = None if args.no_fourth or not args.fourth.is_file() else args.fourth
+    fourth_rows = run_corpus(load_corpus(fourth), preset=args.preset) if fourth else []
+    fifth = None if args.no_fifth or not args.fifth.is_file() else args.fifth
+    fifth_rows = run_corpus(load_corpus(fifth), preset=args.preset) if fifth else []
     dev_dir, dev_tables, dev_rows = _dev_results(args)
 
     if args.json:
         tables = {"preset": args.preset, "corpus": summarise(corpus_rows), "dev": dev_tables}
         tables["second"] = summarise(second_rows) if second_rows else {}
+        tables["third"] = summarise(third_rows) if third_rows else {}
+        tables["fourth"] = summarise(fourth_rows) if fourth_rows else {}
+        tables["fifth"] = summarise(fifth_rows) if fifth_rows else {}
         print(json.dumps(tables))
     else:
         print(f"Kindly code: {Path(api.__file__).resolve().parent.parent}; preset: {args.preset}\n")
@@ -235,13 +259,23 @@ def main(argv: list[str] | None = None) -> int:
         if second_rows:
             print(f"\n## Second harsh corpus ({second.name}, {len(second_rows)} drafts)\n")
             print(markdown({"all": summarise(second_rows)["all"]}))
+        if third_rows:
+            print(f"\n## Third harsh corpus ({third.name}, {len(third_rows)} drafts)\n")
+            print(markdown(summarise(third_rows)))
+        if fourth_rows:
+            print(f"\n## Fourth harsh corpus ({fourth.name}, {len(fourth_rows)} drafts)\n")
+            print(markdown({"all": summarise(fourth_rows)["all"]}))
+        if fifth_rows:
+            print(f"\n## Fifth harsh corpus ({fifth.name}, {len(fifth_rows)} drafts)\n")
+            print(markdown({"all": summarise(fifth_rows)["all"]}))
         if dev_tables:
             print(f"\n## Dev split ({dev_dir}; harshest sentence by {args.harshness})\n")
             print(_dev_table(dev_tables))
         elif not args.no_dev:
             print("\n(no dev split found; pass --dev DIR)")
     if args.show:
-        _show(corpus_rows + second_rows, dev_rows, args.show)
+        extra = second_rows + third_rows + fourth_rows + fifth_rows
+        _show(corpus_rows + extra, dev_rows, args.show)
     return 0
 
 

@@ -125,6 +125,16 @@ def required_words(pattern: re.Pattern[str]) -> frozenset[str] | None:
     return frozenset(best[1]) if best else None
 
 
+def all_required_words(pattern: re.Pattern[str]) -> tuple[frozenset[str], ...]:
+    """Every set of whole words a match must hold one word of (empty when none is known): a
+    sentence missing all the words of any one set cannot match, so its search can be skipped."""
+    try:
+        needs = _needs(list(P.parse(pattern.pattern, pattern.flags)), True, False)
+    except (re.error, RecursionError, ValueError):
+        return ()
+    return tuple(dict.fromkeys(need for need in needs if need))
+
+
 def _rarity(need: frozenset[str]) -> tuple[bool, int]:
     return any(w in COMMON_WORDS for w in need), len(need)
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from api.tone.cues import COMMON_WORDS, first_words, required_words
+from api.tone.cues import COMMON_WORDS, all_required_words, first_words, required_words
+from api.tone.families import families
 from api.tone.lexicon import LexiconError, PhraseTable, default_dir
 
 CATEGORIES = (
@@ -77,13 +78,15 @@ class RuleBook:
     by_start: dict[str, tuple[int, ...]]
     start_lengths: tuple[int, ...]
     always: tuple[int, ...]
+    # Per rule: sets of words a match must hold one word of each (see cues.all_required_words).
+    needs: tuple[tuple[frozenset[str], ...], ...] = ()
     _word_rules: dict[str, frozenset[int]] = field(default_factory=dict, repr=False)
 
     def candidates(self, words: list[str]) -> list[int]:
         """Indexes of the rules that can match a sentence made of `words` (lower-cased)."""
         found = set(self.always)
         cache = self._word_rules
-        for word in words:
+        for word in set(words):
             rules = cache.get(word)
             if rules is None:
                 rules = self._rules_for(word)
@@ -92,6 +95,11 @@ class RuleBook:
             if rules:
                 found.update(rules)
         return sorted(found)
+
+    def could_match(self, index: int, words: frozenset[str]) -> bool:
+        """Whether rule `index` can match a sentence made of `words` (lower-cased): False
+        when the sentence lacks every word of one of the rule's required sets."""
+        return all(not need.isdisjoint(words) for need in self.needs[index])
 
     def _rules_for(self, word: str) -> frozenset[int]:
         rules = set(self.by_word.get(word, ()))
@@ -230,6 +238,10 @@ def _build(path: Path, language: str) -> RuleBook:
         data = json.loads(raw)
     except (OSError, json.JSONDecodeError) as err:
         raise LexiconError(f"{path}: cannot read the rules ({err}).") from err
+    if language == "en":
+        # Families built from word classes catch the wordings no listed rule names.
+        data["rules"] = list(data.get("rules", [])) + families()
+        raw += json.dumps(families(), sort_keys=True).encode()
     categories = data.get("categories") or {}
     who = _who(data.get("who", []))
     rules = tuple(_rule(e, categories, who, str(path)) for e in data.get("rules", []))
@@ -278,6 +290,7 @@ def _build(path: Path, language: str) -> RuleBook:
         by_start={k: tuple(v) for k, v in by_start.items()},
         start_lengths=tuple(sorted({len(k) for k in by_start})),
         always=tuple(always),
+        needs=tuple(all_required_words(rule.pattern) for rule in rules),
         language=language,
         rules=rules,
         labels={name: c.get("label", name) for name, c in categories.items()},

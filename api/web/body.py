@@ -33,6 +33,8 @@ def read_json(raw: bytes) -> Any:
 
 def _nesting(text: str) -> int:
     """The deepest nesting of brackets outside strings (cheap, never recursive)."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return 0  # too few brackets to nest too deep: skip the walk (a bound, not the depth)
     depth = deepest = 0
     in_string = escaped = False
     for char in text:

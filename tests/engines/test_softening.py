@@ -189,3 +189,76 @@ def test_a_name_the_rule_moves_to_the_front_of_a_clause_keeps_its_capitals():
     draft = "Disputes go to the seller, so message BrightLeaf Goods about order KL-2209."
     text = soften(draft).text
     assert "BrightLeaf Goods" in text and "KL-2209" in text
+
+
+# ---------------------------------------------------------------- the sentence-level fallback
+
+
+def _finding(sentence: str, phrase: str, category: str):
+    from api.tone.findings import Finding
+
+    start = sentence.index(phrase)
+    return Finding(category, start, start + len(phrase), phrase, sentence, "r", "s")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "phrase", "category", "expected"),
+    [
+        ("Frankly, the box ships on Monday.", "Frankly", "condescension",
+         "The box ships on Monday."),
+        ("The box ships on Monday, duh.", "duh", "dismissive", "The box ships on Monday."),
+        ("Pfft.", "Pfft", "dismissive", ""),
+        ("Nah mate.", "Nah mate", "curt", "I'm sorry, but we aren't able to do that."),
+        ("Back off.", "Back off", "threat", "We'll keep working on this with you here."),
+        ("Wrong desk.", "Wrong desk", "deflection",
+         "Another team handles this part, and I'm happy to point you to them."),
+        # Blame has no safe structural rewrite without a rule: left as it is (and reported).
+        ("You wrecked the hinge.", "You wrecked", "blame", "You wrecked the hinge."),
+        # Mid-sentence condescension is not cut out blindly.
+        ("The box, frankly, ships on Monday.", "frankly", "condescension",
+         "The box, frankly, ships on Monday."),
+    ],
+)
+def test_fallback_softens_by_category(sentence, phrase, category, expected):
+    from api.engines.offline.fallback import soften_flagged
+
+    text, acted = soften_flagged(sentence, [_finding(sentence, phrase, category)], False)
+    assert text == expected
+    assert bool(acted) == (text != sentence)
+
+
+def test_fallback_never_replaces_a_sentence_holding_a_fact():
+    from api.engines.offline.fallback import soften_flagged
+
+    sentence = "Denied \U000f0000."
+    finding = _finding(sentence, "Denied", "curt")
+    assert soften_flagged(sentence, [finding], False) == (sentence, [])
+
+
+def test_what_the_fallback_writes_is_not_flagged_again():
+    from api.engines.offline.fallback import WHOLE
+
+    for category, text in WHOLE.items():
+        assert analyse(text) == [], category
+
+
+@pytest.mark.parametrize("preset", ["warm", "formal", "apologetic", "concise", "plain-language"])
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "Stop. We went through this twice already. We can't waive the $35 fee.",
+        "It looks like the label was printed twice, the courier can only scan one.",
+        "Sorry, the voucher ran out on 2 May, you can still use the 10% code.",
+        "We have written to you five times this month.\n\nYour refund of $18 left on 4 June.",
+    ],
+)
+def test_every_preset_is_a_fixed_point(preset, draft):
+    once = soften(draft, preset)
+    assert soften(once, preset) == once
+
+
+def test_plain_language_splits_a_comma_splice_but_not_a_lead_in():
+    text = soften("It looks like the label was printed twice, the courier can only scan one.",
+                  "plain-language")
+    assert "twice. The courier can only scan one" in text
+    assert "Just so you know, the" in soften("FYI, the depot closes at 6pm.", "plain-language")

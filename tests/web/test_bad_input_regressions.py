@@ -108,10 +108,10 @@ def test_a_stored_preset_whose_signoff_holds_a_placeholder_char_still_rewrites(
 
 
 def test_restoring_a_placeholder_that_stands_for_no_fact_keeps_it():
-    from api.engines.offline.text import mask
+    from api.engines.offline.text import shield
 
-    masked = mask("Order 7781 shipped.", [(6, 10)])
-    assert masked.restore(masked.text + " " + chr(0xF0003)) == "Order 7781 shipped. " + chr(
+    masked = shield("Order 7781 shipped.", [(6, 10)])
+    assert masked.unshield(masked.text + " " + chr(0xF0003)) == "Order 7781 shipped. " + chr(
         0xF0003
     )
 

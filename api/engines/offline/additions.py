@@ -7,92 +7,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from api.engines.offline.greeting import Greeting, find_greeting, greeting_name
 from api.engines.offline.layout import Layout, closing_line
 from api.engines.offline.reading import read_feeling
 from api.engines.offline.text import BULLET, lower_first, split_sentences, upper_first
 from api.engines.offline.work import Work, choose
 from api.tone.lexicon import normalise_phrase
 
-_TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "madam", "dame"})
-_NAME_AFTER_GREETING = re.compile(
-    r"[ \t]*(?P<name>[^\W\d_][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*){0,2}|[\U000f0000-\U000ffffd])"
-    r"(?=[ \t]*(?:[,!.:;—–-]|$|[\u263a\u263b\U0001F300-\U0001FAFF]))"
-)
 # An apology proper: regret words ("afraid", "unfortunately") don't count for the apologetic voice.
 _APOLOGY = re.compile(r"\bsorry\b|\bapologi", re.IGNORECASE)
-_PUNCT_AFTER_GREETING = re.compile(r"[ \t]*(?:[,!.:;—–-]|$)")
 
 # Levels of trimming for length-limited posts: 1 drops the added sentence (acknowledgement or
 # help offer) and the bridge, 2 also the sign-off, 3 also the greeting.
 TRIM_SENTENCE, TRIM_SIGNOFF, TRIM_ALL = 1, 2, 3
-
-
-@dataclass
-class Greeting:
-    """An opening greeting found at the start of the body."""
-
-    end: int | None  # where the text after the greeting starts in its line (None: unclear)
-    has_name: bool
-    name_at: int | None  # where a name can be inserted, if the greeting has room for one
-    replace_to: int | None  # end of a word the name replaces ("there" in "Hi there")
-    alone: bool = False  # the greeting is the whole line
-
-
-def _greeting_name(work: Work) -> str | None:
-    name = (work.job.customer_name or "").strip()
-    style = work.settings.greeting_style
-    if not name or style == "none" or re.search(r"[@0-9/:]", name):
-        return None
-    parts = name.split()
-    if style in ("formal", "full_name") or len(parts) == 1:
-        return name
-    if parts[0].lower().rstrip(".") in _TITLES:
-        return name
-    return parts[0]
-
-
-def find_greeting(work: Work, line: str) -> Greeting | None:
-    """The greeting that opens `line` ("Hi there!", "Hello Maria,"), if any."""
-    greeting = _greeting_in(work, line)
-    if greeting is not None and greeting.end is not None:
-        greeting.alone = not line[greeting.end :].strip()
-    return greeting
-
-
-def _greeting_in(work: Work, line: str) -> Greeting | None:
-    stripped = line.lstrip()
-    offset = len(line) - len(stripped)
-    match = work.lexicon.greeting_starts.match(stripped)
-    if not match:
-        return None
-    at = offset + match.end()
-    word = match.group(0)
-    name = _NAME_AFTER_GREETING.match(line, at)
-    if name and name.group("name").lower() not in work.lexicon.not_names:
-        end = _greeting_end(line, name.end())
-        return Greeting(end, True, None, None)
-    if word.lower().endswith(" there"):
-        base = offset + len(word) - len(" there")
-        return Greeting(_greeting_end(line, at), False, base, at)
-    if _PUNCT_AFTER_GREETING.match(line, at):
-        return Greeting(_greeting_end(line, at), False, at, at)
-    return Greeting(_greeting_end(line, at), False, None, None)
-
-
-# After a greeting: an optional smiley ("Hi Jo :) ..."), then its punctuation and a space
-# ("Hi Maria, ..."), or just a space before a word ("Hi Thanks for ..."). Anything else
-# ("Hello,please") is no clear seam.
-_GREETING_TAIL = re.compile(
-    r"[ \t]*+(?:(?::-?[)D]|;-?\)|[\u263a\u263b]|[\U0001F300-\U0001FAFF])[ \t]*+)?"
-    r"(?:[,!.:;—–-]++(?:[ \t]+|$)|(?<=[ \t])(?=\w)|$)"
-)
-
-
-def _greeting_end(line: str, position: int) -> int | None:
-    """Where the text after a greeting starts; None when the greeting runs straight into
-    something else ("Hi Jo :)", "Hello,please")."""
-    match = _GREETING_TAIL.match(line, position)
-    return match.end() if match else None
 
 
 def _minus_required(work: Work, text: str) -> str:
@@ -106,7 +33,7 @@ def _minus_required(work: Work, text: str) -> str:
 def _has_closing(work: Work, body: str, layout: Layout) -> bool:
     if layout.has_closing_line:
         return True
-    body = _minus_required(work, work.restore(body))
+    body = _minus_required(work, work.unshield(body))
     paragraphs = [p for p in re.split(r"\n\s*\n", body) if p.strip()]
     if not paragraphs:
         return False
@@ -154,7 +81,7 @@ def _plan(work: Work, body: str, layout: Layout, greeting: Greeting | None, trim
     job, settings, lexicon = work.job, work.settings, work.lexicon
     plan = Plan()
     email = job.channel not in ("chat", "social")
-    name = _greeting_name(work) if settings.adds else None
+    name = greeting_name(work) if settings.adds else None
     if name and trim < TRIM_ALL:
         style = "formal" if settings.greeting_style == "formal" else settings.register
         if settings.formality < 34 and style != "formal":
@@ -203,9 +130,9 @@ def _plan(work: Work, body: str, layout: Layout, greeting: Greeting | None, trim
     if sentences_allowed and not _has_closing(work, content, layout):
         bank = lexicon.offers["email" if email else "chat"]
         plan.offer = choose(work, bank, "offer")
-    restored_lower = normalise_phrase(work.restore(body))  # required phrases may hold digits
+    restored_lower = normalise_phrase(work.unshield(body))  # required phrases may hold digits
     plan.required = [p for p in settings.required if normalise_phrase(p) not in restored_lower]
-    last_line = _minus_required(work, work.restore(content)).rstrip().rsplit("\n", 1)[-1]
+    last_line = _minus_required(work, work.unshield(content)).rstrip().rsplit("\n", 1)[-1]
     signed = layout.has_signoff or layout.has_closing_line or closing_line(last_line, lexicon)[0]
     if settings.adds and trim < TRIM_SIGNOFF and not signed:
         plan.signoff = _signoff(work, email)
@@ -229,7 +156,7 @@ def _has_content(work: Work, body: str, greeting: Greeting | None) -> bool:
     """Whether the body says anything besides its greeting and required phrases (nothing to
     acknowledge or offer help after otherwise)."""
     rest = _without_greeting(body, greeting)
-    return bool(_minus_required(work, work.restore(rest)).strip())
+    return bool(_minus_required(work, work.unshield(rest)).strip())
 
 
 def _signoff(work: Work, email: bool) -> str | None:
@@ -265,7 +192,7 @@ def add_parts(work: Work, body: str, layout: Layout, trim: int) -> str:
         indent = lines[first][: len(lines[first]) - len(lines[first].lstrip())]
         lines[first] = indent + plan.greeting_line
         greeting = Greeting(len(lines[first]), True, None, None, alone=True)
-        work.note("greeting", f"Greeted {_greeting_name(work)} by name")
+        work.note("greeting", f"Greeted {greeting_name(work)} by name")
     if plan.name_into_greeting and greeting and greeting.name_at is not None:
         line = lines[first]
         cut_to = greeting.replace_to if greeting.replace_to is not None else greeting.name_at
@@ -283,7 +210,7 @@ def add_parts(work: Work, body: str, layout: Layout, trim: int) -> str:
         _insert_intro(lines, first, greeting, intro, email, work.blocks)
 
     lines = _soften_refusal(work, lines, intro, email and settings.adds and trim == 0)
-    if plan.offer and _ends_open(_minus_required(work, work.restore("\n".join(lines)))):
+    if plan.offer and _ends_open(_minus_required(work, work.unshield("\n".join(lines)))):
         plan.offer = None  # judged on the text as it now ends, so a second pass agrees
 
     text = "\n".join(lines)
@@ -291,8 +218,10 @@ def add_parts(work: Work, body: str, layout: Layout, trim: int) -> str:
         joiner = "\n\n" if email else " "
         if text.lstrip()[:1] in work.blocks:
             joiner = "\n"  # a quoted line must stay at the start of its line
+        elif joiner == " " and text[:1] == "\n":
+            joiner = ""  # the first line went (a dropped sentence): no space before its break
         text = plan.greeting + joiner + text
-        work.note("greeting", f"Greeted {_greeting_name(work)} by name")
+        work.note("greeting", f"Greeted {greeting_name(work)} by name")
     ending = [p for p in (*plan.required, plan.offer) if p]
     for phrase in plan.required:
         work.note("required", f"Added the required phrase '{phrase}'")

@@ -1,8 +1,9 @@
 """The offline engine: softens English support replies with word lists and phrase banks, no network.
 
 Order of work for one draft: split off what must stay verbatim (@handles, sign-off, signature,
-quoted mail), mask every fact with a placeholder, reword sentence by sentence (banned phrases,
-filler, blame, refusals, jargon, formality, bare commands), then add what is missing (greeting,
+quoted mail), shield every fact behind a private-use character, reword sentence by sentence
+(banned phrases, filler, blame, refusals, jargon, formality, bare commands, then the
+sentence-level fallback for what the analyser still flags), then add what is missing (greeting,
 acknowledgement, apology before a refusal, help offer, required phrases, sign-off) within the
 channel's budget, and finally put the facts back. Every step checks for its own earlier output,
 so running the engine on its own result changes nothing.
@@ -22,10 +23,10 @@ from api.engines.offline.rewording import reword
 from api.engines.offline.settings import SUPPORTED_ACTIONS, settings_for
 from api.engines.offline.text import (
     PLACEHOLDER_BASE,
-    Masked,
+    Shielded,
     has_placeholder_chars,
-    mask,
     occurrences,
+    shield,
     spans_in,
     without_placeholder_chars,
 )
@@ -107,9 +108,9 @@ def _rewrite(work: Work, reread: bool = False) -> str:
     layout = split_draft(draft, work.lexicon, work.job.agent_name)
     if not layout.body.strip():
         return draft
-    masked = _mask_body(work, layout)
-    work.lowercase_text = _UPPER.search(masked.text) is None
-    language = _language(work, masked.text)
+    shielded = _shield_body(work, layout)
+    work.lowercase_text = _UPPER.search(shielded.text) is None
+    language = _language(work, shielded.text)
     if language != "en":
         book = rule_book(language, work.lexicon.path)
         if book is None:
@@ -118,14 +119,14 @@ def _rewrite(work: Work, reread: bool = False) -> str:
             return draft
         work.book = book
         work.rules.append(f"language:{language}")
-        return layout.join(masked.restore(rewrite_foreign(work, book, masked.text)))
+        return layout.join(shielded.unshield(rewrite_foreign(work, book, shielded.text)))
     work.book = rule_book("en", work.lexicon.path)
     work.blocks = frozenset(
         chr(PLACEHOLDER_BASE + index)
-        for index, fact in enumerate(masked.facts)
+        for index, fact in enumerate(shielded.facts)
         if fact.lstrip().startswith((">", "`", "~~~"))
     )
-    body = reword(work, masked.text)
+    body = reword(work, shielded.text)
     for _ in range(2):
         # A rewrite can open a new sentence ("… . Send"): reword until nothing changes, so
         # a second pass over the result finds nothing to do either.
@@ -133,16 +134,16 @@ def _rewrite(work: Work, reread: bool = False) -> str:
         if again == body:
             break
         body = again
-    if not reread and opens_quote(masked.restore(body)):
+    if not reread and opens_quote(shielded.unshield(body)):
         # Rewording left a quoted-mail header at the start of a line ("sorry On Mon, Jo
         # wrote:" without a banned "sorry"). A second pass would read everything from there
         # on as quoted mail, so finish the rewrite the way that pass reads it.
-        return _rewrite_reworded(work, layout.join(masked.restore(body)))
+        return _rewrite_reworded(work, layout.join(shielded.unshield(body)))
     # Phrase choices hash the reworded body, so a second pass picks exactly as the first did.
     work.seed = body
-    work.restore = masked.restore
+    work.unshield = shielded.unshield
     changes, rules = list(work.changes), list(work.rules)
-    result = layout.join(masked.restore(add_parts(work, body, layout, trim=0)))
+    result = layout.join(shielded.unshield(add_parts(work, body, layout, trim=0)))
     # Social posts have a hard length limit: first try the shortest phrasings, then give up
     # what we add, least needed first. (Trying the shortest before dropping keeps a second
     # pass from fitting a phrase the first pass gave up on.)
@@ -153,7 +154,7 @@ def _rewrite(work: Work, reread: bool = False) -> str:
             break
         trim, work.shortest = attempt
         work.changes[:], work.rules[:] = list(changes), list(rules)
-        result = layout.join(masked.restore(add_parts(work, body, layout, trim=trim)))
+        result = layout.join(shielded.unshield(add_parts(work, body, layout, trim=trim)))
     return result
 
 
@@ -205,7 +206,7 @@ def _job_spans(job: RewriteJob) -> list[Span]:
     return spans
 
 
-def _mask_body(work: Work, layout: Layout) -> Masked:
+def _shield_body(work: Work, layout: Layout) -> Shielded:
     start = len(layout.lead)
     end = start + len(layout.body)
     spans = spans_in(_job_spans(work.job), start, end)
@@ -215,4 +216,4 @@ def _mask_body(work: Work, layout: Layout) -> Masked:
     names = [n for n in (work.job.customer_name, work.job.agent_name) if n]
     names += [n.split()[0] for n in names if " " in n]
     spans += occurrences(layout.body, names, ignore_case=False)
-    return mask(layout.body, spans)
+    return shield(layout.body, spans)

@@ -16,7 +16,7 @@ from api.tone.rules import RuleBook
 
 
 def rewrite_foreign(work: Work, book: RuleBook, body: str) -> str:
-    """`body` (fact-masked) reworded and framed in the book's language."""
+    """`body` (fact-shielded) reworded and framed in the book's language."""
     lines = body.split("\n")
     for index, line in enumerate(lines):
         if not line.strip():

@@ -1,11 +1,12 @@
 """Sentence by sentence rewording for the offline engine: banned phrases, filler, blame,
-refusals, jargon, formality and bare commands. Works on masked text, so facts are out of reach."""
+refusals, jargon, formality and bare commands. Works on fact-shielded text: facts are out of
+reach."""
 
 from __future__ import annotations
 
 import re
 
-from api.engines.offline.additions import find_greeting
+from api.engines.offline.greeting import find_greeting
 from api.engines.offline.softening import soften_sentence
 from api.engines.offline.text import BULLET, apply_table, lower_first, split_sentences, upper_first
 from api.engines.offline.work import Work
@@ -51,9 +52,17 @@ def reword(work: Work, text: str) -> str:
                 prefix = line[: greeting.end]
         content = line[len(prefix) :]
         work.in_list = bullet is not None  # list steps keep "Please", never a question
-        formal = work.settings.voice == "formal" and "casual" in work.active
-        if index == first and prefix and formal:  # "Hey Sam," -> "Hello Sam,"
-            prefix, _ = apply_table(prefix, work.lexicon.casual_words, lambda e, s: e["say"], False)
+        formal = work.settings.voice == "formal"
+        if index == first and prefix and formal:  # "Hey Sam," / "Hi Sam," -> "Hello Sam,"
+            before = prefix
+            if "casual" in work.active:
+                prefix, _ = apply_table(
+                    prefix, work.lexicon.casual_words, lambda e, s: e["say"], False
+                )
+            prefix = _INFORMAL_HI.sub(lambda m: m.group(1) + ("hello" if m.group(2) == "hi"
+                                                              else "Hello"), prefix, count=1)
+            if prefix != before:
+                work.note("formal", "Opened with a formal greeting")
         reworded = "".join(_reword_sentence(work, s, banned) for s in split_sentences(content))
         if not content.endswith((" ", "\t")):
             reworded = reworded.rstrip(" \t")  # a dropped last sentence leaves no trailing space
@@ -129,11 +138,18 @@ def _reword_sentence(work: Work, sentence: str, banned: PhraseTable | None) -> s
     if made_request and core.endswith("."):
         # "You need to X." became "Could you please X." — a question now.
         core = core[:-1] + "?"
+    if not core.strip() and sentence.strip():
+        return ""  # a dropped sentence ("Meh.") takes its trailing space along
     return core + trailing
 
 
 def _drop_lead_ins(work: Work, sentence: str) -> str:
-    """Concise replies skip lead-ins such as "To recap," and "Just so you know"."""
+    """Concise replies skip lead-ins such as "To recap," and "Just so you know", and ask
+    with "Please …." rather than "Could you please …?"."""
+    asked = _COULD_YOU.match(sentence)
+    if asked and not work.lowercase_text:
+        work.note("concise", "Asked in fewer words")
+        sentence = f"{asked.group(1)}Please {asked.group(2)}."
     pattern = work.book.frame.get("concise_drop") if work.book is not None else None
     stripped = sentence.lstrip()
     if not pattern or not re.match(pattern, stripped, re.IGNORECASE):
@@ -152,8 +168,10 @@ def _plain_words(work: Work, sentence: str) -> str:
     text, fired = apply_table(sentence, table, lambda e, s: e["say"], work.lowercase_text)
     if fired:
         work.note("plain", "Used everyday words for plain language")
-    # One idea per sentence: "…is CS-1; keep it handy" -> "…is CS-1. Keep it handy".
+    # One idea per sentence: "…is CS-1; keep it handy" -> "…is CS-1. Keep it handy", and
+    # "…weren't read, the limit is 10" -> "…weren't read. The limit is 10".
     split = re.sub(r";\s+([a-z])", lambda m: ". " + m.group(1).upper(), text)
+    split = _SPLICE.sub(lambda m: _splice_break(split, m), split)
     if split != text and not work.lowercase_text:
         work.note("plain", "Split long sentences for plain language")
         text = split
@@ -174,6 +192,27 @@ def _formal_openers(work: Work, sentence: str) -> str:
     return text
 
 
+_INFORMAL_HI = re.compile(r"^(\s*)(hi|Hi|HI)\b(?![-'’])")
+# "It looks like X, the limit is 10." -> two sentences: a comma splice before a new clause.
+_SPLICE = re.compile(
+    r",\s+(?=(?:the|it|we|this|that|there|our|your|they|i)\s+(?:\w+\s+)?(?:is|are|was|were|"
+    r"will|can|has|have|had|won't|can't|isn't|aren't|wasn't|doesn't|don't)\b"
+    r"|(?:it|that|there|here|we|they)['’](?:s|re|ll|ve)\b)([a-z])",
+    re.IGNORECASE,
+)
+_CLAUSE_WORDS = 4  # a comma splice needs a clause before it, not "To recap," or "I'm sorry,"
+
+
+def _splice_break(text: str, match: re.Match[str]) -> str:
+    """A full stop for the comma splice `match` when a clause of its own comes before it."""
+    before = re.split(r"[.!?]\s+", text[: match.start()])[-1]
+    if len(before.split()) < _CLAUSE_WORDS:
+        return match.group(0)
+    return ". " + match.group(1).upper()
+
+
+# Concise replies ask in the fewest words: "Could you please X?" -> "Please X."
+_COULD_YOU = re.compile(r"^(\s*)could you please\s+(.+?)\s*\?$", re.IGNORECASE)
 _NEGATIVE_ORDER = re.compile(r"^(?:don['’]t|do n['’]t|do not)\b", re.IGNORECASE)
 
 

@@ -3,15 +3,17 @@
 The tone analyser's rules (prompts/offline/harsh/<language>.json) say what each harsh phrase
 becomes: blame turns into a neutral account, condescension goes, a curt refusal gets regret,
 a threat becomes a next step, a bare command a request. Rules run until none fits any more, so
-the result is a fixed point and a second rewrite changes nothing. Works on fact-masked text.
+the result is a fixed point and a second rewrite changes nothing. Works on fact-shielded text.
 """
 
 from __future__ import annotations
 
 import re
 
+from api.engines.offline.fallback import soften_flagged
 from api.engines.offline.text import join_around, lower_first, upper_first
 from api.engines.offline.work import Work
+from api.tone.findings import sentence_findings
 from api.tone.rules import Rule, RuleBook
 
 _WORDS = re.compile(r"[^\W\d_]+")
@@ -30,14 +32,22 @@ def soften_sentence(work: Work, book: RuleBook, core: str) -> str:
         core = _splice(work, core, match, book.render(rule, match))
         label = book.labels.get(rule.category, rule.category)
         work.note(rule.category, f"Rewrote wording that {label}: '{match.group(0).strip(' ,')}'")
+    if book.language == "en" and core.strip():
+        left = sentence_findings(core, book, work.lexicon)
+        if left:
+            core, acted = soften_flagged(core, left, work.lowercase_text)
+            for finding in acted:
+                label = book.labels.get(finding.category, finding.category)
+                work.note("fallback", f"Softened a sentence that {label}: '{finding.text}'")
     return core
 
 
 def _first_rule(book: RuleBook, core: str) -> tuple[Rule, re.Match[str]] | None:
     words = _WORDS.findall(core.lower())
+    present = frozenset(words)
     for index in book.candidates(words):
         rule = book.rules[index]
-        if rule.say is None:
+        if rule.say is None or not book.could_match(index, present):
             continue
         match = rule.pattern.search(core)
         if match and match.end() > match.start():

@@ -28,18 +28,19 @@ def has_placeholder_chars(text: str) -> bool:
 
 def without_placeholder_chars(text: str | None) -> str | None:
     """`text` without the characters placeholders are made of (names, sign-offs: text the
-    engine adds to a masked draft must not be mistaken for a placeholder)."""
+    engine adds to a shielded draft must not be mistaken for a placeholder)."""
     return _PLACEHOLDER.sub("", text) if text else text
 
 
 @dataclass
-class Masked:
-    """Text with its facts replaced by placeholders, and the facts to put back."""
+class Shielded:
+    """Text with its facts shielded: each replaced by one private-use character, and the
+    facts to put back (not api.facts.placeholders' visible placeholders)."""
 
     text: str
     facts: list[str]
 
-    def restore(self, text: str) -> str:
+    def unshield(self, text: str) -> str:
         """Put the facts back; a placeholder character that stands for no fact stays as is."""
         return _PLACEHOLDER.sub(self._fact, text)
 
@@ -62,7 +63,8 @@ def non_overlapping(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     return kept
 
 
-def mask(text: str, spans: Iterable[tuple[int, int]]) -> Masked:
+def shield(text: str, spans: Iterable[tuple[int, int]]) -> Shielded:
+    """`text` with every span (a fact) swapped for a private-use character."""
     pieces: list[str] = []
     facts: list[str] = []
     position = 0
@@ -72,7 +74,7 @@ def mask(text: str, spans: Iterable[tuple[int, int]]) -> Masked:
         facts.append(text[start:end])
         position = end
     pieces.append(text[position:])
-    return Masked("".join(pieces), facts)
+    return Shielded("".join(pieces), facts)
 
 
 def spans_in(spans: Iterable[Span], start: int, end: int) -> list[tuple[int, int]]:

@@ -24,7 +24,7 @@ class Work:
     shortest: bool = False  # pick the shortest phrasing (length-limited posts)
     active: set[str] = field(default_factory=set)  # phrase tables that match somewhere
     blocks: frozenset[str] = frozenset()  # placeholders that stand for quoted or code lines
-    restore: Callable[[str], str] = str  # puts the facts back into masked text
+    unshield: Callable[[str], str] = str  # puts the facts back into shielded text
     book: RuleBook | None = None  # harsh-wording rules of the draft's language
     asked: bool = False  # an instruction was already turned into a question
     in_list: bool = False  # the line being reworded is a list item
