@@ -85,6 +85,12 @@ class KindlyDocPlugin(BasePlugin):
         for name, response in RESPONSES.items():
             spec.components.response(name, response)
 
+    def schema_helper(self, name: str, definition: dict, **kwargs: Any) -> dict | None:
+        """Rules across fields a schema states as `Meta.openapi` (e.g. an anyOf)."""
+        schema = kwargs.get("schema")
+        meta = getattr(schema if isinstance(schema, type) else type(schema), "Meta", None)
+        return dict(getattr(meta, "openapi", {}) or {}) or None
+
     def operation_helper(
         self, path: str | None = None, operations: dict | None = None, **kwargs: Any
     ) -> None:
