@@ -75,7 +75,7 @@ class TrustFile:
         self.path: Path | None = None
         self._memory = _empty()
         self._thread_lock = threading.Lock()
-        self._cached: tuple[tuple[int, int], dict[str, Any]] | None = None
+        self._cached: tuple[tuple[int, ...], dict[str, Any]] | None = None
         self._written: dict[str, float] = {}
         if directory is not None:
             self.path = _usable_dir(Path(directory))
@@ -168,20 +168,19 @@ class TrustFile:
             return self._memory
         try:
             fd = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW)
-        except FileNotFoundError:
-            return _empty()
-        except OSError:
+        except OSError:  # none yet (or unreadable): nothing is trusted
             return _empty()
         with os.fdopen(fd, "rb") as handle:
             info = os.fstat(fd)
-            stamp = (info.st_ino, info.st_mtime_ns)
+            stamp = (info.st_ino, info.st_mtime_ns, info.st_ctime_ns)  # chmod too
             cached = self._cached
             if cached is not None and cached[0] == stamp:
                 return cached[1]
             if info.st_uid != os.geteuid() or info.st_mode & 0o022:
                 log.warning("ignoring %s: not the server user's own file", self.path)
-                return _empty()
-            state = _parse(handle.read())
+                state = _empty()  # remembered for this inode: one warning, not one a request
+            else:
+                state = _parse(handle.read())
         self._cached = (stamp, state)
         return state
 

@@ -112,8 +112,10 @@ def test_a_file_others_could_write_is_never_read(tmp_path):
     writer = TrustFile(tmp_path / "trust")
     writer.caught_up("e", [], "0-0", 0, True)
     writer.remember("e" * 64, RECORD, time.time())
-    assert TrustFile(tmp_path / "trust").vouch("e" * 64) is not None
-    os.chmod(tmp_path / "trust" / "keys.json", 0o666)
+    reader = TrustFile(tmp_path / "trust")
+    assert reader.vouch("e" * 64) is not None
+    os.chmod(tmp_path / "trust" / "keys.json", 0o666)  # also noticed by a reader that cached it
+    assert reader.vouch("e" * 64) is None
     assert TrustFile(tmp_path / "trust").vouch("e" * 64) is None
     os.chmod(tmp_path / "trust" / "keys.json", 0o600)
     os.chmod(tmp_path / "trust", 0o777)
