@@ -10,7 +10,11 @@ from api.web.schemas.core import CleanString, StrictInteger
 PRESET_SLUG = r"^[a-z0-9][a-z0-9-]{0,47}$"
 # What the OpenAPI document says of text that is stripped (and loses private-use plane
 # characters) before its minimum length is checked: it holds one character that stays.
-VISIBLE = "[^\\s\U000f0000-\U0010ffff]"
+# Every character str.strip() removes is listed (what a regex's \s matches differs between engines).
+VISIBLE = (
+    "[^\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+    "\U000f0000-\U0010ffff]"
+)
 # A sign-off's braces: only the {agent_name} placeholder (see _signoff_placeholders).
 SIGNOFF_PATTERN = r"^([^{}]|\{agent_name\})*$"
 LENGTHS = ("shorter", "same", "longer")
