@@ -70,6 +70,8 @@ def listen(ref: weakref.ref[Any], pid: int, pubsub: Any) -> None:
                 if message and message.get("type") == "message" and (store := ref()):
                     store.trust.forget([str(message["data"])])
                     del store
+        except redis.ResponseError as err:  # not an outage: say so, then try again
+            log.warning("revocation listener: %s; reconnecting", err)
         except (*OUTAGE_ERRORS, redis.RedisError, ValueError, OSError):
             pass  # the connection went away (redis-py may say so with a closed file)
         except Exception:  # noqa: BLE001 - the listener must outlive any surprise

@@ -308,8 +308,8 @@ class TeamStore:
         if self.handle.available():
             try:
                 pubsub = self._subscribe()
-            except OUTAGE_ERRORS:
-                pubsub = None
+            except (*OUTAGE_ERRORS, redis.RedisError, OSError):
+                pubsub = None  # the listener thread tries again (and logs a surprise)
         threading.Thread(
             target=listen,
             args=(weakref.ref(self), os.getpid(), pubsub),
