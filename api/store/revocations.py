@@ -50,8 +50,13 @@ def catch_up(client: Any, trust: TrustFile) -> None:
     epoch, total, rows, last = pipe.execute()
     total = int(total or 0)
     complete = epoch == known_epoch and count + len(rows) == total
-    applied = [str(fields.get("hash", "")) for _, fields in rows]
+    # A cluster pipeline answers stream entries as flat [field, value, ...] lists.
+    applied = [str(_fields(fields).get("hash", "")) for _, fields in rows]
     trust.caught_up(str(epoch), applied, last[0][0] if last else "0-0", total, complete)
+
+
+def _fields(raw: Any) -> dict[str, Any]:
+    return raw if isinstance(raw, dict) else dict(zip(raw[::2], raw[1::2], strict=True))
 
 
 def listen(ref: weakref.ref[Any], pid: int, pubsub: Any) -> None:

@@ -55,6 +55,7 @@ def test_a_fresh_worker_serves_a_key_its_host_confirmed_and_never_a_revoked_one(
     assert _rewrite(elsewhere, valid) == 503  # another host's workers never confirmed it
 
 
+@pytest.mark.cluster_too
 def test_a_revocation_missed_by_every_listener_is_caught_up_on_reconnect(redis, tmp_path):
     """Appended to the stream while no listener of this host was connected (no pub/sub
     message reached it): the next catch-up removes the key, and only that key."""
@@ -70,6 +71,7 @@ def test_a_revocation_missed_by_every_listener_is_caught_up_on_reconnect(redis, 
     assert trust.vouch("a" * 64) is None
 
 
+@pytest.mark.cluster_too
 @pytest.mark.parametrize("gap", ["trimmed", "other epoch"])
 def test_a_listener_that_cannot_tell_what_it_missed_trusts_nothing(redis, tmp_path, gap):
     trust = TrustFile(tmp_path / "trust", source="redis://here")
