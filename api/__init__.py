@@ -13,6 +13,7 @@ from api import errors, services
 from api.config import Config, cors_origin_patterns
 from api.store import connection as redis_store
 from api.store import rate_limit
+from api.types import ACTIONS
 from api.web.openapi import KindlyDocPlugin
 
 
@@ -40,7 +41,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # 3. blueprints
     from api.web.views import health, keys, me, presets, rewrite
 
-    api = Api(app, spec_kwargs={"extra_plugins": [KindlyDocPlugin()]})
+    engines = (app.extensions["kindly"].engine, app.extensions["kindly"].fallback)
+    actions = [a for a in ACTIONS if any(engine.supports(a) for engine in engines)]
+    api = Api(app, spec_kwargs={"extra_plugins": [KindlyDocPlugin(actions)]})
     api.register_blueprint(health.blp)
     api.register_blueprint(rewrite.blp)
     api.register_blueprint(me.blp)

@@ -49,7 +49,8 @@ def init_app(app: Flask, handle: RedisHandle, limiter: RateLimiter | None = None
         prices=parse_prices(cfg["KINDLY_PRICES"]),
     )
     cache = RewriteCache(handle, int(cfg["KINDLY_CACHE_TTL"]), float(cfg["KINDLY_LOCK_TTL"]))
-    teams = TeamStore(handle)
+    # The workers of a host share what they may trust while Redis is away (store/trust).
+    teams = TeamStore(handle, Path(cfg["KINDLY_SPOOL_DIR"]).parent / "trust")
     services = Services(
         redis=handle,
         teams=teams,

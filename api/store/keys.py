@@ -21,6 +21,9 @@ Redis Cluster slot and multi-key operations stay legal.
 | kindly:{global}:teams                 | set    | team ids                               |
 | kindly:{global}:apikeys               | hash   | sha256(older kly_ key) -> JSON record  |
 | kindly:revocations (pub/sub channel)  |        | sha256 of each key revoked             |
+| kindly:{global}:revocations           | stream | the same hashes, for listeners that were away |
+| kindly:{global}:revocations:count     | string | how many revocations were ever appended |
+| kindly:{global}:revocations:epoch     | string | random id of this Redis's key history  |
 """
 
 from __future__ import annotations
@@ -108,6 +111,11 @@ def team_key_hashes_key(team: str) -> str:
 def revocation_channel() -> str:
     """Pub/sub channel: the hash of every revoked key, so every worker forgets it at once."""
     return f"{PREFIX}:revocations"
+
+
+def revocations_key(*parts: str) -> str:
+    """The revocation stream (no parts), its `count`, its `epoch` (api/store/trust.py)."""
+    return global_key("revocations", *parts)
 
 
 def teams_index_key() -> str:

@@ -5,12 +5,13 @@ own hash slot, in the same Lua script as the rest of a request's first round tri
 Redis Cluster). Keys of the older form (`kly_<key id>_<secret>`) are still accepted; they are
 looked up in the global index, one round trip more.
 
-What a worker may trust while Redis is away (one rule, `remembered`): a key Redis confirmed
-within STALE_KEY_SECONDS, while this worker's revocation listener was connected and has not
-reconnected since. Revocations are published to every worker (`revocation_channel`); a
-listener that lost its connection may have missed some, so when it reconnects the worker
-forgets every key it remembered. Any other key during an outage gets 503 + Retry-After: a
-valid key never gets 401 because Redis is away, and a revoked one never works again.
+What a worker may trust while Redis is away is one rule for every worker of the host, kept
+in a file they share (api/store/trust.py, where the rule and its edge cases are written
+down). This module feeds it: a key Redis confirms while this worker's revocation listener
+is connected and caught up is written there; a revocation (published to every worker,
+appended to a stream for listeners that were away, or seen as Redis answering "no such
+key") clears it. Any other key during an outage gets 503 + Retry-After: a valid key never
+gets 401 because Redis is away, and a revoked one never works again.
 """
 
 from __future__ import annotations
@@ -27,12 +28,15 @@ import threading
 import time
 import weakref
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import redis
 
 from api.store import keys as redis_keys
 from api.store.connection import OUTAGE_ERRORS, RedisHandle, RedisUnavailable
+from api.store.revocations import append_revocation, catch_up, listen
+from api.store.trust import TrustFile
 from api.types import ROLES
 
 log = logging.getLogger(__name__)
@@ -40,8 +44,6 @@ log = logging.getLogger(__name__)
 KEY_PREFIX = "kk_"
 OLD_KEY_PREFIX = "kly_"
 _KEY_FORM = re.compile(r"^kk_(?P<team>[a-z0-9][a-z0-9_-]{0,63})_(?P<id>[0-9a-f]{12})_[0-9a-f]{40}$")
-# How long a key verified by Redis stays usable while Redis is unreachable.
-STALE_KEY_SECONDS = 300.0
 # Per-team overrides of the deployment's limits, stored in the team's meta hash as
 # "limit:<name>" (api/rate_limit.py reads them inside its Lua script).
 LIMIT_NAMES = ("key_per_min", "team_per_min", "tokens_key_per_day", "tokens_team_per_day")
@@ -81,12 +83,12 @@ def slugify(name: str) -> str:
 class TeamStore:
     """Create teams, issue/verify/revoke keys. Redis errors propagate to the caller."""
 
-    def __init__(self, handle: RedisHandle) -> None:
+    def __init__(self, handle: RedisHandle, trust_dir: Path | None = None) -> None:
         self.handle = handle
-        # Last good verifications, used only while Redis is unreachable (stale-if-error),
-        # so agents keep working through an outage while revocation stays immediate
-        # whenever Redis answers.
-        self._recent: dict[str, tuple[Principal, float]] = {}
+        # Keys Redis confirmed, used only while Redis is unreachable (stale-if-error), so
+        # agents keep working through an outage, on every worker of the host, while
+        # revocation stays immediate. `trust_dir`: None keeps them in this process only.
+        self.trust = TrustFile(trust_dir, source=handle.url)
         self._touched: dict[str, float] = {}
         self._listener_pid = 0
         self._listening = False  # the revocation listener is subscribed right now
@@ -214,7 +216,9 @@ class TeamStore:
             raw = self.r.hget(redis_keys.team_keys_key(owner), key_id)
             if raw:
                 record = json.loads(raw)
-                # The hash entries go first: from here on the key no longer verifies. An
+                # Into the revocation stream first, for listeners that are away right now.
+                append_revocation(self.r, record["hash"])
+                # Then the hash entries: from here on the key no longer verifies. An
                 # older key also sits in the global index (another slot: its own command).
                 self.r.hdel(redis_keys.apikeys_index_key(), record["hash"])
                 pipe = self.r.pipeline(transaction=True)
@@ -222,7 +226,7 @@ class TeamStore:
                 pipe.hdel(redis_keys.team_keys_key(owner), key_id)
                 pipe.delete(redis_keys.key_last_used_key(owner, key_id))
                 pipe.execute()
-                self._recent.pop(record["hash"], None)
+                self.trust.forget([record["hash"]])
                 # Every worker forgets it now, so it can't work during a later outage either.
                 self.r.publish(redis_keys.revocation_channel(), record["hash"])
                 return True
@@ -263,12 +267,13 @@ class TeamStore:
         """The Principal of a key record Redis just answered (None: no such key), remembered
         for outages and touched for last-used."""
         if not raw:
-            self._recent.pop(digest, None)
+            if self.trust.holds(digest):  # revoked while this host trusted it
+                self.trust.forget([digest])
             return None
         record = json.loads(raw)
         principal = Principal(record["team"], record["id"], record["role"], record["label"])
         if self._listening:
-            self._recent[digest] = (principal, time.monotonic())
+            self.trust.remember(digest, record, time.time())
         self._touch(principal)
         return principal
 
@@ -280,10 +285,9 @@ class TeamStore:
         (503): this worker can't tell whether it is valid, so the client retries later; it
         never learns "invalid" from an outage. `team`: the team a current key names.
         """
-        remembered = self._recent.get(digest)
-        if remembered is not None and time.monotonic() - remembered[1] <= STALE_KEY_SECONDS:
-            return remembered[0]
-        self._recent.pop(digest, None)
+        record = self.trust.vouch(digest)
+        if record is not None and (team is None or record["team"] == team):
+            return Principal(record["team"], record["id"], record["role"], record["label"])
         if self._listening:
             try:
                 raw = self._lookup(digest, team)
@@ -299,23 +303,33 @@ class TeamStore:
             return
         self._listener_pid = os.getpid()
         self._listening = False
-        self._recent.clear()
         # Subscribe here, so the keys this request confirms are already covered.
         pubsub = None
         if self.handle.available():
             try:
-                pubsub = self.handle.client.pubsub(ignore_subscribe_messages=True)
-                pubsub.subscribe(redis_keys.revocation_channel())
-                self._listening = True
-            except OUTAGE_ERRORS:
-                pubsub = None
+                pubsub = self._subscribe()
+            except (*OUTAGE_ERRORS, redis.RedisError, OSError):
+                pubsub = None  # the listener thread tries again (and logs a surprise)
         threading.Thread(
-            target=_listen,
+            target=listen,
             args=(weakref.ref(self), os.getpid(), pubsub),
             name="key-revocations",
             daemon=True,
         ).start()
 
+    def _subscribe(self) -> Any:
+        """Subscribe to revocations, then catch up on those appended while away; from
+        then on this worker may add the keys it confirms to the host's trust."""
+        pubsub = self.handle.client.pubsub(ignore_subscribe_messages=True)
+        try:
+            pubsub.subscribe(redis_keys.revocation_channel())
+            catch_up(self.r, self.trust)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                pubsub.close()
+            raise
+        self._listening = True
+        return pubsub
 
     def _touch(self, principal: Principal) -> None:
         """Record last-used time; best effort, at most about once a minute per key."""
@@ -332,40 +346,6 @@ class TeamStore:
             )
         except OUTAGE_ERRORS:
             self.handle.mark_down()
-
-
-
-def _listen(ref: weakref.ref[TeamStore], pid: int, pubsub: Any) -> None:
-    """The revocation listener of one process; it ends with its TeamStore."""
-    while (store := ref()) is not None and store._listener_pid == pid:
-        try:
-            if pubsub is None:
-                pubsub = store.handle.client.pubsub(ignore_subscribe_messages=True)
-                pubsub.subscribe(redis_keys.revocation_channel())
-                # Revocations sent while no listener was connected were missed: forget all.
-                store._listening = True
-                store._recent.clear()
-                store.handle.mark_up()  # Redis answers again: no need to wait the cool-down
-            del store  # hold the store only while handling a message
-            while (store := ref()) is not None and store._listener_pid == pid:
-                del store
-                message = pubsub.get_message(timeout=1.0)
-                if message and message.get("type") == "message" and (store := ref()):
-                    store._recent.pop(str(message["data"]), None)
-                    del store
-        except (*OUTAGE_ERRORS, redis.RedisError, ValueError, OSError):
-            pass  # the connection went away (redis-py may say so with a closed file)
-        except Exception:  # noqa: BLE001 - the listener must outlive any surprise
-            log.exception("revocation listener failed; reconnecting")
-        finally:
-            if (store := ref()) is not None:
-                store._listening = False
-            del store
-            if pubsub is not None:
-                with contextlib.suppress(Exception):
-                    pubsub.close()
-            pubsub = None
-        time.sleep(0.2)
 
 
 def public_record(record: dict[str, Any]) -> dict[str, Any]:

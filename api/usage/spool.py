@@ -74,20 +74,29 @@ class Spool:
         return sorted(self.spool_dir.glob("usage-*.jsonl"))
 
     def write(self, team: str, entry: dict[str, Any]) -> None:
-        """Append one entry to this process's spool file (fsynced)."""
+        """Append one entry to this process's spool file (fsynced), then make sure a watcher
+        will replay it: started after the line is on disk, so a watcher that is just
+        deciding to stop sees the file (see _watch)."""
         line = _compact({"team": team, "entry": {**entry, "spooled": True}}) + "\n"
         self.recheck_soon()
+        self._append(line)
         if self.replay_in_background:
             self._ensure_watcher()
+
+    def _append(self, line: str) -> None:
         with self._lock:
             self.spool_dir.mkdir(parents=True, exist_ok=True)
             while True:
                 path = self.path
-                with path.open("a", encoding="utf-8") as spool:
+                with path.open("a+", encoding="utf-8") as spool:
                     fcntl.flock(spool, fcntl.LOCK_EX)
                     # A replayer may have removed the file between our open and our lock:
                     # then this inode is gone and we must open the path again.
                     if _same_file(spool, path):
+                        # A line cut short by a process that died mid-write (a reused pid)
+                        # must not swallow this one: start on a line of its own.
+                        if not _ends_a_line(spool):
+                            spool.write("\n")
                         spool.write(line)
                         spool.flush()
                         os.fsync(spool.fileno())
@@ -115,6 +124,7 @@ class Spool:
         """Start the thread that replays this spool once Redis answers, even if no request
         comes along to notice (traffic may stop right after the outage)."""
         with self._watcher_lock:
+            # Not alive: it died, or it is the parent's (gunicorn forks after a write).
             if self._watcher is None or not self._watcher.is_alive():
                 self._watcher = threading.Thread(
                     target=self._watch, name="usage-spool-watcher", daemon=True
@@ -122,7 +132,15 @@ class Spool:
                 self._watcher.start()
 
     def _watch(self) -> None:
-        while self.files():
+        """Replay until no spool file is left. The decision to stop is taken under the
+        watcher lock, after a last look at the directory: a write that lands just before is
+        seen here; one that lands after finds no watcher and starts one. (Deciding outside
+        the lock left an entry spooled after the last look waiting for the next outage.)"""
+        while True:
+            with self._watcher_lock:
+                if not self._has_files():
+                    self._watcher = None
+                    return
             time.sleep(_WATCH_SECONDS)
             if not self.handle.available():
                 continue
@@ -132,6 +150,10 @@ class Spool:
                 self.handle.mark_down()
                 continue
             self.replay()
+
+    def _has_files(self) -> bool:
+        """Whether any spool file is waiting (the watcher's last look before it stops)."""
+        return bool(self.files())
 
     def replay(self, wait: bool = False) -> ReplayReport:
         """Send every spooled entry to Redis; safe to run any number of times at once.
@@ -200,6 +222,12 @@ class Spool:
 
 def _compact(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _ends_a_line(handle: Any) -> bool:
+    """Whether the file open for appending is empty or ends with a newline."""
+    size = os.fstat(handle.fileno()).st_size
+    return size == 0 or os.pread(handle.fileno(), 1, size - 1) == b"\n"
 
 
 def _same_file(handle: Any, path: Path) -> bool:

@@ -4,6 +4,7 @@ rewrite. One apispec plugin, so no view repeats it."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from apispec import BasePlugin
@@ -75,7 +76,11 @@ LINKS: dict[tuple[str, str, str], dict[str, dict[str, Any]]] = {
 
 
 class KindlyDocPlugin(BasePlugin):
-    """Adds the bearer scheme, per-operation security and the shared refusals."""
+    """Adds the bearer scheme, per-operation security and the shared refusals; a request's
+    `action` lists only the actions this deployment's engines can do (`actions`)."""
+
+    def __init__(self, actions: Sequence[str] | None = None) -> None:
+        self.actions = list(actions) if actions is not None else None
 
     def init_spec(self, spec: Any) -> None:
         spec.components.security_scheme(
@@ -84,6 +89,16 @@ class KindlyDocPlugin(BasePlugin):
         )
         for name, response in RESPONSES.items():
             spec.components.response(name, response)
+
+    def schema_helper(self, name: str, definition: dict, **kwargs: Any) -> dict | None:
+        """Rules across fields a schema states as `Meta.openapi` (e.g. an anyOf)."""
+        schema = kwargs.get("schema")
+        action = (definition.get("properties") or {}).get("action")
+        requested = name.endswith("Request")  # what a client sends, not what it reads
+        if requested and self.actions is not None and isinstance(action, dict) and "enum" in action:
+            action["enum"] = [a for a in action["enum"] if a is None or a in self.actions]
+        meta = getattr(schema if isinstance(schema, type) else type(schema), "Meta", None)
+        return dict(getattr(meta, "openapi", {}) or {}) or None
 
     def operation_helper(
         self, path: str | None = None, operations: dict | None = None, **kwargs: Any

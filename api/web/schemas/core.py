@@ -60,6 +60,17 @@ def _name_field(description: str) -> fields.String:
 
 
 class RewriteRequestSchema(Schema):
+    class Meta:
+        # The OpenAPI document says what the pipeline checks: translate needs a locale.
+        openapi = {
+            "anyOf": [
+                {"properties": {"action": {
+                    "enum": [*(a for a in ACTIONS if a != "translate"), None], "nullable": True}}},
+                {"properties": {"action": {"enum": ["translate"]}, "target_locale": {
+                    "type": "string"}}, "required": ["action", "target_locale"]},
+            ]
+        }
+
     draft = fields.String(
         required=True,
         validate=validate.Length(min=1, max=MAX_DRAFT),

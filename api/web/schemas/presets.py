@@ -8,6 +8,15 @@ from api.types import ACTIONS, CHANNELS
 from api.web.schemas.core import CleanString, StrictInteger
 
 PRESET_SLUG = r"^[a-z0-9][a-z0-9-]{0,47}$"
+# What the OpenAPI document says of text that is stripped (and loses private-use plane
+# characters) before its minimum length is checked: it holds one character that stays.
+# Every character str.strip() removes is listed (what a regex's \s matches differs between engines).
+VISIBLE = (
+    "[^\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+    "\U000f0000-\U0010ffff]"
+)
+# A sign-off's braces: only the {agent_name} placeholder (see _signoff_placeholders).
+SIGNOFF_PATTERN = r"^([^{}]|\{agent_name\})*$"
 LENGTHS = ("shorter", "same", "longer")
 GREETING_STYLES = ("first_name", "full_name", "formal", "none")
 
@@ -26,7 +35,9 @@ def _phrase_list(max_items: int, max_chars: int, what: str) -> fields.List:
             raise ValidationError(f"Each {what} may appear only once.")
 
     return fields.List(
-        StrippedString(validate=[validate.Length(min=1, max=max_chars)]),
+        StrippedString(
+            validate=[validate.Length(min=1, max=max_chars)], metadata={"pattern": VISIBLE}
+        ),
         validate=[validate.Length(max=max_items), distinct],
         metadata={"uniqueItems": True, "description": f"Each {what} at most once (any case)."},
     )
@@ -42,7 +53,7 @@ class PresetFieldsSchema(Schema):
     """Everything a team may set on a preset. Omitted fields take presets.PRESET_DEFAULTS."""
 
     name = StrippedString(
-        required=True, validate=[validate.Length(min=1, max=80)]
+        required=True, validate=[validate.Length(min=1, max=80)], metadata={"pattern": VISIBLE}
     )
     description = StrippedString(validate=[validate.Length(max=300)])
     warmth = StrictInteger(
@@ -61,7 +72,10 @@ class PresetFieldsSchema(Schema):
     greeting_style = fields.String(validate=validate.OneOf(GREETING_STYLES))
     signoff = CleanString(
         validate=[validate.Length(max=200), _signoff_placeholders],
-        metadata={"description": "Sign-off template; {agent_name} is filled in."},
+        metadata={
+            "description": "Sign-off template; {agent_name} is filled in.",
+            "pattern": SIGNOFF_PATTERN,
+        },
     )
     banned_phrases = _phrase_list(50, 100, "banned phrase")
     required_phrases = _phrase_list(10, 200, "required phrase")
@@ -88,7 +102,12 @@ class PresetUpdateSchema(PresetFieldsSchema):
     A `version` makes the write conditional: it fails with 409 if someone saved in between.
     """
 
-    slug = fields.String(validate=validate.Regexp(PRESET_SLUG, error="Not a preset slug."))
+    slug = fields.String(
+        validate=validate.Regexp(PRESET_SLUG, error="Not a preset slug."),
+        # Accepted only when it is the path's own (a slug can't be changed), which the
+        # document can't say: it tells clients to leave it out.
+        metadata={"readOnly": True, "description": "The path's slug; it can't be changed."},
+    )
     version = StrictInteger(validate=validate.Range(min=1, max=2**53))
 
 

@@ -28,9 +28,14 @@ _BOUNDS = "Times must lie between 1970-01-01 and 9999-12-31."
 _CURSOR = re.compile(r"^(\d{1,20})-(\d{1,20})$")
 _U64 = 2**64 - 1
 # What the OpenAPI document says a time looks like (the bounds are checked on loading).
+# Each month with the days it can have (February: 29, a leap day is left to the loader).
+_MONTH_DAY = (
+    r"((0[13578]|1[02])-(0[1-9]|[12]\d|3[01])|(0[469]|11)-(0[1-9]|[12]\d|30)"
+    r"|02-(0[1-9]|1\d|2\d))"
+)
 MOMENT_PATTERN = (
-    r"^(|\d{1,10}(\.\d{1,6})?|(19[7-9]\d|[2-9]\d{3})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
-    r"(T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?(Z|[+-](0\d|1[0-3]):[0-5]\d)?)?)$"
+    r"^(|\d{1,10}(\.\d{1,6})?|(19[7-9]\d|[2-9]\d{3})-" + _MONTH_DAY
+    + r"(T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?(Z|[+-](0\d|1[0-3]):[0-5]\d)?)?)$"
 )
 
 
@@ -253,6 +258,21 @@ class TeamSettingsSchema(TextSettingsSchema):
 
 
 class FeedbackSchema(Schema):
+    class Meta:
+        # The OpenAPI document says what _edited_needs_text checks (api/web/openapi.py).
+        openapi = {
+            "anyOf": [
+                {"properties": {"outcome": {"enum": [o for o in OUTCOMES if o != "edited"]}}},
+                {
+                    "properties": {
+                        "outcome": {"enum": ["edited"]},
+                        "sent_text": {"type": "string", "minLength": 1},
+                    },
+                    "required": ["outcome", "sent_text"],
+                },
+            ]
+        }
+
     outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
     sent_text = fields.String(
         load_default=None,
