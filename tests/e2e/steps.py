@@ -21,6 +21,12 @@ def panel(page: Page) -> Locator:
     return page.get_by_role("dialog", name="Kindly preview")
 
 
+def boxes_overlap(a: dict, b: dict) -> bool:
+    """Whether two boxes ({x, y, width, height}) share any area."""
+    return not (a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
+                or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])
+
+
 def soften_and_wait(page: Page, button: Locator | None = None) -> float:
     """Clicks "Soften reply" and waits for the preview; returns the milliseconds it took."""
     button = button or soften_button(page)
