@@ -17,6 +17,12 @@
   let presetsCache = null;
   let lastFocusedEditor = null;
 
+  // Where the time of a rewrite goes (kindly:soften, :sent, :answer, :shown), for the browser's
+  // performance tools and the end-to-end tests' timing report.
+  function mark(step) {
+    performance.mark(`kindly:${step}`);
+  }
+
   function sendToWorker(message) {
     try {
       return chrome.runtime.sendMessage(message).catch(() => ({ ok: false }));
@@ -104,11 +110,12 @@
 
     async soften(preset) {
       if (this.port) return; // a rewrite for this editor is already on its way
+      mark('soften');
       this.finishFeedback('moved on');
-      overlay.open(this.handlers(), editorRect(this.editor));
       const draft = adapter.readDraft(this.editor);
       const html = adapter.readHtml(this.editor);
       if (!draft.trim()) {
+        overlay.open(this.handlers(), editorRect(this.editor));
         overlay.showError({ kind: 'empty' });
         return;
       }
@@ -121,13 +128,13 @@
       }
       const label = known.presets.find((p) => p.slug === chosen)?.name || chosen;
       this.job = { draft, html, preset: chosen, result: null };
-      overlay.showBusy(label);
       const context = adapter.readContext(this.editor);
       let port;
       try {
         port = chrome.runtime.connect({ name: 'rewrite' });
       } catch {
         // The extension was updated or reloaded; this old copy of the script is cut off.
+        overlay.open(this.handlers(), editorRect(this.editor));
         overlay.showError({ kind: 'reloaded' });
         return;
       }
@@ -143,8 +150,10 @@
         port.disconnect();
         if (!ownsPanel()) return; // the agent moved on to another editor meanwhile
         if (message.type === 'result') {
+          mark('answer');
           this.job.result = message.result;
           overlay.showResult(draft, rewriteContent(message.result).shown, known.presets, chosen, message.result);
+          mark('shown');
         } else {
           overlay.showError(message.error || { kind: 'internal' });
         }
@@ -162,6 +171,10 @@
         customerName: context.customerName,
         customerMessage: context.customerMessage,
       });
+      mark('sent');
+      // The request is on its way first; the panel is drawn while it travels.
+      overlay.open(this.handlers(), editorRect(this.editor));
+      overlay.showBusy(label);
     }
 
     async accept() {

@@ -6,6 +6,7 @@ hrefs after Accept, the editor's own undo, Kindly's Undo."""
 
 from __future__ import annotations
 
+import os
 import re
 import statistics
 
@@ -20,6 +21,7 @@ from tests.e2e.steps import (
     editor_text,
     panel,
     rewrite_text,
+    soften_and_time,
     soften_and_wait,
     soften_button,
     undo,
@@ -137,12 +139,15 @@ def test_accept_undo_and_formatting_in_real_editor(page: Page, kindly: Extension
         if rich:
             assert marks(page) == MARKS
 
-        # Same draft again: served from the API's cache.
         panel(page).get_by_role("button", name="Close").click()
-        hit_ms = soften_and_wait(page)
-        expect(panel(page)).to_contain_text("from cache")
-        accept(page)
-        assert same_text(editor_text(page), rewrite)
+    assert len(calls.rewrites) == 1 and calls.rewrites[0]["agent_name"] == "Alex"
+
+    # Same draft again: served from the API's cache (timed outside watch_api, whose recording
+    # of each request is the test's, not the extension's, time).
+    timing = soften_and_time(page)
+    expect(panel(page)).to_contain_text("from cache")
+    accept(page)
+    assert same_text(editor_text(page), rewrite)
 
     # The editor's own undo shortcut takes the whole rewrite back in one step.
     panel(page).get_by_role("button", name="Close").click()
@@ -156,18 +161,22 @@ def test_accept_undo_and_formatting_in_real_editor(page: Page, kindly: Extension
     page.keyboard.press("Control+End")
     page.keyboard.type(" Thanks")
     wait_for_text(page, draft + " Thanks")
-    assert len(calls.rewrites) == 2 and calls.rewrites[0]["agent_name"] == "Alex"
-    CACHE_HITS.append(hit_ms)
-    print(f"\n[timing] {editor}: click to preview on a cache hit {hit_ms:.0f} ms")
+    CACHE_HITS.append(timing)
+    print(f"\n[timing] {editor}: cache hit, ms after the click: "
+          + ", ".join(f"{k} {v:.1f}" for k, v in timing.items() if v is not None))
 
 
 def test_click_to_preview_median_on_cache_hits():
-    """Reports the median over the editor runs above (no assertion on timings)."""
+    """Reports the medians over the editor runs above (no assertion on timings): `frame` is
+    click -> the first frame showing the preview; `wall` adds Playwright's own overhead."""
     if not CACHE_HITS:
         pytest.skip("no editor run in this session")
-    print(f"\n[timing] click to preview on a cache hit: median {statistics.median(CACHE_HITS):.0f}"
-          f" ms over {len(CACHE_HITS)} editors (min {min(CACHE_HITS):.0f}, "
-          f"max {max(CACHE_HITS):.0f})")
+    for key in ("frame", "shown", "answer", "sent", "wall"):
+        values = [t[key] for t in CACHE_HITS if t[key] is not None]
+        print(f"\n[timing] click to preview on a cache hit, {key}: median "
+              f"{statistics.median(values):.1f} ms over {len(values)} editors "
+              f"(min {min(values):.1f}, max {max(values):.1f})")
+    print(f"[timing] load average {os.getloadavg()[0]:.1f}")
 
 
 @pytest.mark.parametrize("editor", ["prosemirror", "slate", "tinymce"])
