@@ -136,6 +136,12 @@ const CONTENT_HANDLERS = {
     const findings = Array.isArray(answer.findings) ? answer.findings.filter(validFinding) : [];
     return { findings, summary: typeof answer.summary === 'string' ? answer.summary : '', draft };
   },
+  // The pointer is on a Soften button: wake this worker and read the settings now, so the
+  // click's rewrite doesn't wait for either.
+  async warm() {
+    await loadSettings();
+    return {};
+  },
   async presets() {
     const settings = await loadSettings();
     return { presets: await listPresets(settings), current: settings.preset };

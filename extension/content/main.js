@@ -42,6 +42,13 @@
     constructor(editor) {
       this.editor = editor;
       this.button = overlay.addButton(() => this.soften(null));
+      // A click usually follows: wake the worker (and fetch the presets) meanwhile.
+      for (const type of ['pointerenter', 'focus']) {
+        this.button.addEventListener(type, () => {
+          sendToWorker({ type: 'warm' });
+          loadPresets();
+        });
+      }
       this.badge = overlay.addToneBadge(() => this.showTone());
       this.tone = null; // {draft, findings, summary}: the last live tone check
       this.toneTimer = 0;
