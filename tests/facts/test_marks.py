@@ -21,6 +21,7 @@ PRESETS = [
     json.loads(path.read_text())
     for path in sorted((Path(__file__).parents[2] / "prompts" / "presets").glob("*.json"))
 ]
+PRESET = {preset["slug"]: preset for preset in PRESETS}
 BLOCK = re.compile(r"<(p|ul|ol|blockquote)>")
 
 
@@ -194,9 +195,18 @@ def test_text_and_marks_round_trip_exactly(html):
     assert paragraphs == block_count(html)  # every block of the draft is one paragraph
 
 
+def mark_paragraphs(html: str) -> list[int]:
+    """The paragraph (0, 1, ...) each mark of `html` is in, in the marks' order."""
+    rich = read_html(html)
+    return [rich.text.count("\n\n", 0, m.start) for m in rich.marks]
+
+
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(html=rich_drafts(), preset=st.sampled_from(PRESETS),
        name=st.sampled_from([None, "Maria"]))
+# "Today." alone sounds like an order and is taken out: the text kept a trailing blank line
+# that its HTML doesn't have, and the draft's paragraph count can't be kept.
+@example(html="<p>we.</p><p>today.</p>", preset=PRESET["concise"], name=None)
 def test_marks_survive_a_rewrite(html, preset, name):
     value = rewrite_rich(html, preset, customer_name=name, agent_name="Sam")
     draft = read_html(html)
@@ -208,5 +218,10 @@ def test_marks_survive_a_rewrite(html, preset, name):
     # was merged into another.
     out = read_html(value["rewrite"])
     assert out.text == value["rewrite_text"]
-    paragraphs = len(value["rewrite_text"].split("\n\n"))
-    assert block_count(value["rewrite"]) == paragraphs >= len(draft.text.split("\n\n"))
+    assert block_count(value["rewrite"]) == len(value["rewrite_text"].split("\n\n"))
+    # A paragraph the engine took out (a harsh sentence on its own) has no marks; marks from
+    # two paragraphs of the draft are never in one paragraph of the rewrite.
+    before, after = mark_paragraphs(html), mark_paragraphs(value["rewrite"])
+    for k in range(len(before) - 1):
+        if before[k + 1] > before[k]:
+            assert after[k + 1] > after[k], (before, after)
