@@ -125,6 +125,8 @@ class _Reader(HTMLParser):
             if self.pending_item is not None:
                 self._append(self.pending_item)
                 self.pending_item = None
+                if self.lists:  # only an item with words takes a number
+                    self.lists[-1][1] += 1
         for entry in self.open:
             if entry[2] is None:
                 entry[2] = self.length
@@ -166,6 +168,10 @@ class _Reader(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "br":
             self._trim_spaces()
+            # A list item with no words yet (an editor's empty item, <li><br></li>) is not a
+            # blank line: it would split the list into two paragraphs.
+            if self.pending_item is not None:
+                return
             if self.length and self._tail(2) != "\n\n":
                 self._close_open_marks()
                 self._append("\n")
@@ -177,8 +183,6 @@ class _Reader(HTMLParser):
         elif tag == "li":
             kind, number = self.lists[-1] if self.lists else ("ul", 1)
             self.pending_item = "- " if kind == "ul" else f"{number}. "
-            if self.lists:
-                self.lists[-1][1] += 1
         elif tag == "blockquote":
             self.quote_depth += 1
         mark = _MARK_OF_TAG.get(tag)

@@ -210,7 +210,9 @@ _EXTRA_BREAKS = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 
 def rich_output(rich: RichDraft, rewrite: str) -> dict[str, str]:
     """The response fields of a rich rewrite: the HTML, the plain text and the format."""
-    # A paragraph break is one blank line in HTML's reading; say the text the same way.
-    rewrite = _EXTRA_BREAKS.sub("\n\n", rewrite)
+    # A paragraph break is one blank line in HTML's reading, and blank lines at either end are
+    # nothing (a sentence the engine took out of the last paragraph left one): say the text
+    # the same way.
+    rewrite = _EXTRA_BREAKS.sub("\n\n", rewrite).strip()
     placed, _ = place_marks(rich, rewrite)
     return {"rewrite": render_html(rewrite, placed), "rewrite_text": rewrite, "format": "html"}

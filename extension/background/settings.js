@@ -13,9 +13,23 @@ export const DEFAULT_SETTINGS = Object.freeze({
 const CHANNELS = ['email', 'chat', 'social'];
 const SETTINGS_KEY = 'settings';
 
+// Kept in memory while the worker lives (every rewrite needs them), and dropped whenever
+// storage changes, from this worker or from anywhere else.
+let cached = null;
+chrome.storage.onChanged.addListener((changes, area) => {
+  if (area === 'local' && SETTINGS_KEY in changes) cached = null;
+});
+
 export async function loadSettings() {
-  const stored = await chrome.storage.local.get(SETTINGS_KEY);
-  return { ...DEFAULT_SETTINGS, ...(stored[SETTINGS_KEY] || {}) };
+  if (!cached) {
+    cached = chrome.storage.local.get(SETTINGS_KEY)
+      .then((stored) => ({ ...DEFAULT_SETTINGS, ...(stored[SETTINGS_KEY] || {}) }))
+      .catch((err) => {
+        cached = null;
+        throw err;
+      });
+  }
+  return { ...(await cached) };
 }
 
 // Only known fields with the right types are kept, so a bad message can't plant junk.
@@ -35,7 +49,9 @@ export function cleanSettings(input) {
 
 export async function saveSettings(input) {
   const merged = { ...(await loadSettings()), ...cleanSettings(input) };
+  cached = null;
   await chrome.storage.local.set({ [SETTINGS_KEY]: merged });
+  cached = null;
   return merged;
 }
 

@@ -83,6 +83,16 @@ function asErrorPayload(err) {
   return { kind: 'internal', message: String(err?.message || err) };
 }
 
+// The request bodies of the last rewrites this worker got answers for (oldest first).
+const answered = new Set();
+const ANSWERED_KEPT = 50;
+
+function remember(key) {
+  answered.delete(key);
+  answered.add(key);
+  if (answered.size > ANSWERED_KEPT) answered.delete(answered.values().next().value);
+}
+
 // Rewrites stream over a port: {type: 'delta'} messages, then one 'result' or 'error'.
 chrome.runtime.onConnect.addListener((port) => {
   if (port.name !== 'rewrite' || !isOurContentScript(port.sender)) {
@@ -102,7 +112,14 @@ chrome.runtime.onConnect.addListener((port) => {
     try {
       const settings = await loadSettings();
       const job = rewriteJob(message || {}, settings);
-      const result = await rewrite(settings, job, (text) => post({ type: 'delta', text }), controller.signal);
+      const key = JSON.stringify(job);
+      // A job answered lately is most likely a cache hit, whose answer comes whole: plain
+      // JSON is read sooner than an event stream.
+      const stream = settings.stream && !answered.has(key);
+      const result = await rewrite(
+        { ...settings, stream }, job, (text) => post({ type: 'delta', text }), controller.signal,
+      );
+      remember(key);
       post({ type: 'result', result, apiUrl: settings.apiUrl });
       flushFeedback(settings).catch(() => {});
     } catch (err) {
@@ -135,6 +152,12 @@ const CONTENT_HANDLERS = {
     const answer = await checkTone(settings, draft);
     const findings = Array.isArray(answer.findings) ? answer.findings.filter(validFinding) : [];
     return { findings, summary: typeof answer.summary === 'string' ? answer.summary : '', draft };
+  },
+  // The pointer is on a Soften button: wake this worker and read the settings now, so the
+  // click's rewrite doesn't wait for either.
+  async warm() {
+    await loadSettings();
+    return {};
   },
   async presets() {
     const settings = await loadSettings();

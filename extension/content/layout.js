@@ -1,5 +1,5 @@
-// Where Kindly's button, tone badge and panel go beside an editor, and where marks and flagged
-// sentences fall in a text; used by panel.js.
+// Where Kindly's button, tone badge and panel go beside an editor (in this page or in one of its
+// same-origin frames), and where marks and flagged sentences fall in a text.
 (() => {
   const kindly = (globalThis.kindly = globalThis.kindly || {});
   if (kindly.layout) return;
@@ -63,6 +63,65 @@
     badge.style.left = `${Math.max(0, left)}px`;
   }
 
+  // The documents of the same-origin frames inside `doc` (an iframe editor's body, such as
+  // TinyMCE's about:srcdoc frame), nested ones too. Cross-origin frames run a copy of their own.
+  function frameDocuments(doc = document, out = []) {
+    for (const frame of doc.querySelectorAll('iframe, frame')) {
+      let inner = null;
+      try {
+        inner = frame.contentDocument;
+      } catch {
+        inner = null;
+      }
+      if (inner?.documentElement && !out.includes(inner)) {
+        out.push(inner);
+        frameDocuments(inner, out);
+      }
+    }
+    return out;
+  }
+
+  // An editor's box in this document's viewport: an editor in a frame is moved by the frames'
+  // positions and cut to what they show; a frame's whole body is the frame's box.
+  function editorRect(editor) {
+    let doc = editor.ownerDocument;
+    const whole = doc !== document && (editor === doc.body || editor === doc.documentElement);
+    const own = editor.getBoundingClientRect();
+    let box = whole ? null : { left: own.left, top: own.top, right: own.right, bottom: own.bottom };
+    while (doc !== document) {
+      const frame = doc.defaultView?.frameElement;
+      if (!frame) break;
+      const outer = frame.getBoundingClientRect();
+      const x = outer.left + frame.clientLeft;
+      const y = outer.top + frame.clientTop;
+      const view = { left: x, top: y, right: x + frame.clientWidth, bottom: y + frame.clientHeight };
+      box = box ? {
+        left: Math.max(view.left, box.left + x), top: Math.max(view.top, box.top + y),
+        right: Math.min(view.right, box.right + x), bottom: Math.min(view.bottom, box.bottom + y),
+      } : view;
+      doc = frame.ownerDocument;
+    }
+    const width = Math.max(0, box.right - box.left);
+    const height = Math.max(0, box.bottom - box.top);
+    return { left: box.left, top: box.top, right: box.left + width, bottom: box.top + height, width, height };
+  }
+
+  // The focused element, looking into same-origin frames.
+  function activeElement() {
+    let active = document.activeElement;
+    while (active && (active.tagName === 'IFRAME' || active.tagName === 'FRAME')) {
+      let inner = null;
+      try {
+        inner = active.contentDocument?.activeElement;
+      } catch {
+        inner = null;
+      }
+      if (!inner || inner === active) break;
+      active = inner;
+    }
+    return active;
+  }
+
   const MARK_TAGS = { STRONG: 'strong', B: 'strong', EM: 'em', I: 'em', U: 'u', CODE: 'code', A: 'u' };
 
   // Where the marks of the API's (sanitized) HTML fall in the rewrite's text: each marked run
@@ -98,5 +157,8 @@
     return merged;
   }
 
-  kindly.layout = { placeButton, placePanel, placeBadge, markRanges, sentenceRanges };
+  kindly.layout = {
+    placeButton, placePanel, placeBadge, markRanges, sentenceRanges, frameDocuments, editorRect,
+    activeElement,
+  };
 })();

@@ -3,15 +3,25 @@
 (() => {
   const kindly = (globalThis.kindly = globalThis.kindly || {});
   if (kindly.started || !kindly.adapter) return;
+  // In a same-origin frame (TinyMCE's about:srcdoc body) the copy in the page around it serves
+  // the editor, so the button and panel sit in that page beside the frame, not over the editor.
+  if (window.frameElement) return;
   kindly.started = true;
 
   const adapter = kindly.adapter;
   const { htmlText, normalise, undoLastWrite } = kindly.editorText;
+  const { activeElement, editorRect, frameDocuments } = kindly.layout;
   const overlay = new kindly.Overlay();
   const controllers = new Map(); // editor element -> controller; WeakMap can't be iterated
   const TONE_PAUSE_MS = 700; // the live tone check runs once the agent pauses typing
   let presetsCache = null;
   let lastFocusedEditor = null;
+
+  // Where the time of a rewrite goes (kindly:soften, :sent, :answer, :shown), for the browser's
+  // performance tools and the end-to-end tests' timing report.
+  function mark(step) {
+    performance.mark(`kindly:${step}`);
+  }
 
   function sendToWorker(message) {
     try {
@@ -32,6 +42,13 @@
     constructor(editor) {
       this.editor = editor;
       this.button = overlay.addButton(() => this.soften(null));
+      // A click usually follows: wake the worker (and fetch the presets) meanwhile.
+      for (const type of ['pointerenter', 'focus']) {
+        this.button.addEventListener(type, () => {
+          sendToWorker({ type: 'warm' });
+          loadPresets();
+        });
+      }
       this.badge = overlay.addToneBadge(() => this.showTone());
       this.tone = null; // {draft, findings, summary}: the last live tone check
       this.toneTimer = 0;
@@ -59,12 +76,12 @@
 
     showTone() {
       if (!this.tone?.findings.length) return;
-      overlay.open(this.handlers(), this.editor.getBoundingClientRect());
+      overlay.open(this.handlers(), editorRect(this.editor));
       overlay.showTone(this.tone);
     }
 
     place() {
-      const rect = this.editor.getBoundingClientRect();
+      const rect = editorRect(this.editor);
       const visible = rect.width > 0 && rect.height > 0 && this.editor.isConnected;
       this.button.hidden = !visible;
       if (!visible) {
@@ -100,11 +117,12 @@
 
     async soften(preset) {
       if (this.port) return; // a rewrite for this editor is already on its way
+      mark('soften');
       this.finishFeedback('moved on');
-      overlay.open(this.handlers(), this.editor.getBoundingClientRect());
       const draft = adapter.readDraft(this.editor);
       const html = adapter.readHtml(this.editor);
       if (!draft.trim()) {
+        overlay.open(this.handlers(), editorRect(this.editor));
         overlay.showError({ kind: 'empty' });
         return;
       }
@@ -117,13 +135,13 @@
       }
       const label = known.presets.find((p) => p.slug === chosen)?.name || chosen;
       this.job = { draft, html, preset: chosen, result: null };
-      overlay.showBusy(label);
       const context = adapter.readContext(this.editor);
       let port;
       try {
         port = chrome.runtime.connect({ name: 'rewrite' });
       } catch {
         // The extension was updated or reloaded; this old copy of the script is cut off.
+        overlay.open(this.handlers(), editorRect(this.editor));
         overlay.showError({ kind: 'reloaded' });
         return;
       }
@@ -139,8 +157,10 @@
         port.disconnect();
         if (!ownsPanel()) return; // the agent moved on to another editor meanwhile
         if (message.type === 'result') {
+          mark('answer');
           this.job.result = message.result;
           overlay.showResult(draft, rewriteContent(message.result).shown, known.presets, chosen, message.result);
+          mark('shown');
         } else {
           overlay.showError(message.error || { kind: 'internal' });
         }
@@ -158,6 +178,10 @@
         customerName: context.customerName,
         customerMessage: context.customerMessage,
       });
+      mark('sent');
+      // The request is on its way first; the panel is drawn while it travels.
+      overlay.open(this.handlers(), editorRect(this.editor));
+      overlay.showBusy(label);
     }
 
     async accept() {
@@ -256,16 +280,21 @@
   }
 
   function scan() {
+    const docs = [document, ...frameDocuments()];
     for (const [editor, controller] of controllers) {
-      if (!editor.isConnected) {
+      // An editor in a frame that was taken out is still connected to its own document.
+      if (!editor.isConnected || !docs.includes(editor.ownerDocument)) {
         controllers.delete(editor);
         controller.dispose();
       } else if (controller.accepted) {
         controller.noteEdit();
       }
     }
-    for (const editor of adapter.findEditors()) {
-      if (!controllers.has(editor)) controllers.set(editor, new EditorController(editor));
+    for (const doc of docs) {
+      if (doc !== document) watch(doc);
+      for (const editor of adapter.findEditors(doc)) {
+        if (!controllers.has(editor)) controllers.set(editor, new EditorController(editor));
+      }
     }
     overlay.ensureAttached();
     for (const controller of controllers.values()) controller.place();
@@ -282,7 +311,7 @@
   }
 
   function focusedController() {
-    const active = document.activeElement;
+    const active = activeElement();
     for (const [editor, controller] of controllers) {
       if (editor === active || editor.contains(active)) return controller;
     }
@@ -295,9 +324,26 @@
     if (records.every((r) => r.target === overlay.host || overlay.host.contains(r.target))) return;
     scheduleScan();
   });
-  observer.observe(document.documentElement, { childList: true, subtree: true, characterData: true });
-  window.addEventListener('scroll', scheduleScan, { capture: true, passive: true });
-  window.addEventListener('resize', scheduleScan, { passive: true });
+  const watched = new WeakSet();
+  let onShortcut = null; // the page-level shortcut listener, once the shortcut is known
+  // A document to follow: its changes, scrolling and size move or add editors; frames' too.
+  function watch(doc) {
+    if (watched.has(doc)) return;
+    watched.add(doc);
+    const view = doc.defaultView;
+    // contenteditable too: an iframe editor turns its body editable once its frame has loaded.
+    observer.observe(doc.documentElement, {
+      childList: true, subtree: true, characterData: true, attributeFilter: ['contenteditable'],
+    });
+    view.addEventListener('scroll', scheduleScan, { capture: true, passive: true });
+    view.addEventListener('resize', scheduleScan, { passive: true });
+    // A frame that loads a new document (an iframe editor starting up) is looked into again.
+    doc.addEventListener('load', (event) => {
+      if (event.target.tagName === 'IFRAME' || event.target.tagName === 'FRAME') scheduleScan();
+    }, { capture: true });
+    if (onShortcut) view.addEventListener('keydown', onShortcut, { capture: true });
+  }
+  watch(document);
   // Leaving the page is not sending the reply: nothing is reported for it.
 
   // "Alt+Shift+K" -> does this keydown match it? Letters and digits by physical key, so the
@@ -319,14 +365,18 @@
   sendToWorker({ type: 'shortcut' }).then((answer) => {
     const shortcut = answer?.ok ? answer.shortcut : '';
     if (!shortcut) return;
-    window.addEventListener('keydown', (event) => {
+    onShortcut = (event) => {
       if (!matchesShortcut(event, shortcut)) return;
       const controller = focusedController();
       if (!controller) return;
       event.preventDefault();
       event.stopPropagation();
       controller.soften(null);
-    }, { capture: true });
+    };
+    window.addEventListener('keydown', onShortcut, { capture: true });
+    for (const doc of frameDocuments()) {
+      if (watched.has(doc)) doc.defaultView.addEventListener('keydown', onShortcut, { capture: true });
+    }
   });
 
   chrome.runtime.onMessage.addListener((message, sender) => {

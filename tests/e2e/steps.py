@@ -21,6 +21,12 @@ def panel(page: Page) -> Locator:
     return page.get_by_role("dialog", name="Kindly preview")
 
 
+def boxes_overlap(a: dict, b: dict) -> bool:
+    """Whether two boxes ({x, y, width, height}) share any area."""
+    return not (a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
+                or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])
+
+
 def soften_and_wait(page: Page, button: Locator | None = None) -> float:
     """Clicks "Soften reply" and waits for the preview; returns the milliseconds it took."""
     button = button or soften_button(page)
@@ -29,6 +35,43 @@ def soften_and_wait(page: Page, button: Locator | None = None) -> float:
     accept = panel(page).get_by_role("button", name="Accept")
     expect(accept).to_be_visible(timeout=PREVIEW_TIMEOUT_MS)
     return (time.perf_counter() - started) * 1000
+
+
+# Installed in the page before a click: the click's time, and the first animation frame whose
+# panel shows the preview's Accept button (the browser tests open the panel's shadow root).
+_WATCH_PREVIEW = """() => {
+    performance.clearMarks();
+    const t = (window.__kindlyTiming = {});
+    const onClick = (e) => { t.click = e.timeStamp; };
+    window.addEventListener('click', onClick, { capture: true, once: true });
+    const frame = () => {
+        const root = document.querySelector('kindly-overlay')?.shadowRoot;
+        const button = root?.querySelector('.panel:not([hidden]) button.primary');
+        // The time this frame's callbacks run: the preview is painted right after them.
+        if (t.click !== undefined && button?.textContent === 'Accept') t.frame = performance.now();
+        else requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
+}"""
+_READ_TIMING = """() => {
+    const t = window.__kindlyTiming;
+    const at = (name) => performance.getEntriesByName(name).pop()?.startTime;
+    const since = (name) => (at(name) === undefined ? null : at(name) - t.click);
+    return { frame: t.frame - t.click, soften: since('kindly:soften'), sent: since('kindly:sent'),
+             answer: since('kindly:answer'), shown: since('kindly:shown') };
+}"""
+
+
+def soften_and_time(page: Page, button: Locator | None = None) -> dict[str, float]:
+    """Clicks "Soften reply", waits for the preview and returns where the time went, in ms
+    after the click event: the content script's marks (soften, sent, answer, shown), `frame`
+    (the first animation frame showing the preview) and `wall` (the test's own clock around
+    Playwright's click and wait, which adds Playwright's checks and polling)."""
+    page.evaluate(_WATCH_PREVIEW)
+    wall = soften_and_wait(page, button)
+    page.wait_for_function("() => window.__kindlyTiming.frame !== undefined", timeout=5000)
+    timing = page.evaluate(_READ_TIMING)
+    return {**timing, "wall": wall}
 
 
 def accept(page: Page) -> None:

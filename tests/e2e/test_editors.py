@@ -6,19 +6,24 @@ hrefs after Accept, the editor's own undo, Kindly's Undo."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import statistics
 
 import pytest
-from playwright.sync_api import FrameLocator, Page, expect
+from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.e2e.conftest import GENERIC_ORIGIN, ExtensionBrowser
 from tests.e2e.steps import (
     accept,
     answer_with,
+    boxes_overlap,
     editor_text,
     panel,
     rewrite_text,
+    soften_and_time,
     soften_and_wait,
     soften_button,
     undo,
@@ -53,18 +58,27 @@ LINES_ARE_BLOCKS = {"quill"}
 CACHE_HITS: list[float] = []
 
 
-def ui(page: Page, editor: str) -> Page | FrameLocator:
-    """Where Kindly's button and panel are: TinyMCE's body is in an iframe of its own."""
-    return page.frame_locator("iframe.tox-edit-area__iframe") if editor == "tinymce" else page
-
-
 def open_editor(page: Page, name: str, draft: str, html: bool = False) -> None:
     page.goto(f"{GENERIC_ORIGIN}/{name}.html")
     wait_for_editor(page)
     page.evaluate("([d, h]) => h ? window.editorApi.setHtml(d) : window.editorApi.setText(d)",
                   [draft, html])
     wait_for_editor(page)
-    expect(soften_button(ui(page, name))).to_have_count(1)
+    expect(soften_button(page)).to_have_count(1)
+    if name == "tinymce":  # served from the page around the frame, never inside it
+        frame = page.frame_locator("iframe.tox-edit-area__iframe")
+        expect(frame.locator("kindly-overlay")).to_have_count(0)
+
+
+def editor_box(page: Page) -> dict:
+    """Where the editor is on the page: TinyMCE's whole iframe, else the editable element."""
+    return page.evaluate("""() => {
+        const frame = document.querySelector('iframe.tox-edit-area__iframe');
+        const el = frame || [...document.querySelectorAll('textarea, [contenteditable="true"]')]
+            .find((e) => e.offsetWidth > 0 && !e.parentElement.closest('[contenteditable="true"]'));
+        const r = el.getBoundingClientRect();
+        return { x: r.left, y: r.top, width: r.width, height: r.height };
+    }""")
 
 
 def marks(page: Page) -> list[list]:
@@ -86,10 +100,12 @@ def same_text(a: str, b: str) -> bool:
 
 
 def wait_for_text(page: Page, text: str) -> None:
-    page.wait_for_function(
-        "t => window.editorApi.getText().replace(/\\s+/g, ' ').trim() === t",
-        arg=" ".join(text.split()), timeout=3000,
-    )
+    with contextlib.suppress(PlaywrightTimeoutError):
+        page.wait_for_function(
+            "t => window.editorApi.getText().replace(/\\s+/g, ' ').trim() === t",
+            arg=" ".join(text.split()), timeout=3000,
+        )
+    assert editor_text(page).split() == text.split()  # shows what the editor holds instead
 
 
 @pytest.mark.parametrize("editor", RICH + TEXT_FIELDS)
@@ -97,42 +113,48 @@ def test_accept_undo_and_formatting_in_real_editor(page: Page, kindly: Extension
                                                    editor: str):
     rich = editor in RICH
     open_editor(page, editor, RICH_DRAFT if rich else PLAIN_DRAFT, html=rich)
-    scope = ui(page, editor)
     draft = editor_text(page)
     draft_blocks = paragraphs(page)
     if rich:
         assert marks(page) == MARKS, "the fixture did not load the formatted draft"
 
     with watch_api(kindly.context, kindly.api.url) as calls:
-        soften_and_wait(scope)
+        soften_and_wait(page)
         sent = calls.rewrites[0]
         assert sent["format"] == ("html" if rich else "text")
         assert "\ufeff" not in sent["draft"] and "\u200b" not in sent["draft"]
-        rewrite = rewrite_text(scope)
+        rewrite = rewrite_text(page)
+        # The preview sits beside the editor: it covers neither its words nor the Soften button.
+        panel_box = panel(page).bounding_box()
+        assert not boxes_overlap(panel_box, editor_box(page)), editor
+        assert not boxes_overlap(panel_box, soften_button(page).bounding_box()), editor
         assert "$42.50" in rewrite and "55190" in rewrite and "12 March" in rewrite
         assert same_text(editor_text(page), draft), "the draft changed before Accept"
 
-        accept(scope)
+        accept(page)
         assert same_text(editor_text(page), rewrite)
         assert paragraphs(page) == blocks_of(rewrite, editor)
         if rich:
             assert marks(page) == MARKS
 
-        undo(scope)  # Kindly's Undo
+        undo(page)  # Kindly's Undo
         assert editor_text(page) == draft
         assert paragraphs(page) == draft_blocks
         if rich:
             assert marks(page) == MARKS
 
-        # Same draft again: served from the API's cache.
-        panel(scope).get_by_role("button", name="Close").click()
-        hit_ms = soften_and_wait(scope)
-        expect(panel(scope)).to_contain_text("from cache")
-        accept(scope)
-        assert same_text(editor_text(page), rewrite)
+        panel(page).get_by_role("button", name="Close").click()
+    assert len(calls.rewrites) == 1 and calls.rewrites[0]["agent_name"] == "Alex"
+
+    # Same draft again: served from the API's cache (timed outside watch_api, whose recording
+    # of each request is the test's, not the extension's, time).
+    timing = soften_and_time(page)
+    expect(panel(page)).to_contain_text("from cache")
+    accept(page)
+    assert same_text(editor_text(page), rewrite)
 
     # The editor's own undo shortcut takes the whole rewrite back in one step.
-    panel(scope).get_by_role("button", name="Close").click()
+    panel(page).get_by_role("button", name="Close").click()
     page.keyboard.press("Control+z")
     wait_for_text(page, draft)
     if rich:
@@ -143,18 +165,24 @@ def test_accept_undo_and_formatting_in_real_editor(page: Page, kindly: Extension
     page.keyboard.press("Control+End")
     page.keyboard.type(" Thanks")
     wait_for_text(page, draft + " Thanks")
-    assert len(calls.rewrites) == 2 and calls.rewrites[0]["agent_name"] == "Alex"
-    CACHE_HITS.append(hit_ms)
-    print(f"\n[timing] {editor}: click to preview on a cache hit {hit_ms:.0f} ms")
+    CACHE_HITS.append(timing)
+    print(f"\n[timing] {editor}: cache hit, ms after the click: "
+          + ", ".join(f"{k} {v:.1f}" for k, v in timing.items() if v is not None))
 
 
 def test_click_to_preview_median_on_cache_hits():
-    """Reports the median over the editor runs above (no assertion on timings)."""
+    """Reports the medians over the editor runs above (no assertion on timings): `frame` is
+    click -> the first frame showing the preview; `wall` adds Playwright's own overhead."""
     if not CACHE_HITS:
         pytest.skip("no editor run in this session")
-    print(f"\n[timing] click to preview on a cache hit: median {statistics.median(CACHE_HITS):.0f}"
-          f" ms over {len(CACHE_HITS)} editors (min {min(CACHE_HITS):.0f}, "
-          f"max {max(CACHE_HITS):.0f})")
+    for key in ("frame", "shown", "answer", "sent", "wall"):
+        values = [t[key] for t in CACHE_HITS if t[key] is not None]
+        if not values:
+            continue
+        print(f"\n[timing] click to preview on a cache hit, {key}: median "
+              f"{statistics.median(values):.1f} ms over {len(values)} editors "
+              f"(min {min(values):.1f}, max {max(values):.1f})")
+    print(f"[timing] load average {os.getloadavg()[0]:.1f}")
 
 
 @pytest.mark.parametrize("editor", ["prosemirror", "slate", "tinymce"])
@@ -167,8 +195,8 @@ def test_failed_rewrite_leaves_the_editor_untouched(page: Page, kindly: Extensio
     try:
         open_editor(page, editor, RICH_DRAFT, html=True)
         draft = editor_text(page)
-        soften_button(ui(page, editor)).click()
-        expect(panel(ui(page, editor)).get_by_role("alert")).to_contain_text(
+        soften_button(page).click()
+        expect(panel(page).get_by_role("alert")).to_contain_text(
             "Try again in 12 seconds")
     finally:
         kindly.context.unroute(url, handler)

@@ -3,11 +3,13 @@ which feedback each ending of a rewrite sends."""
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import EXTENSION, GENERIC_ORIGIN, ExtensionBrowser
 from tests.e2e.steps import (
     accept,
+    boxes_overlap,
     panel,
     soften_and_wait,
     soften_button,
@@ -70,11 +72,6 @@ def open_editor(page: Page, name: str, text: str) -> None:
     expect(soften_button(page)).to_have_count(1)
 
 
-def boxes_overlap(a: dict, b: dict) -> bool:
-    return not (a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
-                or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])
-
-
 def test_panel_and_button_leave_a_full_textarea_readable(page: Page, kindly: ExtensionBrowser):
     """A fixed-height textarea filled to the bottom: the button and the panel cover none of it."""
     lines = "\n".join(f"Line {n} of the reply about order {4400 + n}." for n in range(12))
@@ -92,15 +89,22 @@ def test_panel_and_button_leave_a_full_textarea_readable(page: Page, kindly: Ext
     assert not boxes_overlap(panel_box, soften_button(page).bounding_box())
 
 
-def test_keyboard_reaches_kindly_from_quill(page: Page, kindly: ExtensionBrowser):
-    """In Quill, Tab types a tab: the shortcut opens Kindly, focus lands on Accept, and the
+@pytest.mark.parametrize("editor", ["quill", "tinymce"])
+def test_keyboard_reaches_kindly(page: Page, kindly: ExtensionBrowser, editor: str):
+    """In Quill, Tab types a tab; TinyMCE's text is in an iframe. The shortcut opens Kindly from
+    inside the editor, focus lands on Accept, Escape gives the editor its focus back, and the
     button itself takes focus."""
-    open_editor(page, "quill", "Order 4512 ships on 3 May. Read the email.")
-    page.locator(".ql-editor").click()
+    open_editor(page, editor, "Order 4512 ships on 3 May. Read the email.")
+    if editor == "tinymce":
+        text = page.frame_locator("iframe.tox-edit-area__iframe").locator("body")
+    else:
+        text = page.locator(".ql-editor")
+    text.click()
     page.keyboard.press("Alt+Shift+K")
     expect(panel(page).get_by_role("button", name="Accept")).to_be_focused(timeout=15000)
     page.keyboard.press("Escape")
     expect(panel(page)).to_be_hidden()
+    expect(text).to_be_focused()
     soften_button(page).focus()
     expect(soften_button(page)).to_be_focused()
 

@@ -7,7 +7,7 @@ import json
 import re
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from api.engines.offline.engine import OfflineEngine
@@ -21,6 +21,7 @@ PRESETS = [
     json.loads(path.read_text())
     for path in sorted((Path(__file__).parents[2] / "prompts" / "presets").glob("*.json"))
 ]
+PRESET = {preset["slug"]: preset for preset in PRESETS}
 BLOCK = re.compile(r"<(p|ul|ol|blockquote)>")
 
 
@@ -139,6 +140,7 @@ HREFS = ["https://example.com/refunds", "https://help.example.org/a?b=1&c=2", "m
          "https://example.com/"]
 MARKS = st.sampled_from(["b", "strong", "i", "em", "u", "code", "a"])
 PIECE = st.one_of(st.sampled_from(WORDS), facts_strategy)
+EMPTY_ITEMS = st.sampled_from(["<li></li>", "<li><br></li>", "<li><b></b></li>", "<li> </li>"])
 
 
 @st.composite
@@ -162,7 +164,12 @@ def rich_drafts(draw: st.DrawFn) -> str:
                 out.append(text)
             html_lines.append(" ".join(out) + draw(st.sampled_from([".", "!", "?", ""])))
         if len(html_lines) > 1 and draw(st.booleans()):
-            blocks.append("<ul>" + "".join(f"<li>{line}</li>" for line in html_lines) + "</ul>")
+            # Editors leave empty items in lists (<li><br></li>): they are no line of text.
+            items = [f"<li>{line}</li>" for line in html_lines]
+            for _ in range(draw(st.integers(0, 2))):
+                items.insert(draw(st.integers(0, len(items))), draw(EMPTY_ITEMS))
+            tag = draw(st.sampled_from(["ul", "ol"]))
+            blocks.append(f"<{tag}>" + "".join(items) + f"</{tag}>")
         else:
             blocks.append("<p>" + "<br>".join(html_lines) + "</p>")
     return "".join(blocks)
@@ -174,17 +181,32 @@ def block_count(html: str) -> int:
 
 @settings(max_examples=60, deadline=None)
 @given(html=rich_drafts())
+# An empty item in a list: <li><br></li> read as a blank line split the list in two, and an
+# empty numbered item took a number, so the text came back renumbered.
+@example(html="<ul><li>we</li><li><br></li><li>order</li></ul><p>thanks</p>")
+@example(html="<ol><li>we</li><li></li><li>order</li></ol><p>thanks</p>")
 def test_text_and_marks_round_trip_exactly(html):
     rich = read_html(html)
     again = read_html(render_html(rich.text, list(rich.marks)))
     assert again.text == rich.text
     assert again.marks == rich.marks
-    assert block_count(render_html(rich.text, list(rich.marks))) == len(rich.text.split("\n\n"))
+    paragraphs = len(rich.text.split("\n\n"))
+    assert block_count(render_html(rich.text, list(rich.marks))) == paragraphs
+    assert paragraphs == block_count(html)  # every block of the draft is one paragraph
+
+
+def mark_paragraphs(html: str) -> list[int]:
+    """The paragraph (0, 1, ...) each mark of `html` is in, in the marks' order."""
+    rich = read_html(html)
+    return [rich.text.count("\n\n", 0, m.start) for m in rich.marks]
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(html=rich_drafts(), preset=st.sampled_from(PRESETS),
        name=st.sampled_from([None, "Maria"]))
+# "Today." alone sounds like an order and is taken out: the text kept a trailing blank line
+# that its HTML doesn't have, and the draft's paragraph count can't be kept.
+@example(html="<p>we.</p><p>today.</p>", preset=PRESET["concise"], name=None)
 def test_marks_survive_a_rewrite(html, preset, name):
     value = rewrite_rich(html, preset, customer_name=name, agent_name="Sam")
     draft = read_html(html)
@@ -196,5 +218,10 @@ def test_marks_survive_a_rewrite(html, preset, name):
     # was merged into another.
     out = read_html(value["rewrite"])
     assert out.text == value["rewrite_text"]
-    paragraphs = len(value["rewrite_text"].split("\n\n"))
-    assert block_count(value["rewrite"]) == paragraphs >= len(draft.text.split("\n\n"))
+    assert block_count(value["rewrite"]) == len(value["rewrite_text"].split("\n\n"))
+    # A paragraph the engine took out (a harsh sentence on its own) has no marks; marks from
+    # two paragraphs of the draft are never in one paragraph of the rewrite.
+    before, after = mark_paragraphs(html), mark_paragraphs(value["rewrite"])
+    for k in range(len(before) - 1):
+        if before[k + 1] > before[k]:
+            assert after[k + 1] > after[k], (before, after)

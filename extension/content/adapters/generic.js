@@ -11,15 +11,15 @@
   function isReplyEditor(el) {
     if (el.parentElement?.closest('[contenteditable]:not([contenteditable="false"])')) return false;
     if (el.readOnly || el.disabled || el.getAttribute('aria-readonly') === 'true') return false;
-    const rect = el.getBoundingClientRect();
+    const rect = kindly.layout.editorRect(el); // a frame's editable body: the frame's size
     return rect.width > 0 && rect.height >= MIN_HEIGHT;
   }
 
   kindly.adapter = {
     name: 'generic',
     channel: null,
-    findEditors() {
-      return [...document.querySelectorAll(SELECTORS.editor)].filter(isReplyEditor);
+    findEditors(root = document) {
+      return [...root.querySelectorAll(SELECTORS.editor)].filter(isReplyEditor);
     },
     readDraft(editor) {
       return kindly.editorText.readText(editor);

@@ -42,8 +42,8 @@
   kindly.adapter = {
     name: 'gmail',
     channel: 'email',
-    findEditors() {
-      return [...document.querySelectorAll(SELECTORS.editor)];
+    findEditors(root = document) {
+      return [...root.querySelectorAll(SELECTORS.editor)];
     },
     readDraft(editor) {
       return kindly.editorText.readText(editor, SELECTORS.notDraft);

@@ -28,9 +28,9 @@
   kindly.adapter = {
     name: 'zendesk',
     channel: null,
-    findEditors() {
+    findEditors(root = document) {
       // CKEditor nests editables (tables, captions); only the root one is the reply.
-      return [...document.querySelectorAll(SELECTORS.editor)]
+      return [...root.querySelectorAll(SELECTORS.editor)]
         .filter((el) => !el.parentElement.closest('[contenteditable="true"]'));
     },
     readDraft(editor) {
