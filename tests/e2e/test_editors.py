@@ -150,6 +150,10 @@ def test_accept_undo_and_formatting_in_real_editor(page: Page, kindly: Extension
     # of each request is the test's, not the extension's, time).
     timing = soften_and_time(page)
     expect(panel(page)).to_contain_text("from cache")
+    # ProseMirror (TipTap) folds changes less than 500 ms apart into one undo step: Kindly's
+    # Undo above and this Accept would then be undone together. An agent reads the preview
+    # first; so does the test.
+    page.wait_for_timeout(600)
     accept(page)
     assert same_text(editor_text(page), rewrite)
 
