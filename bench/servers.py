@@ -124,7 +124,9 @@ def start_app(
     """Start Kindly ('kindly') or the bare app ('bare') under gunicorn and wait until it answers.
 
     Kindly with gthread runs through the real `kindly serve` command; every other case runs
-    through bench/serve.py, which uses the same `gunicorn_options` with the worker class swapped.
+    through bench/serve.py, which uses the same `gunicorn_options`. "gthread" means the
+    Procfile's worker for both apps (Kindly's request-buffering gthread worker, unless
+    KINDLY_WORKER says otherwise); any other class is swapped in for both.
     """
     port = free_port()
     workdir.mkdir(parents=True, exist_ok=True)
@@ -135,7 +137,10 @@ def start_app(
         command = [_bin("kindly"), "serve", *shape]
     else:
         command = [sys.executable, str(BENCH_DIR / "serve.py"), which, *shape]
-        command += ["--worker-class", settings.worker_class]
+        if settings.worker_class != "gthread":
+            # Until 2026-12-02 the bare app got plain gthread here while Kindly had the
+            # Procfile's buffering worker: the floor was not under the same settings.
+            command += ["--worker-class", settings.worker_class]
     log_path = workdir / f"{which}-{port}.log"
     with log_path.open("w") as log:
         # stdout is the access log (one line per request): dropped, as a load balancer would.
