@@ -42,7 +42,8 @@ BENCHMARKS = {
     "worker_settings": (worker_settings, ["--quick"], []),
     "old_tree": (old_tree, ["--quick"], []),
 }
-# What `make bench` runs (about 8 minutes); the others with --only.
+# What `make bench` runs (about 7 minutes on 2 cores; old_tree builds its venv once, +30 s); the
+# others with --only.
 DEFAULT = "cache_hit,llm_overhead,memory,slow_clients,old_tree"
 
 
