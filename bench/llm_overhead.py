@@ -54,13 +54,15 @@ WARMUP = 20
 # Replaced in `measure` by a stored agent key (made with `kindly keys create`), as the
 # extension sends: checked in Redis on every request.
 AUTH = {"Authorization": f"Bearer {ADMIN_KEY}", "Content-Type": "application/json"}
-# A made-up draft of typical length (about 60 words) with a few facts; the order number
-# changes every request so that Kindly never answers from its cache.
+# A made-up draft of typical length (about 55 words) with a few facts; the order number
+# changes every request so that Kindly never answers from its cache. The fake echoes it, so it
+# holds nothing the model path's tone check refuses to pass on (a blaming "as I said", jargon
+# such as "Pls": with those the answer went to the offline fallback and the run stopped).
 DRAFT = (
-    "Hi, as I said in my last email the refund of $35.00 for order #{order} can't be issued "
-    "until the parcel is back with us. It was sent on 4 March and you can follow it at "
-    "https://track.example.com/{order}. Pls let us know if anything else is wrong and we "
-    "will look into it for you asap."
+    "Hi, the refund of $35.00 for order #{order} can't be issued until the parcel is back "
+    "with us. It was sent on 4 March and you can follow it at "
+    "https://track.example.com/{order}. Please let us know if anything else is wrong and we "
+    "will look into it for you."
 )
 
 

@@ -24,6 +24,7 @@ from bench import (
     llm_overhead,
     memory,
     offline_engine,
+    old_tree,
     single_flight,
     slow_clients,
     worker_settings,
@@ -39,9 +40,11 @@ BENCHMARKS = {
     "offline_engine": (offline_engine, ["--quick"], []),
     "single_flight": (single_flight, ["--quick"], []),
     "worker_settings": (worker_settings, ["--quick"], []),
+    "old_tree": (old_tree, ["--quick"], []),
 }
-# What `make bench` runs (about 8 minutes); the others with --only.
-DEFAULT = "cache_hit,llm_overhead,memory,slow_clients"
+# What `make bench` runs (about 7 minutes on 2 cores; old_tree builds its venv once, +30 s); the
+# others with --only.
+DEFAULT = "cache_hit,llm_overhead,memory,slow_clients,old_tree"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -95,6 +98,17 @@ def summary(results: dict) -> str:
         rows.append(
             f"| worker private memory (USS) after {hits} hits | {worst / 1024:.1f} MB | < 30 MB |"
         )
+    if "old_tree" in results:
+        old = results["old_tree"]
+        for what, key in (("cache hit req/s", "hit_ratio"), ("offline miss p50", "miss_ratio")):
+            s = spread(old[key])
+            rows.append(
+                f"| issue 9: HEAD / old tree {old['old_commit']}, {what} | {s['median']:.2f} "
+                f"({s['min']:.2f}..{s['max']:.2f}; rounds "
+                + ", ".join(f"{r:.2f}" for r in old[key])
+                + ") | "
+                + (">= 1 (no regression) |" if key == "hit_ratio" else "<= 1 (no regression) |")
+            )
     if "slow_clients" in results:
         series = results["slow_clients"]["samples"]["kindly worker"]
         delay = percentile(series["slow"], 50) - percentile(series["free"], 50)

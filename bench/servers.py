@@ -84,20 +84,29 @@ def kindly_env(redis_url: str, workdir: Path) -> dict[str, str]:
     return env
 
 
-def create_agent_key(redis_url: str, workdir: Path) -> str:
+def create_agent_key(
+    redis_url: str,
+    workdir: Path,
+    kindly: str | None = None,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+) -> str:
     """An agent key of a new team 'bench', made with the `kindly` CLI: the benchmarks send
-    what an agent's extension sends (a stored key, checked in Redis on every request)."""
-    env = kindly_env(redis_url, workdir)
-    kindly = _bin("kindly")
+    what an agent's extension sends (a stored key, checked in Redis on every request).
+    `kindly`, `env`, `cwd`: another tree's CLI (bench/old_tree.py)."""
+    env = {**kindly_env(redis_url, workdir), **(env or {})}
+    kindly = kindly or _bin("kindly")
     subprocess.run(
         [kindly, "teams", "create", "Bench", "--id", "bench"],
         env=env,
+        cwd=cwd,
         check=True,
         capture_output=True,
     )
     out = subprocess.run(
         [kindly, "keys", "create", "--team", "bench", "--label", "bench"],
         env=env,
+        cwd=cwd,
         check=True,
         capture_output=True,
         text=True,
@@ -115,7 +124,9 @@ def start_app(
     """Start Kindly ('kindly') or the bare app ('bare') under gunicorn and wait until it answers.
 
     Kindly with gthread runs through the real `kindly serve` command; every other case runs
-    through bench/serve.py, which uses the same `gunicorn_options` with the worker class swapped.
+    through bench/serve.py, which uses the same `gunicorn_options`. "gthread" means the
+    Procfile's worker for both apps (Kindly's request-buffering gthread worker, unless
+    KINDLY_WORKER says otherwise); any other class is swapped in for both.
     """
     port = free_port()
     workdir.mkdir(parents=True, exist_ok=True)
@@ -126,7 +137,10 @@ def start_app(
         command = [_bin("kindly"), "serve", *shape]
     else:
         command = [sys.executable, str(BENCH_DIR / "serve.py"), which, *shape]
-        command += ["--worker-class", settings.worker_class]
+        if settings.worker_class != "gthread":
+            # Until 2026-12-02 the bare app got plain gthread here while Kindly had the
+            # Procfile's buffering worker: the floor was not under the same settings.
+            command += ["--worker-class", settings.worker_class]
     log_path = workdir / f"{which}-{port}.log"
     with log_path.open("w") as log:
         # stdout is the access log (one line per request): dropped, as a load balancer would.
@@ -134,6 +148,20 @@ def start_app(
             command, env=env, cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=log
         )
     served = ServedApp(f"{which} {settings.label}", port, proc, log_path)
+    _wait_ready(served)
+    return served
+
+
+def start_command(
+    name: str, command: list[str], workdir: Path, env: dict[str, str], cwd: Path, port: int
+) -> ServedApp:
+    """Start a server by its own command line (another tree's gunicorn) and wait until it
+    answers /healthz on `port`."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    log_path = workdir / f"{name.replace(' ', '-')}-{port}.log"
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=log)
+    served = ServedApp(name, port, proc, log_path)
     _wait_ready(served)
     return served
 

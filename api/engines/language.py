@@ -62,6 +62,9 @@ def warm_up() -> None:
     _identifier()
 
 
+# A rewrite asks about its draft up to four times (the engine's prompt, focus and checks,
+# then the pipeline's tone findings): the recent answers are kept, so it is read once.
+@lru_cache(maxsize=64)
 def detect_language(text: str) -> str | None:
     """The ISO 639-1 code when the text clearly reads as one language, else None."""
     words = _NOT_WORDS.sub(" ", text)

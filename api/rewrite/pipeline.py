@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from api.engines import Engine, EngineError
+from api.engines import Engine
 from api.facts import marks
 from api.rewrite.cache_key import JobDigest
 from api.rewrite.outcome import (
@@ -25,6 +25,7 @@ from api.rewrite.outcome import (
     served_again,
 )
 from api.rewrite.spend import Spend, reservation
+from api.rewrite.streaming import Event, stream_events
 from api.rewrite.verify import clean_text, normalise_draft, verified_rewrite
 from api.store import keys as redis_keys
 from api.store.cache import Lookup, RewriteCache
@@ -33,7 +34,7 @@ from api.store.first_trip import INVALID_KEY, PRESET_CHANGED, REFUSED, FirstTrip
 from api.store.presets import PresetStore
 from api.store.teams import Principal, TeamStore
 from api.tone.lexicon import Lexicon
-from api.types import EngineResult, RewriteJob
+from api.types import RewriteJob
 from api.usage.entry import rewrite_entry
 from api.usage.log import UsageLog
 
@@ -43,8 +44,6 @@ __all__ += ["normalise_draft", "verified_rewrite"]
 if TYPE_CHECKING:
     from api.store.rate_limit import RateLimiter
 
-# A streamed rewrite's events: ("delta", {"text": ...}) then ("result", body).
-Event = tuple[str, dict[str, Any]]
 
 
 @dataclass
@@ -93,7 +92,7 @@ class Pipeline:
         # The cache store goes out with the usage entry and the token charge: one round trip.
         # The id the first trip may already have logged a hit under: if that trip timed out
         # but ran later, this answer's entry has the same id, so the log keeps one of them.
-        return self._respond(
+        return self.respond(
             value,
             cached,
             opened.job,
@@ -108,59 +107,15 @@ class Pipeline:
     def stream_rewrite(
         self, req: RewriteRequest, who: Principal, key: KeyCheck | None = None
     ) -> Iterator[Event]:
-        """The streamed rewrite: ("delta", {"text"}) events as the engine writes, then one
-        ("result", body) with the verified result; `corrected` says the final text differs
-        from the deltas (the guard rejected them). A bad request raises PipelineError here,
-        before the first event. Streams skip the single-flight lock: each caller streams."""
+        """The streamed rewrite (api/rewrite/streaming.py): ("delta", {"text"}) events as the
+        engine writes, then one ("result", body) with the verified result and `corrected`. A
+        bad request raises PipelineError here, before the first event. Streams skip the
+        single-flight lock (each caller streams); a hit is logged in the first round trip."""
         started = self.clock()
         opened = self.open(req, who, lock=False, key=key, started=started)
-        hit, _ = opened.looked_up()
-        return self._stream_events(
-            opened.job, opened.engine, opened.digest, opened.who, started, hit, opened.reserved
-        )
+        return stream_events(self, opened, started)
 
-    def _stream_events(
-        self,
-        job: RewriteJob,
-        engine: Engine,
-        digest: str,
-        who: Principal,
-        started: float,
-        hit: dict[str, Any] | None,
-        reserved: int = 0,
-    ) -> Iterator[Event]:
-        if hit is not None:
-            yield "delta", {"text": plain_text(hit)}
-            answer = self._respond(hit, True, job, who, started, None, None, reserved, digest)
-            yield "result", {**answer, "corrected": False}
-            return
-        streamed: list[str] = []
-        upstream = None
-        outcome: EngineResult | EngineError | None = None
-        try:
-            upstream = engine.stream(job)  # None: this engine (or job) does not stream
-            if upstream is not None:
-                for text in upstream:
-                    streamed.append(text)
-                    yield "delta", {"text": text}
-                outcome = upstream.result()
-        except EngineError as err:
-            outcome = err
-        finally:
-            # Also on GeneratorExit (client gone): closing stops the upstream call.
-            if upstream is not None:
-                upstream.close()
-        value, cacheable = verified_rewrite(job, engine, self.fallback, self.lexicon, outcome)
-        if not streamed:
-            yield "delta", {"text": plain_text(value)}
-        corrected = bool(streamed) and plain_text(value) != "".join(streamed)
-        stored = cacheable and self.cache.put(who.team, digest, served_again(value))
-        answer = self._respond(
-            value, False, job, who, started, None, None, reserved, digest if stored else None
-        )
-        yield "result", {**answer, "corrected": corrected}
-
-    def _respond(
+    def respond(
         self,
         value: dict[str, Any],
         cached: bool,
@@ -264,7 +219,7 @@ class Pipeline:
             redis_keys.lock_key(who.team, opened.digest),
         )
         opened.latency_ms = round((self.clock() - started) * 1000, 2)
-        hit_log = hit_log_for(opened, with_label=key is None) if lock else None
+        hit_log = hit_log_for(opened, with_label=key is None)
         call = self.first_trip.call(
             who,
             key.key_hash if key else None,

@@ -169,14 +169,21 @@ def test_stream_sends_deltas_then_the_verified_result(llm_client, llm_auth, fake
 
 
 def test_accept_header_asks_for_a_stream_and_cache_hit_streams_at_once(
-    llm_client, llm_auth, fake
+    llm_client, llm_auth, fake, redis
 ):
     llm_client.post("/v1/rewrite", json=BODY, headers=llm_auth)
     headers = {**llm_auth, "Accept": "text/event-stream"}
+    redis.config_resetstat()
     events = parse_sse(llm_client.post("/v1/rewrite", json=BODY, headers=headers).get_data(True))
     assert [name for name, _ in events] == ["delta", "result"]
     assert events[0][1]["text"] == events[1][1]["rewrite"]
     assert events[1][1]["cached"] is True and len(fake.requests) == 1
+    # One round trip: the first trip's script found the hit and logged it; nothing after.
+    sent = {name: stat["calls"] for name, stat in redis.info("commandstats").items()}
+    assert sent.get("cmdstat_evalsha") == 1 and "cmdstat_eval" not in sent
+    entries = redis.xrange(next(iter(redis.scan_iter("*usage*", _type="stream"))))
+    hits = [e for _, e in entries if '"cached":true' in str(e)]
+    assert len(hits) == 1 and events[1][1]["id"] in str(hits[0])
 
 
 def test_rejected_stream_ends_with_the_corrected_text_and_is_not_cached(
