@@ -76,6 +76,8 @@ def guard_context(prep: Prepared) -> Context:
         instructions=_DATA_BLOCK.sub(" ", instructions),
         # The team's sign-off may be in another language than the reply: not allowed as is.
         allowed=[phrase for phrase in job.preset.get("required_phrases", []) if phrase],
+        customer_name=job.customer_name or "",
+        agent_name=job.agent_name or "",
     )
 
 
