@@ -22,6 +22,7 @@ _OLD_REASONS = (
     ("repair call", "repair_call_failed"),
 )
 REPAIR_PREFIX = "after one repair attempt"
+SENTENCE_PREFIX = "sentence kept offline"  # focused mode: one sentence, not the answer
 
 
 def reason_of(text: str) -> str:
@@ -37,11 +38,17 @@ def reason_of(text: str) -> str:
 
 
 def split_reasons(rejected: list[str]) -> tuple[list[str], list[str]]:
-    """(reasons of the first answer, reasons of the repair answer), each sorted, no repeats."""
-    first = {reason_of(r) for r in rejected if not r.startswith(REPAIR_PREFIX)}
-    repair = {reason_of(r) for r in rejected if r.startswith(REPAIR_PREFIX)}
-    first.discard("no repair attempt")
-    return sorted(first - {"other"} | ({"other"} & first)), sorted(repair)
+    """(reasons of the first answer, reasons of the repair answer), each sorted, no repeats;
+    a focused-mode sentence kept offline counts as 'sentence:<reason>'."""
+    first, repair = set(), set()
+    for entry in rejected:
+        if entry.startswith(SENTENCE_PREFIX + ": "):
+            first.add("sentence:" + reason_of(entry.removeprefix(SENTENCE_PREFIX + ": ")))
+        elif entry.startswith(REPAIR_PREFIX):
+            repair.add(reason_of(entry))
+        elif not entry.startswith("no repair attempt"):
+            first.add(reason_of(entry))
+    return sorted(first), sorted(repair)
 
 
 def quantile(values: list[float], q: float) -> float | None:

@@ -15,7 +15,7 @@ from api.types import RewriteJob
 _WRAPPING_TAGS = re.compile(r"^\s*<draft>\s*|\s*</draft>\s*$", re.IGNORECASE)
 _DATA_BLOCK = re.compile(
     r"<(draft|customer_message|reply)>.*?</\1>|^(?:Customer's|Agent's) name:[^\n]*$"
-    r"|^\d+\. [^\n]*\(found: [^()\n]*\)$",  # focused mode's numbered sentences
+    r"|^\d+\. Draft: [^\n]*$|^\s+Start from: [^\n]*$",  # focused mode's sentences
     re.S | re.M,
 )
 
