@@ -183,5 +183,30 @@ def test_a_sentence_that_drops_a_placeholder_gives_way_to_its_offline_version(en
     assert result.rejected[0].startswith("sentence kept offline: placeholder_lost:")
 
 
+def test_a_bare_refusal_is_matched_to_its_offline_version_by_its_neighbour(fake):
+    """'Can't.' shares no word with the offline engine's "I'm afraid...": its place is the
+    sentence before the one that matches the draft's next sentence (real tone analyser)."""
+    fake.reset()
+    engine = build_llm_engine(
+        settings(
+            {
+                "OPENAI_BASE_URL": fake.url,
+                "KINDLY_MODEL": "fake-model",
+                "KINDLY_PROMPTS_DIR": REPO_ROOT / "prompts",
+                "KINDLY_LLM_MODE": "focused",
+            }
+        )
+    )
+    draft = "Can't. Reservations for parties over 8 need a call to the restaurant."
+    kind_no = "I'm sorry, we can't take that booking online."
+    fake.script(Answer(f"1. {kind_no}"))
+    result = engine.rewrite(job(draft))
+    sent = fake.requests[0]
+    assert sent.sentences == ["Can't."]
+    offline = OfflineEngine().rewrite(job(draft)).text
+    assert sent.starts[0] in offline and "Reservations" not in sent.starts[0]
+    assert result.text == offline.replace(sent.starts[0], kind_no)
+
+
 def test_focused_mode_does_not_stream(engine):
     assert engine.stream(job()) is None

@@ -84,11 +84,13 @@ def prepare(templates: PromptTemplates, work: Plan, job: RewriteJob, max_tokens:
     )
     work.masked = redacted.draft
     placeholder_of = {fact: key for key, fact in redacted.mapping.items()}
-    free = sentences(work.masked)
+    offline = sentences(work.masked)
+    free = list(offline)
+    draft = [_mask_with(s, placeholder_of) for s in sentences(job.draft)]
     picked = []
     for sentence, reason, found in zip(work.sentences, work.reasons, work.findings, strict=True):
         masked = _mask_with(sentence, placeholder_of)
-        target = _best_match(masked, free)
+        target = _best_match(masked, free) or _by_neighbour(masked, draft, offline, free)
         if masked is not None and target is not None:
             free.remove(target)
             picked.append((masked, reason, target, found))
@@ -204,6 +206,28 @@ def _mask_with(sentence: str, placeholder_of: dict[str, str]) -> str | None:
         pieces += [sentence[position : span.start], key]
         position = span.end
     return "".join(pieces) + sentence[position:]
+
+
+def _by_neighbour(
+    sentence: str | None, draft: list[str | None], offline: list[str], free: list[str]
+) -> str | None:
+    """For a sentence with no content words ("Can't.", "Nope."): the offline sentence just
+    before the one that matches the draft's next sentence (a greeting line never counts)."""
+    if sentence is None or content_words(sentence) or sentence not in draft:
+        return None
+    index = draft.index(sentence)
+    following = draft[index + 1] if index + 1 < len(draft) else None
+    anchor = _best_match(following, offline)
+    if anchor is None:
+        return None
+    place = offline.index(anchor) - 1
+    candidate = offline[place] if place >= 0 else None
+    if candidate is None or candidate not in free or candidate.rstrip().endswith(","):
+        return None
+    if any(jaccard(set(content_words(candidate)), set(content_words(s or ""))) >= 0.25
+           for s in draft):
+        return None  # it says something of the draft's own: not the short sentence's place
+    return candidate
 
 
 def _best_match(sentence: str | None, candidates: list[str]) -> str | None:
