@@ -48,7 +48,8 @@ _CUT_OFF = (
 # English wording; days also in the other languages of the corpus.
 FAMILIES: tuple[Family, ...] = (
     _family("a call", "channel", r"call(?!ed\b)|phone|ring us|telephon|hotline",
-            r"call|phon|ring\b|telephon|hotline|speak (?:to|with)|talk (?:to|with)"),
+            r"call|phon|ring\b|telephon|hotline|speak (?:to|with)|talk (?:to|with)|"
+            r"reach (?:us|out)"),
     _family("the app", "channel", r"apps?\b", r"apps?\b|application"),
     _family("email", "channel", r"e-?mail", r"e-?mail|inbox"),
     _family("the chat", "channel", r"(?:live )?chat\b", r"chat|messag"),
