@@ -1,5 +1,5 @@
 """A meaning changed without a 'not' (a consequence, a channel, a day gone or swapped) and a
-sign-off with someone else's name: rejected through the real app, Redis and the scripted
+greeting or sign-off with someone else's name: rejected through the real app, Redis and the scripted
 OpenAI-protocol server; kind rewordings of the same content pass, and so does every rewrite
 the offline engine makes of the corpus."""
 
@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from api.engines.llm.meaning import meaning_problems, signoff_problems
+from api.engines.llm.meaning import greeting_problems, meaning_problems, signoff_problems
 from api.engines.llm.tone import harsh_findings
 from api.engines.offline.engine import OfflineEngine
 from api.store.presets import default_presets
@@ -72,6 +72,12 @@ CASES = {
         lambda r: f"Hi Toby,\n\nI'm sorry for the confusion. The plan renews on the {fact(r)} "
         "of every month.\n\nBest,\nToby",
         "wrong_signoff",
+    ),
+    "wrong_greeting:agent": (
+        {**RENEWS, "customer_name": None, "agent_name": "Priya"},
+        lambda r: f"Hi Priya,\n\nI'm sorry for the confusion. The plan renews on the {fact(r)} "
+        "of every month.\n\nBest,\nPriya",
+        "wrong_greeting",
     ),
     "wrong_signoff:stranger": (
         RENEWS,
@@ -185,9 +191,9 @@ def test_every_offline_rewrite_of_the_corpus_keeps_its_meaning_and_signoff():
         language = row.get("language", "en")
         harsh = [(f.start, f.end) for f in harsh_findings(row["draft"], language)]
         problems = meaning_problems(row["draft"], text, harsh, language)
-        problems += signoff_problems(
-            text, row.get("customer_name") or "", row.get("agent_name") or "", row["draft"], []
-        )
+        names = (row.get("customer_name") or "", row.get("agent_name") or "")
+        problems += signoff_problems(text, *names, row["draft"], [])
+        problems += greeting_problems(text, *names, row["draft"])
         failed += [(ident, preset, p.for_people) for p in problems]
     assert failed == []
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from api.engines.language import detect_language, language_name
 from api.engines.llm.checks import Problem, same_language
-from api.engines.llm.meaning import meaning_problems, signoff_problems
+from api.engines.llm.meaning import greeting_problems, meaning_problems, signoff_problems
 from api.engines.llm.tone import harsh_findings
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
@@ -208,7 +208,8 @@ def _meaning(answer: str, ctx: Context) -> Iterable[Problem]:
 
 
 def _signoff(answer: str, ctx: Context) -> Iterable[Problem]:
-    return signoff_problems(answer, ctx.customer_name, ctx.agent_name, ctx.draft, ctx.allowed)
+    yield from greeting_problems(answer, ctx.customer_name, ctx.agent_name, ctx.draft)
+    yield from signoff_problems(answer, ctx.customer_name, ctx.agent_name, ctx.draft, ctx.allowed)
 
 
 def _language(answer: str, ctx: Context) -> Iterable[Problem]:

@@ -202,6 +202,45 @@ def signoff_problems(
     return []
 
 
+_GREETING = re.compile(
+    r"(?i)^(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|hola|estimad[oa]|hallo|"
+    r"liebe[rs]?|sehr geehrte[rs]?|bonjour|cher|chère|olá|oi|prezad[oa])\b[ \t]+([^,!:\n]{1,40})"
+)
+
+
+def greeting_problems(
+    answer: str, customer_name: str, agent_name: str, draft: str = ""
+) -> list[Problem]:
+    """`wrong_greeting`: the answer greets someone by a name that is not the customer's (the
+    agent's own name, or a name neither the customer's nor in the draft's own greeting)."""
+    first = next((line.strip() for line in answer.splitlines() if line.strip()), "")
+    match = _GREETING.match(first)
+    if match is None:
+        return []
+    customer = {t.lower() for t in _NAME.findall(customer_name)}
+    agent = {t.lower() for t in _NAME.findall(agent_name)}
+    greeted = _GREETING.match(next((x.strip() for x in draft.splitlines() if x.strip()), ""))
+    if greeted:  # the draft's own greeting names the customer
+        customer |= {t.lower() for t in _NAME.findall(greeted.group(1))} - agent
+    words = {"there", "team", "all", "everyone", "customer", "friend", "sir", "madam"}
+    names = [
+        t for t in _NAME.findall(match.group(1))
+        if t[:1].isupper() and t.lower() not in customer | words | _SIGNOFF_WORDS
+    ]
+    if not names:
+        return []
+    whose = (
+        "the agent's own name" if names[0].lower() in agent else "a name that is not the customer's"
+    )
+    return [
+        Problem(
+            f"wrong_greeting: greeted the customer with {whose} ('{names[0]}')",
+            "You greeted the customer with a name that is not theirs; "
+            + (f"greet {customer_name}." if customer_name else "greet them without a name."),
+        )
+    ]
+
+
 def _signer(answer: str) -> str:
     """Who the answer's closing names: the rest of a closing line ("Best, Toby") or the short
     line after it; '' without a closing in the last three lines."""
