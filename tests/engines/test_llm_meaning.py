@@ -70,7 +70,7 @@ CASES = {
     "wrong_signoff:customer": (
         RENEWS,
         lambda r: f"Hi Toby,\n\nI'm sorry for the confusion. The plan renews on the {fact(r)} "
-        "of every month.\n\nBest,\nToby",
+        "of every month.\n\nThanks, Toby",
         "wrong_signoff",
     ),
     "wrong_greeting:agent": (
@@ -154,6 +154,28 @@ def test_a_kind_rewording_that_keeps_the_content_is_accepted(app, fake, case):
     fake.default = Answer(answer)
     result = post(app, body)
     assert result["engine"] == "openai", result["checks"]["rejected"]
+
+
+@pytest.mark.parametrize(
+    ("signer", "agent", "ending"),
+    [
+        ("Toby", "Sam", "Best,\nSam"),
+        ("Toby", None, "Best,"),
+        ("[Your Name]", "Sam", "Best,\nSam"),
+        ("Not known", None, "Best,"),
+    ],
+)
+def test_a_made_up_signer_on_its_own_line_is_put_right(app, fake, signer, agent, ending):
+    """The customer's name, a slot or "Not known" under the closing: the agent's name goes
+    there, or none; the answer is used and says so."""
+    fake.default = Answer(
+        lambda r: f"Hi Toby,\n\nSorry for the confusion! The plan renews on the {fact(r)} of "
+        f"every month.\n\nBest,\n{signer}"
+    )
+    result = post(app, {**RENEWS, "agent_name": agent})
+    assert result["engine"] == "openai", result["checks"]["rejected"]
+    assert result["rewrite"].endswith("every month.\n\n" + ending)
+    assert any(f"sign-off had '{signer}'" in c for c in result["changes"])
 
 
 def test_the_repair_note_names_what_was_dropped_without_the_answer(app, fake):

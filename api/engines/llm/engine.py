@@ -236,6 +236,7 @@ class LLMEngine(EngineBase):
             )
         else:
             changes.append(f"Rewritten by {self.model} ({job.action.replace('_', ' ')}).")
+        changes.extend(dict.fromkeys(prep.notes))
         kept = len(prep.redacted.draft_placeholders)
         if kept:
             changes.append(

@@ -241,6 +241,35 @@ def greeting_problems(
     ]
 
 
+_SLOT_SIGNER = re.compile(r"(?i)^(?:\[[^\]\n]{1,40}\]|\{[^}\n]{1,40}\}|not known|unknown)$")
+
+
+def fix_signoff(answer: str, customer_name: str, agent_name: str) -> tuple[str, str | None]:
+    """The answer with a made-up signer put right: a sign-off line that holds a template slot
+    ("[Your Name]"), "Not known" or the customer's own name is replaced by the agent's name,
+    or dropped when it is not known (the closing word stays). Returns (text, what was done).
+    Any other strange name is left for `wrong_signoff` to reject."""
+    lines = answer.rstrip().split("\n")
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    if len(filled) < 2:
+        return answer, None
+    last, before = filled[-1], filled[-2]
+    closing = _CLOSINGS.match(lines[before].strip())
+    if closing is None or closing.group(1).strip() or len(lines[last].split()) > 4:
+        return answer, None
+    signer = lines[last].strip().strip(" ,.!—–-")
+    customer = {t.lower() for t in _NAME.findall(customer_name)}
+    agent = {t.lower() for t in _NAME.findall(agent_name)}
+    names = {t.lower() for t in _NAME.findall(signer)}
+    made_up = _SLOT_SIGNER.match(signer) or (names and names <= customer and not names & agent)
+    if not made_up:
+        return answer, None
+    kept = lines[:last] + ([agent_name.strip()] if agent_name.strip() else [])
+    text = "\n".join(kept).rstrip()
+    what = f"Signed as {agent_name.strip()}" if agent_name.strip() else "Left the name out"
+    return text, f"{what} where the model's sign-off had '{signer}'."
+
+
 def _signer(answer: str) -> str:
     """Who the answer's closing names: the rest of a closing line ("Best, Toby") or the short
     line after it; '' without a closing in the last three lines."""

@@ -8,6 +8,7 @@ import re
 from api.engines.llm.calls import Completion, Prepared
 from api.engines.llm.checks import Problem, answer_problems, expected_language
 from api.engines.llm.guard import Context, guard_problems
+from api.engines.llm.meaning import fix_signoff
 from api.facts.guard import check_facts
 from api.facts.placeholders import PLACEHOLDER
 from api.types import RewriteJob
@@ -29,7 +30,11 @@ def review(prep: Prepared, answer: Completion) -> tuple[str, list[Problem]]:
     """Restore the answer and list everything wrong with it."""
     job, redacted = prep.job, prep.redacted
     masked = clean(answer.text)
-    text = redacted.restore(masked)
+    text, fixed = fix_signoff(
+        redacted.restore(masked), job.customer_name or "", job.agent_name or ""
+    )
+    if fixed:
+        prep.notes.append(fixed)
     problems = answer_problems(
         action=job.action,
         draft=job.draft,
