@@ -250,7 +250,14 @@ class TreeServer:
 
 
 def run_tree(commit: str, items: list[dict[str, Any]], args: argparse.Namespace) -> list[dict]:
+    """Every draft through one tree's server; each row is written to `--out` as it comes, so
+    a run cut short still leaves its answers to read."""
     home = prepare_tree(commit)
+    out = None
+    if args.out:
+        args.out.mkdir(parents=True, exist_ok=True)
+        name = f"{commit.replace('/', '_')}-{args.mode or 'default'}.jsonl"
+        out = (args.out / name).open("w")
     proxy = CountingProxy(args.model_url)
     env = {
         "KINDLY_ENGINE": "openai",
@@ -271,6 +278,9 @@ def run_tree(commit: str, items: list[dict[str, Any]], args: argparse.Namespace)
             row = run_one(server, proxy, item, args.timeout * 3)
             row["tree"] = commit
             rows.append(row)
+            if out is not None:
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+                out.flush()
             verdict = "accepted" if row["accepted"] else f"{row['engine']} " + ",".join(
                 row["first_reasons"] + [f"repair:{r}" for r in row["repair_reasons"]]
             )
@@ -279,6 +289,8 @@ def run_tree(commit: str, items: list[dict[str, Any]], args: argparse.Namespace)
     finally:
         server.stop()
         proxy.stop()
+        if out is not None:
+            out.close()
     return rows
 
 
@@ -349,14 +361,7 @@ def main(argv: list[str] | None = None) -> int:
     print("drafts:", " ".join(i["id"] for i in items), flush=True)
     tables = {}
     for commit in args.tree or ["HEAD"]:
-        rows = run_tree(commit, items, args)
-        if args.out:
-            args.out.mkdir(parents=True, exist_ok=True)
-            name = f"{commit.replace('/', '_')}-{args.mode or 'default'}.jsonl"
-            with (args.out / name).open("w") as out:
-                for row in rows:
-                    out.write(json.dumps(row, ensure_ascii=False) + "\n")
-        tables[commit] = rows
+        tables[commit] = run_tree(commit, items, args)
     for commit, rows in tables.items():
         title = f"{commit}, mode {args.mode or 'default'}"
         print_table(f"{title}: all ({len(rows)} drafts)", summary(rows))
