@@ -20,6 +20,7 @@ import json
 import os
 import random
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -355,6 +356,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", help="only these draft ids")
     parser.add_argument("--out", type=Path, help="a directory for one JSON-lines file per tree")
     args = parser.parse_args(argv)
+    # Stopped with TERM: still stop the server and redis-server this run started.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     items = sample(args.corpus, args.english, args.per_language, args.seed)
     if args.only:
         items = [i for i in items if i["id"] in set(args.only)]
