@@ -8,51 +8,35 @@ tokens every call really used, on the harsh-draft corpus and on the dev split.
 Each draft goes through the same steps as a rewrite request (engine, fact guard, offline
 fallback), one at a time. `--out` writes every draft's result as JSON lines, to read the
 accepted answers (the dev split stays internal: never copy its text anywhere else).
-KINDLY_TREE=DIR runs the code of another checkout (e.g. an older commit, for a before/after).
+An older commit is measured over HTTP instead (its own server, venv and Redis):
+evals/llm_http.py.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import statistics
 import sys
 import time
-from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-TREE = Path(os.environ.get("KINDLY_TREE") or REPO)
-sys.path.insert(0, str(TREE))
+TREE = REPO
+sys.path.insert(0, str(REPO))
 
 from api.engines import EngineError  # noqa: E402
 from api.engines.registry import build_engines  # noqa: E402
 from api.rewrite import pipeline  # noqa: E402
 from api.types import RewriteJob  # noqa: E402
+from evals.llm_stats import print_table, split_reasons, summary  # noqa: E402
 
 CORPUS = REPO / "evals" / "harsh_drafts.jsonl"
 DEV_DIR = Path("/work/shared/eval")
 DEV_FILE = "twcs_agent_replies.dev.jsonl"
-# Older wordings of rejections (before reason codes), so a run on an older tree is comparable.
-_OLD_REASONS = (
-    ("lost the placeholder", "placeholder_lost"),
-    ("made up placeholder", "placeholder_invented"),
-    ("far too long", "too_long"),
-    ("far too short", "too_short"),
-    ("answered in", "wrong_language"),
-    ("cut off", "cut_off"),
-    ("empty answer", "empty"),
-    ("dropped", "fact_dropped"),
-    ("added", "fact_invented"),
-    ("timed out", "timeout"),
-    ("repair call", "repair_call_failed"),
-)
-
-
 def load_jsonl(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
@@ -82,18 +66,6 @@ def dev_items(directory: Path, sample: int, seed: int) -> list[dict[str, Any]]:
         }
         for row in rows[:sample]
     ]
-
-
-def reason_of(text: str) -> str:
-    """The reason code of one `checks.rejected` entry."""
-    text = text.removeprefix("after one repair attempt: ")
-    head = text.split(":", 1)[0]
-    if head.replace("_", "").isalpha() and head.islower() and " " not in head:
-        return head
-    for words, code in _OLD_REASONS:
-        if words in text:
-            return code
-    return "other"
 
 
 def _job(item: dict[str, Any], preset: dict) -> RewriteJob:
@@ -128,17 +100,13 @@ def run_one(engine: Any, fallback: Any, item: dict[str, Any], preset: dict) -> d
         "cacheable": cacheable,
         "seconds": round(seconds, 2),
         "usage": usage,
-        "first_reasons": sorted({reason_of(r) for r in rejected if not _is_repair(r)}),
-        "repair_reasons": sorted({reason_of(r) for r in rejected if _is_repair(r)}),
+        "first_reasons": split_reasons(rejected)[0],
+        "repair_reasons": split_reasons(rejected)[1],
         "rejected": rejected,
         "draft": job.draft,
         "rewrite": value["rewrite"],
         "item": item,
     }
-
-
-def _is_repair(text: str) -> bool:
-    return text.startswith("after one repair attempt")
 
 
 def _verify(job: RewriteJob, engine: Any, fallback: Any, outcome: Any) -> tuple[dict, bool]:
@@ -174,41 +142,6 @@ def _usage(spent: Iterable[Any]) -> dict[str, int]:
         "completion_tokens": sum(c.tokens_out for c in spent),
         "calls": len(spent),
     }
-
-
-def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    n = len(rows)
-    called = [r for r in rows if r["model_called"]]
-    accepted = [r for r in called if r["accepted"]]
-    first, repair = Counter(), Counter()
-    for row in rows:
-        first.update(row["first_reasons"])
-        repair.update(row["repair_reasons"])
-    seconds = sorted(r["seconds"] for r in rows)
-    return {
-        "drafts": n,
-        "model_called": len(called),
-        "accepted": len(accepted),
-        "accepted_pct": round(100 * len(accepted) / len(called), 1) if called else None,
-        "no_call_needed": sum(1 for r in rows if r["accepted"] and not r["model_called"]),
-        "p50_s": _quantile(seconds, 0.5),
-        "p95_s": _quantile(seconds, 0.95),
-        "p50_accepted_s": _quantile(sorted(r["seconds"] for r in accepted), 0.5),
-        "p50_fallback_s": _quantile(sorted(r["seconds"] for r in called if not r["accepted"]), 0.5),
-        "calls": sum(r["usage"]["calls"] for r in rows),
-        "prompt_tokens": sum(r["usage"]["prompt_tokens"] for r in rows),
-        "completion_tokens": sum(r["usage"]["completion_tokens"] for r in rows),
-        "first_reasons": dict(first.most_common()),
-        "repair_reasons": dict(repair.most_common()),
-    }
-
-
-def _quantile(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    if len(values) == 1:
-        return values[0]
-    return round(statistics.quantiles(values, n=100, method="inclusive")[int(q * 100) - 1], 2)
 
 
 def corpus_scores(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -253,12 +186,6 @@ def request_sizes(items: list[dict[str, Any]], preset: dict, cfg: dict[str, Any]
                 "max_tokens_p50": statistics.median(budgets) if budgets else None,
             },
         )
-
-
-def print_table(name: str, table: dict[str, Any]) -> None:
-    print(f"\n## {name}")
-    for key, value in table.items():
-        print(f"- {key}: {value}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -36,6 +36,8 @@ def context(
         names_known=True,
         expected_language="en",
         instructions="Rewrite the draft below as described, keeping every placeholder exactly.",
+        customer_name="Ana",
+        agent_name="Sam",
     )
 
 

@@ -34,7 +34,7 @@ def greet(text: str) -> str:
 CASES: dict[str, tuple[object, dict]] = {
     "prompt_echo": (lambda r: r.messages[-1]["content"], {}),
     "prompt_echo:not-known": (
-        lambda r: "Hi there,\n\nThanks for waiting. " + r.draft + "\n\nBest,\nNot known",
+        lambda r: "Hi there,\n\nThanks for waiting. " + r.draft + "\n\nBest, Not known",
         {"customer_name": None, "agent_name": None},
     ),
     "prompt_echo:instructions": (

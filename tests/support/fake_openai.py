@@ -26,7 +26,8 @@ from typing import Any
 _DRAFT = re.compile(r"<draft>\n(.*)\n</draft>", re.DOTALL)
 _CUSTOMER = re.compile(r"<customer_message>\n(.*)\n</customer_message>", re.DOTALL)
 _REPLY = re.compile(r"<reply>\n(.*)\n</reply>", re.DOTALL)
-_NUMBERED = re.compile(r"^(\d+)\. (.*) \(found: [^()]*\)$", re.MULTILINE)
+_NUMBERED = re.compile(r"^(\d+)\. Draft: (.*)$", re.MULTILINE)
+_START = re.compile(r"^\s+Start from: (.*)$", re.MULTILINE)
 _REPAIR_NOTE = "An earlier answer to this request could not be used"
 
 
@@ -70,6 +71,11 @@ class Recorded:
     def sentences(self) -> list[str]:
         """Focused mode: the (masked) sentences the model is asked to rewrite, in order."""
         return [m.group(2) for m in _NUMBERED.finditer(self.messages[-1]["content"])]
+
+    @property
+    def starts(self) -> list[str]:
+        """Focused mode: the offline engine's version of each sentence, in order."""
+        return [m.group(1) for m in _START.finditer(self.messages[-1]["content"])]
 
     @property
     def is_repair(self) -> bool:

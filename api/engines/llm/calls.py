@@ -61,6 +61,7 @@ class Prepared:
     spent: list[Completion] = field(default_factory=list)
     # Focused mode: the offline rewrite the model's sentences go back into.
     focus: Any = None
+    notes: list[str] = field(default_factory=list)  # what Kindly put right in an answer
 
     def model_usage(self) -> dict[str, int]:
         """What every model call of this job really used, rejected answers included."""

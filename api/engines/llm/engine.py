@@ -39,6 +39,8 @@ from api.types import ACTIONS, EngineResult, RewriteJob
 __all__ = ["LLMEngine", "LLMRejected", "LLMUnavailable", "build_llm_engine", "observed_changes"]
 
 MODES = ("focused", "full")
+# Before a focused-mode problem that cost one sentence, not the answer.
+KEPT_OFFLINE = "sentence kept offline"
 
 
 class LLMEngine(EngineBase):
@@ -212,15 +214,29 @@ class LLMEngine(EngineBase):
         self, prep: Prepared, text: str, last: Completion, rejected: list[str]
     ) -> EngineResult:
         job = prep.job
+        usage = prep.model_usage()
+        kept = prep.focus.kept_offline if prep.focus is not None else []
+        kept_offline = [f"{KEPT_OFFLINE}: {p}" for p in kept]
+        if prep.focus is not None and text == prep.focus.text:
+            # The model's sentences were the offline ones: said as it is, not cached as ours.
+            return EngineResult(
+                text=text,
+                engine=self.offline.name,
+                model=self.offline.model,
+                changes=[*prep.focus.changes, "The language model kept the offline sentences."],
+                rejected=rejected + kept_offline,
+                model_usage=usage,
+            )
         changes = observed_changes(job, text)
         if prep.focus is not None:
             changes[:0] = prep.focus.changes
+            mine = len(prep.focus.sentences) - len(kept_offline)
             changes.append(
-                f"Rewrote {len(prep.focus.sentences)} sentence(s) with {self.model}; "
-                "the rest is the offline rewrite."
+                f"Rewrote {mine} sentence(s) with {self.model}; the rest is the offline rewrite."
             )
         else:
             changes.append(f"Rewritten by {self.model} ({job.action.replace('_', ' ')}).")
+        changes.extend(dict.fromkeys(prep.notes))
         kept = len(prep.redacted.draft_placeholders)
         if kept:
             changes.append(
@@ -233,7 +249,6 @@ class LLMEngine(EngineBase):
                 f"The first {self.name} answer was rejected ({'; '.join(rejected)}); "
                 "the repair attempt fixed it."
             )
-        usage = prep.model_usage()
         return EngineResult(
             text=text,
             engine=self.name,
@@ -243,7 +258,7 @@ class LLMEngine(EngineBase):
             tokens_in=usage["prompt_tokens"],
             tokens_out=usage["completion_tokens"],
             upstream_request_id=last.request_id,
-            rejected=rejected,
+            rejected=rejected + kept_offline,
             model_usage=usage,
         )
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from api.engines.language import detect_language, language_name
 from api.engines.llm.checks import Problem, same_language
+from api.engines.llm.meaning import greeting_problems, meaning_problems, signoff_problems
 from api.engines.llm.tone import harsh_findings
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
@@ -84,6 +85,8 @@ class Context:
     expected_language: str | None
     instructions: str  # the prompt without its data blocks and names
     allowed: Sequence[str] = ()  # text the preset itself adds (sign-off, required phrases)
+    customer_name: str = ""
+    agent_name: str = ""
 
 
 def sentences(text: str) -> list[str]:
@@ -98,7 +101,8 @@ def words(text: str) -> list[str]:
 def guard_problems(answer: str, ctx: Context) -> list[Problem]:
     """Every rejection reason that applies to `answer` (restored text)."""
     problems: list[Problem] = []
-    for check in (_echo, _unchanged, _repeated, _parroted, _flipped, _language, _slots, _harsh):
+    checks = (_echo, _unchanged, _repeated, _parroted, _flipped, _meaning, _signoff, _language)
+    for check in (*checks, _slots, _harsh):
         problems.extend(check(answer, ctx))
     return problems
 
@@ -188,6 +192,24 @@ def _flipped(answer: str, ctx: Context) -> Iterable[Problem]:
                 "keep every statement's meaning.",
             )
             return
+
+
+def _meaning(answer: str, ctx: Context) -> Iterable[Problem]:
+    if ctx.action == "translate":
+        return []
+    language = ctx.expected_language or "en"
+    harsh = []
+    for finding in harsh_findings(ctx.draft, language):
+        start = getattr(finding, "start", None)
+        if start is None:  # an analyser that gives the phrase only: find it
+            start = max(ctx.draft.find(finding.text), 0)
+        harsh.append((start, start + len(finding.text)))
+    return meaning_problems(ctx.draft, answer, harsh, language)
+
+
+def _signoff(answer: str, ctx: Context) -> Iterable[Problem]:
+    yield from greeting_problems(answer, ctx.customer_name, ctx.agent_name, ctx.draft)
+    yield from signoff_problems(answer, ctx.customer_name, ctx.agent_name, ctx.draft, ctx.allowed)
 
 
 def _language(answer: str, ctx: Context) -> Iterable[Problem]:

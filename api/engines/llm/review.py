@@ -8,6 +8,7 @@ import re
 from api.engines.llm.calls import Completion, Prepared
 from api.engines.llm.checks import Problem, answer_problems, expected_language
 from api.engines.llm.guard import Context, guard_problems
+from api.engines.llm.meaning import fix_signoff
 from api.facts.guard import check_facts
 from api.facts.placeholders import PLACEHOLDER
 from api.types import RewriteJob
@@ -15,7 +16,7 @@ from api.types import RewriteJob
 _WRAPPING_TAGS = re.compile(r"^\s*<draft>\s*|\s*</draft>\s*$", re.IGNORECASE)
 _DATA_BLOCK = re.compile(
     r"<(draft|customer_message|reply)>.*?</\1>|^(?:Customer's|Agent's) name:[^\n]*$"
-    r"|^\d+\. [^\n]*\(found: [^()\n]*\)$",  # focused mode's numbered sentences
+    r"|^\d+\. Draft: [^\n]*$|^\s+Start from: [^\n]*$",  # focused mode's sentences
     re.S | re.M,
 )
 
@@ -29,7 +30,11 @@ def review(prep: Prepared, answer: Completion) -> tuple[str, list[Problem]]:
     """Restore the answer and list everything wrong with it."""
     job, redacted = prep.job, prep.redacted
     masked = clean(answer.text)
-    text = redacted.restore(masked)
+    text, fixed = fix_signoff(
+        redacted.restore(masked), job.customer_name or "", job.agent_name or ""
+    )
+    if fixed:
+        prep.notes.append(fixed)
     problems = answer_problems(
         action=job.action,
         draft=job.draft,
@@ -76,6 +81,8 @@ def guard_context(prep: Prepared) -> Context:
         instructions=_DATA_BLOCK.sub(" ", instructions),
         # The team's sign-off may be in another language than the reply: not allowed as is.
         allowed=[phrase for phrase in job.preset.get("required_phrases", []) if phrase],
+        customer_name=job.customer_name or "",
+        agent_name=job.agent_name or "",
     )
 
 
