@@ -82,8 +82,8 @@ def hit_body(cached: str, request_id: str, latency_ms: float) -> RawJSON:
 
 
 def hit_log_for(opened: Opened, with_label: bool) -> HitLog:
-    """The small usage entry and feedback record of a hit (no copy of the rewrite: the
-    record points at the cache entry)."""
+    """The small usage entry of a hit: no copy of the rewrite and no feedback record (the
+    entry names the cache entry, and feedback finds the entry by the id's time)."""
     who, job, engine = opened.who, opened.job, opened.engine
     now = time.time()
     version = job.preset.get("version", 1)
@@ -105,20 +105,13 @@ def hit_log_for(opened: Opened, with_label: bool) -> HitLog:
         "cost_usd": 0.0,
         "facts_passed": True,
         "outcome": "ok",
+        # What feedback on this hit needs, in place of a record of its own (see
+        # UsageLog.rewrite_record): the cached rewrite it was served.
+        "digest": opened.digest,
     }
     if with_label:
         entry["key_label"] = who.label  # else the script adds the checked key's label
-    record = {
-        "id": opened.request_id,
-        "ts": now,
-        "key_id": who.key_id,
-        "preset": job.preset["slug"],
-        "preset_version": version,
-        "engine": engine.name,
-        "model": engine.model,
-        "digest": opened.digest,
-    }
-    return HitLog(opened.request_id, entry, record)
+    return HitLog(opened.request_id, entry)
 
 
 def plain_text(value: dict[str, Any]) -> str:

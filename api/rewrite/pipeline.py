@@ -35,7 +35,7 @@ from api.store.presets import PresetStore
 from api.store.teams import Principal, TeamStore
 from api.tone.lexicon import Lexicon
 from api.types import RewriteJob
-from api.usage.entry import rewrite_entry
+from api.usage.entry import new_rewrite_id, rewrite_entry
 from api.usage.log import UsageLog
 
 __all__ = ["KeyCheck", "Pipeline", "PipelineError", "RawJSON", "RewriteRequest"]
@@ -128,7 +128,7 @@ class Pipeline:
         digest: str | None = None,
     ) -> dict[str, Any]:
         response = dict(value)
-        response["id"] = request_id or "rw_" + uuid.uuid4().hex[:20]
+        response["id"] = request_id or new_rewrite_id()
         response["cached"] = cached
         response["latency_ms"] = round((self.clock() - started) * 1000, 2)
         if cached:  # a hit called no model: it spent nothing
@@ -175,7 +175,7 @@ class Pipeline:
         is one this worker may vouch for (else 503, see TeamStore.remembered).
         """
         handle = self.cache.handle
-        request_id = "rw_" + uuid.uuid4().hex[:20]
+        request_id = new_rewrite_id()
         if not handle.available():
             who = self._vouched(who, key)
             job, engine, digest = self.prepare(req, who.team)

@@ -93,11 +93,11 @@ class TripAnswer:
 
 @dataclass(frozen=True)
 class HitLog:
-    """The usage entry (and small feedback record) a hit is logged with, inside the script."""
+    """The usage entry a hit is logged with, inside the script (a hit writes no feedback
+    record: UsageLog.rewrite_record finds the entry instead)."""
 
     request_id: str
     entry: dict[str, Any]
-    record: dict[str, Any]
 
 
 class FirstTrip:
@@ -140,7 +140,7 @@ class FirstTrip:
         else:
             entry_json = _compact(hit_log.entry)
             logged = self.usage.entry_args(
-                hit_log.request_id, "", hit_log.entry["ts"], "", _compact(hit_log.record)
+                hit_log.request_id, "", hit_log.entry["ts"], "", ""
             )
             args += [hit_log.request_id, entry_json[:-1], *logged[2:]]
         return ScriptCall(self._script, keys, args)

@@ -27,6 +27,20 @@ def new_id(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex[:20]}"
 
 
+def new_rewrite_id() -> str:
+    """A rewrite's id: "rw_", its time in milliseconds (11 hex digits) and 9 random ones.
+    The time lets feedback find a cache hit's usage entry (a hit keeps no record of its own)."""
+    return f"rw_{int(time.time() * 1000):011x}{uuid.uuid4().hex[:9]}"
+
+
+def rewrite_id_ms(rewrite_id: str) -> int | None:
+    """When the rewrite `rewrite_id` was made (epoch ms), as new_rewrite_id wrote it."""
+    try:
+        return int(rewrite_id[3:14], 16)
+    except ValueError:
+        return None
+
+
 def base_entry(kind: str, who: Principal, request_id: str | None = None) -> dict[str, Any]:
     """The fields every entry has: when, which request, what kind, which key."""
     return {
@@ -130,10 +144,9 @@ def rewrite_record(
     Never the text: `digest` points at the cached rewrite (a cache hit, or a miss that was
     cached), else the words are kept as short hashes, enough to count word edits.
     """
+    # Only what feedback reads: the id is the record's key name, and the time and key are in
+    # the usage entry already.
     record = {
-        "id": entry["request_id"],
-        "ts": entry["ts"],
-        "key_id": entry.get("key_id"),
         "preset": entry.get("preset"),
         "preset_version": entry.get("preset_version"),
         "engine": entry.get("engine"),

@@ -92,8 +92,9 @@ def test_a_hit_answers_what_the_schema_would_and_logs_a_small_entry(client, auth
     assert logged["cached"] is True and logged["key_label"] == "test agent"
     assert logged["key_id"] == auth["Authorization"].split("_")[-2]
     assert miss["rewrite"] not in json.dumps(logged)
-    record = redis.get(redis_keys.rewrite_record_key("acme", body["id"]))
-    assert record and miss["rewrite"] not in record  # points at the cache entry instead
+    # No record of its own: the entry names the cache entry feedback will read.
+    assert redis.get(redis_keys.rewrite_record_key("acme", body["id"])) is None
+    assert logged["digest"] and redis.get(redis_keys.cache_key("acme", logged["digest"]))
 
 
 def test_feedback_on_a_hit_reads_the_cached_rewrite(client, auth):
