@@ -141,9 +141,9 @@ def rewrite_cmd(
 @with_appcontext
 def bootstrap(key_file: Path) -> None:
     """Create the default team and a local admin key (first start); print how to use it."""
-    from api.services import ensure_team, services
+    from api.services import app_services, ensure_team
 
-    svc = services()
+    svc = app_services()
     team = current_app.config["KINDLY_DEFAULT_TEAM"]
     if ensure_team(svc, team, "Default team"):
         click.echo(f"Created team '{team}'.")
@@ -168,9 +168,9 @@ def teams_group() -> None:
 @with_appcontext
 def teams_create(name: str, team_id: str | None) -> None:
     """Create a team with the default presets; prints its id alone on the last line."""
-    from api.services import services
+    from api.services import app_services
 
-    svc = services()
+    svc = app_services()
     try:
         team = svc.teams.create_team(name, team_id=team_id)
     except ValueError as err:
@@ -184,9 +184,9 @@ def teams_create(name: str, team_id: str | None) -> None:
 @with_appcontext
 def teams_list() -> None:
     """List teams."""
-    from api.services import services
+    from api.services import app_services
 
-    for info in services().teams.list_teams():
+    for info in app_services().teams.list_teams():
         click.echo(f"{info['id']}\t{info['name']}")
 
 
@@ -200,20 +200,20 @@ def teams_list() -> None:
 @with_appcontext
 def teams_limits(team: str, reset: tuple[str, ...], **limits: int | None) -> None:
     """Show or override TEAM's limits (0 = no limit); others use the KINDLY_RATE_* defaults."""
-    from api.services import services
+    from api.services import app_services
     from api.store.rate_limit import get_limiter
 
-    if not services().teams.team_exists(team):
+    if not app_services().teams.team_exists(team):
         raise click.UsageError(f"no team {team!r}")
     changes: dict[str, int | None] = {k: v for k, v in limits.items() if v is not None}
     changes.update({name.replace("-", "_"): None for name in reset})
     try:
         if changes:
-            services().teams.set_limits(team, changes)
+            app_services().teams.set_limits(team, changes)
     except (LookupError, ValueError) as err:
         raise click.UsageError(str(err)) from err
     limiter = get_limiter()
-    own = services().teams.team_limits(team)
+    own = app_services().teams.team_limits(team)
     for name in limiter.defaults:
         source = "team" if name in own else "default"
         click.echo(f"{name}\t{limiter.limit_for(team, name)}\t({source})")
@@ -236,10 +236,10 @@ def keys_group() -> None:
 @with_appcontext
 def keys_create(team: str, role: str, label: str) -> None:
     """Create a key; prints it once, alone on the last line."""
-    from api.services import services
+    from api.services import app_services
 
     try:
-        record, secret = services().teams.create_key(team, role=role, label=label)
+        record, secret = app_services().teams.create_key(team, role=role, label=label)
     except (LookupError, ValueError) as err:
         raise click.UsageError(str(err)) from err
     click.echo(f"Created {role} key {record['id']} for team '{team}'. It is shown only once:")
@@ -251,9 +251,9 @@ def keys_create(team: str, role: str, label: str) -> None:
 @with_appcontext
 def keys_list(team: str) -> None:
     """List a team's keys: id, role, label, created and last used (never the secrets)."""
-    from api.services import services
+    from api.services import app_services
 
-    svc = services()
+    svc = app_services()
     if not svc.teams.team_exists(team):
         raise click.UsageError(f"no team {team!r}")
     rows = [("ID", "ROLE", "LABEL", "CREATED", "LAST USED")]
@@ -281,9 +281,9 @@ def _utc(timestamp: int) -> str:
 @with_appcontext
 def keys_revoke(key_id: str) -> None:
     """Revoke a key by id; it stops working at once."""
-    from api.services import services
+    from api.services import app_services
 
-    if not services().teams.revoke_key(key_id):
+    if not app_services().teams.revoke_key(key_id):
         click.echo(f"No key with id {key_id}.", err=True)
         sys.exit(1)
     click.echo(f"Revoked key {key_id}.")

@@ -88,6 +88,6 @@ def ensure_default_team(app: Flask) -> None:
         app.logger.warning("Redis is unreachable: the default team will be created later.")
 
 
-def services() -> Services:
+def app_services() -> Services:
     """The current app's collaborators."""
     return current_app.extensions["kindly"]

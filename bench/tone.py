@@ -62,13 +62,13 @@ def _unique(draft: str, number: int, row: str = "k") -> str:
 
 def _client(redis_url: str, spool: Path):  # type: ignore[no-untyped-def]
     from api import create_app
-    from api.services import services
+    from api.services import app_services
 
     app = create_app(
         {"REDIS_URL": redis_url, "KINDLY_ENGINE": "offline", "KINDLY_SPOOL_DIR": spool}
     )
     with app.app_context():
-        svc = services()
+        svc = app_services()
         team = svc.teams.create_team("Bench", team_id="bench")
         _, secret = svc.teams.create_key(team, role="agent", label="bench")
     return app.test_client(), {"Authorization": f"Bearer {secret}"}

@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from api.errors import KindlyError, abort
 from api.rewrite.pipeline import KeyCheck
-from api.services import services
+from api.services import app_services
 from api.store.rate_limit import get_limiter
 from api.store.teams import Principal, hash_key, key_owner
 
@@ -40,7 +40,7 @@ def acting_team(requested: str | None) -> str:
         return principal.team
     if principal.role != "admin":
         abort(403, "Only admin keys may act on another team.")
-    if not services().teams.team_exists(requested):
+    if not app_services().teams.team_exists(requested):
         abort(404, f"No team '{requested}'.")
     return requested
 
@@ -55,7 +55,7 @@ def _presented_key() -> str | None:
 
 def _verify(secret: str) -> Principal:
     """The key's Principal (a 503 while Redis is away and this worker can't vouch for it)."""
-    principal = services().teams.verify(
+    principal = app_services().teams.verify(
         secret,
         current_app.config.get("KINDLY_ADMIN_KEY"),
         current_app.config["KINDLY_DEFAULT_TEAM"],
@@ -71,7 +71,7 @@ def _checked_in_first_trip(secret: str) -> bool:
     admin = current_app.config.get("KINDLY_ADMIN_KEY")
     if admin and hmac.compare_digest(secret.encode("utf-8", "surrogatepass"), admin.encode()):
         return False
-    return key_owner(secret) is not None and services().redis.available()
+    return key_owner(secret) is not None and app_services().redis.available()
 
 
 def _set_principal(principal: Principal) -> None:
@@ -99,7 +99,7 @@ def require_key(role: str = "agent", admit: bool = True, in_first_trip: bool = F
                 # Provisional until the pipeline's script has checked the key.
                 g.principal = Principal(team=team, key_id=key_id, role="agent")
                 g.key_check = KeyCheck(hash_key(secret), _set_principal)
-                services().teams.listen_for_revocations()
+                app_services().teams.listen_for_revocations()
                 try:
                     return view(*args, **kwargs)
                 except (KindlyError, HTTPException) as err:

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask, Response, current_app, g, request
 
 from api.errors import KindlyError
-from api.services import services
+from api.services import app_services
 from api.store.connection import RedisUnavailable
 from api.store.teams import Principal
 from api.usage.entry import error_entry, new_id
@@ -33,7 +33,7 @@ def _caller() -> Principal | None:
     if scheme.lower() != "bearer" or not secret.strip():
         return None
     try:
-        return services().teams.verify(
+        return app_services().teams.verify(
             secret.strip(),
             current_app.config.get("KINDLY_ADMIN_KEY"),
             current_app.config["KINDLY_DEFAULT_TEAM"],
@@ -100,7 +100,7 @@ def init_app(app: Flask) -> None:
         try:
             entry = failure_entry(response)
             if entry is not None:
-                services().usage.record(entry.pop("team"), entry)
+                app_services().usage.record(entry.pop("team"), entry)
         except Exception:
             app.logger.exception("could not log a failed request")
         return response

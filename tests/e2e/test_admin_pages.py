@@ -51,7 +51,7 @@ class AdminSite:
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AdminSite]:
     """The API on a real HTTP server with a seeded team: 64 rewrites, one with a `<script>`."""
     from api import create_app
-    from api.services import services
+    from api.services import app_services
 
     tmp = tmp_path_factory.mktemp("admin-e2e")
     redis_server = RedisServer(tmp / "redis").start()
@@ -67,7 +67,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AdminSite]:
         }
     )
     with app.app_context():
-        svc = services()
+        svc = app_services()
         svc.teams.create_team("Acme Support", team_id="acme")
         svc.presets.seed("acme")
         _, lead = svc.teams.create_key("acme", role="team_admin", label="Acme lead")
@@ -90,7 +90,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AdminSite]:
         headers=headers,
     )
     with app.app_context():
-        seed_history(services(), "demo", days=21)
+        seed_history(app_services(), "demo", days=21)
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

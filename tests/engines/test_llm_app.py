@@ -70,11 +70,11 @@ def test_llm_answer_comes_back_with_usage_and_request_id(llm_client, llm_auth, f
 
 
 def test_usage_log_records_tokens_and_the_upstream_request_id(llm_app, llm_client, llm_auth):
-    from api.services import services
+    from api.services import app_services
 
     llm_client.post("/v1/rewrite", json=BODY, headers=llm_auth)
     with llm_app.app_context():
-        (_, entry), *_ = services().usage.entries("acme")
+        (_, entry), *_ = app_services().usage.entries("acme")
     assert entry["engine"] == "openai" and entry["upstream_request_id"] == "req_fake_1"
     assert (entry["tokens_in"], entry["tokens_out"]) == (42, 17)
 

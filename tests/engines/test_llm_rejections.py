@@ -199,11 +199,11 @@ def test_harsh_sentence_left_in_is_rejected(app, fake, monkeypatch):
 
 def test_model_usage_counts_every_call_of_a_rejected_answer(app, fake):
     from api.engines.llm.calls import LLMRejected
-    from api.services import services
+    from api.services import app_services
 
     fake.default = Answer(CASES["placeholder_lost"][0], usage=(700, 90))
     with app.app_context():
-        engine = services().engine
+        engine = app_services().engine
         from api.types import RewriteJob
 
         with pytest.raises(LLMRejected) as caught:

@@ -82,7 +82,7 @@ def test_a_stale_lock_only_delays_up_to_its_expiry(redis_server, redis):
 
 def test_failed_fact_check_is_never_cached(app, client, auth, redis):
     from api.engines.offline.engine import OfflineEngine
-    from api.services import services
+    from api.services import app_services
     from api.types import EngineResult
 
     class Forgetful(OfflineEngine):
@@ -90,7 +90,7 @@ def test_failed_fact_check_is_never_cached(app, client, auth, redis):
             return EngineResult(text="We sent it.", engine=self.name, model=self.model)
 
     with app.app_context():
-        svc = services()
+        svc = app_services()
         svc.pipeline.engine = svc.pipeline.fallback = Forgetful()
     res = client.post("/v1/rewrite", json={"draft": "We sent order 8812 on 3 May."}, headers=auth)
     body = res.get_json()
@@ -106,7 +106,7 @@ def test_identical_rewrites_through_the_pipeline_call_the_engine_once(app, redis
     remembered preset as from a freshly read one."""
     from api.engines.offline.engine import OfflineEngine
     from api.rewrite.pipeline import RewriteRequest
-    from api.services import services
+    from api.services import app_services
     from api.store.teams import Principal
 
     calls = []
@@ -118,7 +118,7 @@ def test_identical_rewrites_through_the_pipeline_call_the_engine_once(app, redis
             return super().rewrite(job)
 
     with app.app_context():
-        pipeline = services().pipeline
+        pipeline = app_services().pipeline
     pipeline.engine = pipeline.fallback = Slow()
     who = Principal("acme", "k1", "agent", "test")
     for round_, draft in enumerate(["Your order 4471 ships today.", "Order 4472 ships today."]):

@@ -110,12 +110,12 @@ def test_feedback_on_a_hit_reads_the_cached_rewrite(client, auth):
 
 
 def test_a_revoked_key_is_refused_on_the_very_next_hit(app, client, auth):
-    from api.services import services
+    from api.services import app_services
 
     _post(client, auth)
     assert _post(client, auth).json["cached"] is True
     with app.app_context():
-        store = services().teams
+        store = app_services().teams
         [record] = store.list_keys("acme")
         store.revoke_key(record["id"], "acme")
     res = _post(client, auth)

@@ -28,10 +28,10 @@ def _make_llm_app(redis_url: str, tmp_path, fake, **limits):
 
 
 def _team_with_keys(app, team: str, n: int) -> list[dict[str, str]]:
-    from api.services import services
+    from api.services import app_services
 
     with app.app_context():
-        svc = services()
+        svc = app_services()
         svc.teams.ensure_team(team)
         svc.presets.seed(team)
         return [
@@ -81,15 +81,15 @@ def test_the_team_limit_covers_all_its_keys_and_refusals_use_no_quota(limited):
 
 
 def test_a_team_override_beats_the_default(limited):
-    from api.services import services
+    from api.services import app_services
 
     client = limited.test_client()
     [key] = _team_with_keys(limited, "acme", 1)
     with limited.app_context():
-        services().teams.set_limits("acme", {"key_per_min": 1})
+        app_services().teams.set_limits("acme", {"key_per_min": 1})
     assert [_me(client, key).status_code for _ in range(2)] == [200, 429]
     with limited.app_context():
-        services().teams.set_limits("acme", {"key_per_min": 0, "team_per_min": 0})  # no limit
+        app_services().teams.set_limits("acme", {"key_per_min": 0, "team_per_min": 0})  # no limit
     assert all(_me(client, key).status_code == 200 for _ in range(10))
 
 
@@ -150,12 +150,12 @@ def test_tokens_per_day_are_charged_for_model_calls_not_cache_hits(redis, redis_
 
 
 def test_per_key_token_budget(limited, redis):
-    from api.services import services
+    from api.services import app_services
     from api.store.rate_limit import RateLimiter
     from api.store.teams import Principal
 
     with limited.app_context():
-        limiter = RateLimiter(services().redis, {"tokens_key_per_day": 50})
+        limiter = RateLimiter(app_services().redis, {"tokens_key_per_day": 50})
         who = Principal("acme", "k1", "agent")
         assert limiter.admit(who, reserve=10) is None
         limiter.charge_call(who, 40).run(limiter.handle.client)

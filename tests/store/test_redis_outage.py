@@ -62,10 +62,10 @@ def test_frozen_redis_does_not_hang_requests(outage_app, own_redis):
 @pytest.fixture()
 def ops_auth(outage_app):
     """Headers with an agent key of team 'ops' that the app has verified once with Redis up."""
-    from api.services import services
+    from api.services import app_services
 
     with outage_app.app_context():
-        svc = services()
+        svc = app_services()
         svc.teams.ensure_team("ops")
         _, key = svc.teams.create_key("ops", role="agent")
     auth = {"Authorization": f"Bearer {key}"}
@@ -118,12 +118,12 @@ def _second_worker(own_redis, tmp_path, host: str = "."):
 
 def _forgotten(app, auth, timeout: float = 5.0) -> bool:
     """Wait (bounded) until `app`'s worker no longer remembers the key in `auth`."""
-    from api.services import services
+    from api.services import app_services
     from api.store.teams import hash_key
 
     digest = hash_key(auth["Authorization"].split(" ", 1)[1])
     with app.app_context():
-        store = services().teams
+        store = app_services().teams
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if store.trust.vouch(digest) is None:
@@ -139,12 +139,12 @@ def test_a_key_revoked_elsewhere_stays_refused_through_an_outage(
 ):
     """Revoked through another worker of this host or another host (or the CLI) while Redis
     is up; then Redis goes away. The worker that had used the key refuses it (503)."""
-    from api.services import services
+    from api.services import app_services
 
     client = outage_app.test_client()
     other = _second_worker(own_redis, tmp_path, host)
     with other.app_context():
-        svc = services()
+        svc = app_services()
         [record] = svc.teams.list_keys("ops")
         assert svc.teams.revoke_key(record["id"], "ops")
     assert _forgotten(outage_app, ops_auth)
@@ -157,10 +157,10 @@ def test_a_key_revoked_elsewhere_stays_refused_through_an_outage(
 
 def _reconnected(app) -> bool:
     """Wait (bounded) until `app`'s revocation listener is connected and caught up again."""
-    from api.services import services
+    from api.services import app_services
 
     with app.app_context():
-        store = services().teams
+        store = app_services().teams
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         if store._listening:

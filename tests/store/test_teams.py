@@ -12,10 +12,10 @@ pytestmark = pytest.mark.cluster_too
 
 @pytest.fixture()
 def store(app):
-    from api.services import services
+    from api.services import app_services
 
     with app.app_context():
-        yield services().teams
+        yield app_services().teams
 
 
 def _all_redis_text(redis) -> str:

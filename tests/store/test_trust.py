@@ -43,10 +43,10 @@ def test_a_fresh_worker_serves_a_key_its_host_confirmed_and_never_a_revoked_one(
     make_team(first, "ops")
     valid, revoked = make_key(first, "ops"), make_key(first, "ops")
     assert _rewrite(first, valid) == 200 and _rewrite(first, revoked) == 200
-    from api.services import services
+    from api.services import app_services
 
     with first.app_context():
-        assert services().teams.revoke_key(revoked.split("_")[-2], "ops")
+        assert app_services().teams.revoke_key(revoked.split("_")[-2], "ops")
     own_redis.stop()
     fresh = _worker(own_redis, tmp_path, spool="spool-2")
     assert [_rewrite(fresh, valid, f"Order {n} shipped.") for n in range(3)] == [200] * 3

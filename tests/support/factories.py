@@ -35,10 +35,10 @@ def make_app(redis_url: str, tmp_path: Path, **overrides: Any) -> Flask:
 
 def make_team(app: Flask, team_id: str = "acme", *, seed: bool = True) -> str:
     """Create a team (with the default presets unless `seed` is False); returns its id."""
-    from api.services import services
+    from api.services import app_services
 
     with app.app_context():
-        svc = services()
+        svc = app_services()
         team = svc.teams.create_team(team_id.title(), team_id=team_id)
         if seed:
             svc.presets.seed(team)
@@ -47,10 +47,10 @@ def make_team(app: Flask, team_id: str = "acme", *, seed: bool = True) -> str:
 
 def make_key(app: Flask, team_id: str = "acme", role: str = "agent", label: str = "test") -> str:
     """A new key of the team; returns the secret."""
-    from api.services import services
+    from api.services import app_services
 
     with app.app_context():
-        _, secret = services().teams.create_key(team_id, role=role, label=label)
+        _, secret = app_services().teams.create_key(team_id, role=role, label=label)
     return secret
 
 

@@ -155,10 +155,10 @@ def test_feedback_needs_a_key(client, auth):
 
 
 def test_sent_text_is_stored_only_when_the_team_stores_texts(app, client, auth, redis):
-    from api.services import services
+    from api.services import app_services
 
     with app.app_context():
-        services().usage.set_settings("acme", True, 7)
+        app_services().usage.set_settings("acme", True, 7)
     rw = rewrite(client, auth)
     response = client.post(
         f"/v1/rewrites/{rw['id']}/feedback",

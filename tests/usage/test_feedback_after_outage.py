@@ -16,19 +16,19 @@ DRAFT = "Your parcel 7781 left the depot on 3 May. Pls check the tracking link."
 
 @pytest.fixture()
 def outage_app(own_redis, tmp_path):
-    from api.services import ensure_team, services
+    from api.services import app_services, ensure_team
 
     app = make_app(own_redis.url, tmp_path, KINDLY_REDIS_TIMEOUT=0.2)
     with app.app_context():
-        ensure_team(services(), "default")
+        ensure_team(app_services(), "default")
     return app
 
 
 def _wait_for_redis(app) -> None:
-    from api.services import services
+    from api.services import app_services
 
     with app.app_context():
-        handle = services().redis
+        handle = app_services().redis
         deadline = time.monotonic() + 10
         while not handle.ping() and time.monotonic() < deadline:
             time.sleep(0.05)

@@ -51,14 +51,14 @@ class Served:
 @pytest.fixture()
 def stack(tmp_path: Path):
     """Its own redis-server (so the shared one is never disturbed), the app, a team key."""
-    from api.services import services
+    from api.services import app_services
 
     server = RedisServer(tmp_path / "redis").start()
     app = make_app(server.url, tmp_path)
     make_team(app, "acme")
     secret = make_key(app, "acme", "agent", "load")
     with app.app_context():
-        usage = services().usage
+        usage = app_services().usage
     # As the server does before it forks: word lists and models load once, not in the first
     # requests of the load (which would then time out on a busy machine).
     warm_up(app.config["KINDLY_PROMPTS_DIR"])

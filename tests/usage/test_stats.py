@@ -129,10 +129,10 @@ def test_days_add_up_to_the_totals(entries):
 
 
 def test_stats_endpoint_over_real_rewrites(app, client, auth):
-    from api.services import services
+    from api.services import app_services
 
     with app.app_context():
-        svc = services()
+        svc = app_services()
         _, lead = svc.teams.create_key("acme", role="team_admin", label="lead")
     body = {
         "draft": "Your order 5512 ships on 4 May. You must sign for it.",
@@ -159,10 +159,10 @@ def test_stats_endpoint_over_real_rewrites(app, client, auth):
 
 
 def test_stats_range_is_validated(client, auth, app):
-    from api.services import services
+    from api.services import app_services
 
     with app.app_context():
-        _, lead = services().teams.create_key("acme", role="team_admin", label="lead")
+        _, lead = app_services().teams.create_key("acme", role="team_admin", label="lead")
     headers = {"Authorization": f"Bearer {lead}"}
     bad = client.get("/v1/admin/stats?from=2026-11-22&to=2026-11-01", headers=headers)
     assert bad.status_code == 422

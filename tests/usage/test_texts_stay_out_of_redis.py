@@ -50,10 +50,10 @@ class Monitor:
 
 @pytest.fixture()
 def lead(app, team_key) -> dict[str, str]:
-    from api.services import services
+    from api.services import app_services
 
     with app.app_context():
-        _, secret = services().teams.create_key("acme", role="team_admin", label="lead")
+        _, secret = app_services().teams.create_key("acme", role="team_admin", label="lead")
     return {"Authorization": f"Bearer {secret}"}
 
 

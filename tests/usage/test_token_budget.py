@@ -38,10 +38,10 @@ def _llm_app(redis_url, tmp_path, fake, **config):
 
 
 def _agent(app) -> dict[str, str]:
-    from api.services import services
+    from api.services import app_services
 
     with app.app_context():
-        svc = services()
+        svc = app_services()
         svc.teams.ensure_team("acme")
         svc.presets.seed("acme")
         return {"Authorization": f"Bearer {svc.teams.create_key('acme', 'agent')[1]}"}

@@ -159,11 +159,11 @@ def test_failed_requests_are_logged_with_their_outcome(client, keys, redis):
 
 
 def test_csv_export_has_the_same_entries_and_defuses_formulas(app, client, keys):
-    from api.services import services
+    from api.services import app_services
 
     ids = [rewrite(client, keys["agent"])["id"] for _ in range(3)]
     with app.app_context():  # a label a spreadsheet would run as a formula
-        _, sneaky = services().teams.create_key("acme", role="agent", label="=HYPERLINK(1)")
+        _, sneaky = app_services().teams.create_key("acme", role="agent", label="=HYPERLINK(1)")
     client.post("/v1/rewrite", json={"draft": ""}, headers={"Authorization": f"Bearer {sneaky}"})
     response = client.get("/v1/admin/usage.csv", headers=keys["lead"])
     assert response.status_code == 200
@@ -274,11 +274,11 @@ def test_preview_does_not_shadow_the_preset_named_preview(client, keys):
 
 
 def test_rate_limited_requests_are_logged_as_such(redis, redis_server, tmp_path):
-    from api.services import services
+    from api.services import app_services
 
     app = make_app(redis_server.url, tmp_path, KINDLY_RATE_KEY_PER_MIN=1)
     with app.app_context():
-        svc = services()
+        svc = app_services()
         svc.teams.ensure_team("acme")
         _, agent = svc.teams.create_key("acme", role="agent", label="busy agent")
         _, lead = svc.teams.create_key("acme", role="team_admin", label="lead")

@@ -21,10 +21,10 @@ def raw_post(client, path: str, text: str, headers: dict[str, str]):
 
 @pytest.fixture()
 def lead(app, team_key) -> dict[str, str]:
-    from api.services import services
+    from api.services import app_services
 
     with app.app_context():
-        _, secret = services().teams.create_key("acme", role="team_admin", label="lead")
+        _, secret = app_services().teams.create_key("acme", role="team_admin", label="lead")
     return {"Authorization": f"Bearer {secret}"}
 
 
@@ -66,13 +66,13 @@ def test_a_lone_surrogate_anywhere_else_is_a_422_too(client, lead, path, body):
 def test_an_invalid_request_stays_a_4xx_when_its_failure_cannot_be_logged(
     app, client, auth, body, monkeypatch
 ):
-    from api.services import services
+    from api.services import app_services
 
     def broken(*args, **kwargs):
         raise RuntimeError("the failure log is broken")
 
     with app.app_context():
-        monkeypatch.setattr(services().usage, "record", broken)
+        monkeypatch.setattr(app_services().usage, "record", broken)
     res = client.post("/v1/rewrite", json=body, headers=auth)
     assert 400 <= res.status_code < 500, res.get_data(as_text=True)
 
@@ -131,12 +131,12 @@ def test_restoring_a_placeholder_that_stands_for_no_fact_keeps_it():
     ],
 )
 def test_bad_admin_query_values_are_422s_and_never_an_outage(app, client, lead, query):
-    from api.services import services
+    from api.services import app_services
 
     res = client.get(query, headers=lead)
     assert res.status_code == 422, res.get_data(as_text=True)
     with app.app_context():
-        assert services().redis.available()  # Redis was not switched off for everyone
+        assert app_services().redis.available()  # Redis was not switched off for everyone
     assert client.get("/v1/me", headers=lead).status_code == 200
 
 

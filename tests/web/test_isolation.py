@@ -22,10 +22,10 @@ class Team:
     """One team's id and a key per role (secrets as Authorization headers)."""
 
     def __init__(self, app, team_id: str) -> None:
-        from api.services import services
+        from api.services import app_services
 
         with app.app_context():
-            svc = services()
+            svc = app_services()
             svc.teams.create_team(team_id.title(), team_id=team_id)
             svc.presets.seed(team_id)
             self.id = team_id

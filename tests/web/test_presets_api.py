@@ -15,10 +15,10 @@ DRAFT = "Unfortunately, your order #4471 ships on 3 June."
 
 
 def _key(app, team: str, role: str) -> dict[str, str]:
-    from api.services import services
+    from api.services import app_services
 
     with app.app_context():
-        _, secret = services().teams.create_key(team, role=role, label=f"{role} of {team}")
+        _, secret = app_services().teams.create_key(team, role=role, label=f"{role} of {team}")
     return {"Authorization": f"Bearer {secret}"}
 
 
@@ -184,10 +184,10 @@ def test_deleting_a_default_sticks_and_a_recreated_slug_gets_a_new_version(app, 
     assert client.get("/v1/presets/concise", headers=lead).status_code == 404
     slugs = [p["slug"] for p in client.get("/v1/presets", headers=lead).json["items"]]
     assert "concise" not in slugs
-    from api.services import services
+    from api.services import app_services
 
     with app.app_context():
-        assert services().presets.seed("acme") is False  # seeding again restores nothing
+        assert app_services().presets.seed("acme") is False  # seeding again restores nothing
     assert client.get("/v1/presets/concise", headers=lead).status_code == 404
     res = client.post("/v1/presets", json={"slug": "concise", "name": "Again"}, headers=lead)
     assert res.status_code == 201 and res.json["version"] > old["version"]
@@ -287,11 +287,11 @@ operations = st.lists(
 )
 @given(ops=operations)
 def test_a_slug_never_gets_the_same_version_twice(app, ops):
-    from api.services import services
+    from api.services import app_services
     from api.store.presets import PresetError
 
     with app.app_context():
-        store = services().presets
+        store = app_services().presets
         team = "hypo"
         store.r.delete(f"kindly:{{{team}}}:presets", f"kindly:{{{team}}}:presetversions")
         store.seed(team)
@@ -348,13 +348,13 @@ def test_another_worker_notices_edits_of_a_preset_it_remembers(client, other_wor
 def test_a_team_that_gets_its_own_presets_stops_using_the_remembered_default(
     app, client, other_worker
 ):
-    from api.services import services
+    from api.services import app_services
     from tests.support.factories import ADMIN_KEY
 
     admin = {"Authorization": f"Bearer {ADMIN_KEY}"}  # its team is never seeded here
     assert _rewrite(other_worker, admin)["preset"] == {"slug": "warm", "version": 1}
     team = app.config["KINDLY_DEFAULT_TEAM"]
     with app.app_context():
-        services().presets.update(team, "warm", {"signoff": "Warmly,\n{agent_name}"})
+        app_services().presets.update(team, "warm", {"signoff": "Warmly,\n{agent_name}"})
     after = _rewrite(other_worker, admin)
     assert after["preset"]["version"] == 2 and "Warmly," in after["rewrite"]

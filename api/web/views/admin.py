@@ -10,7 +10,7 @@ from flask import Response, stream_with_context
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.services import services
+from api.services import app_services
 from api.store import keys as redis_keys
 from api.usage.export import csv_header, csv_rows, primed
 from api.usage.log import UsageQuery
@@ -54,7 +54,7 @@ class Usage(MethodView):
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """The team's log, newest first: pass `next_cursor` back as `cursor` for the next page."""
         team = acting_team(args.get("team"))
-        items, cursor = services().usage.page(
+        items, cursor = app_services().usage.page(
             team, _query(args, args["limit"], args.get("cursor"))
         )
         return {"items": items, "next_cursor": cursor}
@@ -68,7 +68,7 @@ class UsageCsv(MethodView):
     def get(self, args: dict[str, Any]) -> Response:
         """The same entries as /usage (same filters), as one CSV file. Texts are not included."""
         team = acting_team(args.get("team"))
-        usage = services().usage
+        usage = app_services().usage
         query = _query(args)
         first = usage.handle.client.exists(redis_keys.usage_key(team))  # fail early, as a 503
         # Read the first rows now: a Redis error is then an error answer, not a cut-off file.
@@ -96,7 +96,7 @@ class Stats(MethodView):
         until = time.time() if until is None else until
         since = args.get("since")
         since = max(EARLIEST, until - STATS_DEFAULT_DAYS * 86_400) if since is None else since
-        return team_stats(services().usage, team, since, until)
+        return team_stats(app_services().usage, team, since, until)
 
 
 @blp.route("/settings")
@@ -107,7 +107,7 @@ class Settings(MethodView):
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Whether the team keeps texts with its usage log, and for how many days."""
         team = acting_team(args.get("team"))
-        return {"team": team, **services().usage.settings(team)}
+        return {"team": team, **app_services().usage.settings(team)}
 
     @require_key("team_admin")
     @blp.arguments(RangeArgsSchema(only=("team",)), location="query")
@@ -116,7 +116,7 @@ class Settings(MethodView):
     def put(self, args: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
         """Turn text storage on (with a retention in days) or off (deletes kept texts)."""
         team = acting_team(args.get("team"))
-        settings = services().usage.set_settings(
+        settings = app_services().usage.set_settings(
             team, body["store_texts"], body["text_retention_days"]
         )
         return {"team": team, **settings}

@@ -7,7 +7,7 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.services import services
+from api.services import app_services
 from api.usage.feedback import give_feedback
 from api.web.auth import current_principal, require_key
 from api.web.schemas.usage import FeedbackResultSchema, FeedbackSchema
@@ -24,7 +24,7 @@ class Feedback(MethodView):
     def post(self, body: dict[str, Any], rewrite_id: str) -> dict[str, Any]:
         """Record whether the rewrite was accepted, edited (send the text sent) or rejected."""
         return give_feedback(
-            services().usage,
+            app_services().usage,
             current_principal(),
             rewrite_id,
             body["outcome"],

@@ -7,7 +7,7 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.services import services
+from api.services import app_services
 from api.web.schemas.core import HealthSchema
 
 blp = Blueprint("health", __name__, description="Service health")
@@ -19,7 +19,7 @@ class Health(MethodView):
     def get(self) -> dict[str, Any]:
         """Report whether Redis answers (one node or every cluster master) and which engine
         serves rewrites."""
-        svc = services()
+        svc = app_services()
         redis = svc.redis.health()
         redis_ok = redis["state"] == "ok"
         engine: dict[str, Any] = {"name": svc.engine.name, "model": svc.engine.model}

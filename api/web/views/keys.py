@@ -13,7 +13,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.errors import abort
-from api.services import ensure_team, services
+from api.services import app_services, ensure_team
 from api.store.teams import public_record
 from api.types import ROLES
 from api.web.auth import acting_team, current_principal, require_key
@@ -36,7 +36,7 @@ class Keys(MethodView):
     @blp.response(200, KeyListSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """The team's keys with created and last-used times (never the secrets)."""
-        return {"items": services().teams.list_keys(acting_team(args["team"]))}
+        return {"items": app_services().teams.list_keys(acting_team(args["team"]))}
 
     @require_key("team_admin")
     @blp.arguments(TeamArgsSchema, location="query")
@@ -50,8 +50,8 @@ class Keys(MethodView):
         if team == current_app.config["KINDLY_DEFAULT_TEAM"]:
             # A first deploy (`kindly serve` with KINDLY_ADMIN_KEY on an empty Redis) has no
             # default team yet: it is made on this first need.
-            ensure_team(services(), team, "Default team")
-        record, secret = services().teams.create_key(team, body["role"], body["label"])
+            ensure_team(app_services(), team, "Default team")
+        record, secret = app_services().teams.create_key(team, body["role"], body["label"])
         return {"key": public_record(record), "secret": secret}, _NO_STORE
 
 
@@ -63,7 +63,7 @@ class KeyById(MethodView):
     def delete(self, args: dict[str, Any], key_id: str) -> None:
         """Revoke a key of the team; it stops working on its next request."""
         team = acting_team(args["team"])
-        teams = services().teams
+        teams = app_services().teams
         record = teams.find_key(key_id, team=team)
         if record is None:
             abort(404, f"No key '{key_id}' in team '{team}'.")

@@ -7,7 +7,7 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.services import services
+from api.services import app_services
 from api.web.auth import current_principal, require_key
 from api.web.schemas.keys import MeSchema
 
@@ -22,7 +22,7 @@ class Me(MethodView):
     def get(self) -> dict[str, Any]:
         """The key's team, its id, role and label, and the presets it can use."""
         who = current_principal()
-        svc = services()
+        svc = app_services()
         return {
             "team": {"id": who.team, "name": svc.teams.team_name(who.team)},
             "key": {"id": who.key_id, "role": who.role, "label": who.label},

@@ -15,7 +15,7 @@ from marshmallow import fields, validate
 
 from api.errors import abort
 from api.rewrite.pipeline import RewriteRequest
-from api.services import services
+from api.services import app_services
 from api.store.presets import conflicting_phrases
 from api.types import PRESET_DEFAULTS
 from api.web.auth import acting_team, current_principal, require_key
@@ -54,7 +54,7 @@ class PresetPreview(MethodView):
         """Rewrite `draft` with the given preset fields on top of preset `slug` (or defaults)."""
         team = acting_team(args["team"])
         slug = body.get("slug")
-        base = services().presets.get(team, slug) if slug else None
+        base = app_services().presets.get(team, slug) if slug else None
         preset = {
             **PRESET_DEFAULTS,
             **(base or {}),
@@ -75,4 +75,4 @@ class PresetPreview(MethodView):
             action=body.get("action"),
             target_locale=body.get("target_locale"),
         )
-        return services().pipeline.preview(req, preset, current_principal())
+        return app_services().pipeline.preview(req, preset, current_principal())

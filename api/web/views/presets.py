@@ -8,7 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.errors import abort
-from api.services import services
+from api.services import app_services
 from api.web.auth import acting_team, require_key
 from api.web.schemas.keys import TeamArgsSchema
 from api.web.schemas.presets import (
@@ -30,7 +30,7 @@ class Presets(MethodView):
     @blp.response(200, PresetListSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List the team's presets (admins may name another `team`)."""
-        return {"items": services().presets.list(acting_team(args["team"]))}
+        return {"items": app_services().presets.list(acting_team(args["team"]))}
 
     @require_key("team_admin")
     @blp.arguments(TeamArgsSchema, location="query")
@@ -40,7 +40,7 @@ class Presets(MethodView):
     def post(self, args: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
         """Add a preset (version 1, or one above any earlier preset with the same slug)."""
         team = acting_team(args["team"])
-        return services().presets.create(team, body)
+        return app_services().presets.create(team, body)
 
 
 @blp.route("/presets/<string:slug>")
@@ -50,7 +50,7 @@ class PresetBySlug(MethodView):
     @blp.response(200, PresetSchema)
     def get(self, args: dict[str, Any], slug: str) -> dict[str, Any]:
         """One preset."""
-        preset = services().presets.get(acting_team(args["team"]), slug)
+        preset = app_services().presets.get(acting_team(args["team"]), slug)
         if preset is None:
             abort(404, f"No preset '{slug}'.")
         return preset
@@ -77,7 +77,7 @@ class PresetBySlug(MethodView):
     def delete(self, args: dict[str, Any], slug: str) -> None:
         """Delete a preset, defaults included (they are not brought back)."""
         team = acting_team(args["team"])
-        if not services().presets.delete(team, slug):
+        if not app_services().presets.delete(team, slug):
             abort(404, f"No preset '{slug}'.")
 
 
@@ -87,6 +87,6 @@ def _write(args: dict[str, Any], body: dict[str, Any], slug: str, partial: bool)
     if body.pop("slug", slug) != slug:
         abort(422, errors={"json": {"slug": ["A preset's slug can't be changed."]}})
     expected = body.pop("version", None)
-    store = services().presets
+    store = app_services().presets
     write = store.update if partial else store.replace
     return write(team, slug, body, expected_version=expected)

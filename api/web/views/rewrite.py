@@ -11,7 +11,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.rewrite.pipeline import RawJSON, RewriteRequest
-from api.services import services
+from api.services import app_services
 from api.web.auth import current_principal, key_check, require_key
 from api.web.body import checked_body
 from api.web.schemas.core import (
@@ -65,7 +65,7 @@ class Rewrite(MethodView):
         `delta` events ({"text"}) as the text arrives, then one `result` event with the same
         body as a 200 plus `corrected`."""
         stream = body.pop("stream", False) or _wants_event_stream()
-        pipeline = services().pipeline
+        pipeline = app_services().pipeline
         if stream:
             events = pipeline.stream_rewrite(
                 RewriteRequest(**body), current_principal(), key_check()

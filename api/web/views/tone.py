@@ -8,7 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.engines.language import detect_language
-from api.services import services
+from api.services import app_services
 from api.tone.findings import analyse, counts, summary
 from api.web.auth import require_key
 from api.web.schemas.tone import ToneRequestSchema, ToneResponseSchema
@@ -32,7 +32,7 @@ class Tone(MethodView):
         and jargon wording in a draft, each with a reason and a suggestion. Rewrites nothing."""
         draft = body["draft"]
         language = (body.get("language") or detect_language(draft) or "en").lower()[:2]
-        findings = analyse(draft, language, services().pipeline.lexicon)
+        findings = analyse(draft, language, app_services().pipeline.lexicon)
         return {
             "findings": [f.as_dict() for f in findings],
             "counts": counts(findings),
