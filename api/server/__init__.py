@@ -25,10 +25,12 @@ class Gunicorn(BaseApplication):
         super().__init__()
 
     def load_config(self) -> None:
+        """Hand gunicorn this server's options (no config file, no command line)."""
         for key, value in self.options.items():
             self.cfg.set(key, value)
 
     def load(self):  # type: ignore[no-untyped-def]
+        """The WSGI app, imported by name in each worker (or once, preloaded)."""
         # By name, as gunicorn loads any app: the app package imports the CLI, which starts
         # this server, so an import statement here would close a cycle.
         return import_app(self.app_name)
@@ -87,4 +89,5 @@ def procfile_options() -> dict[str, Any]:
 
 
 def run_gunicorn(host: str, port: int, workers: int, threads: int) -> None:
+    """Serve Kindly with gunicorn until stopped: `kindly serve` and `make run`."""
     Gunicorn(gunicorn_options(host, port, workers, threads)).run()

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -146,20 +145,6 @@ class RedisHandle:
     def mark_down(self) -> None:
         """Skip Redis for a moment after an outage error."""
         self._down_until = time.monotonic() + _COOLDOWN_SECONDS
-
-    @contextmanager
-    def outage(self, message: str | None = None) -> Iterator[None]:
-        """Classify Redis errors in one place: an outage marks Redis down and raises
-        RedisUnavailable (503); any other Redis error propagates as the bug it is.
-
-        Callers that degrade instead of failing catch RedisUnavailable."""
-        if not self.available():
-            raise RedisUnavailable(message)
-        try:
-            yield
-        except OUTAGE_ERRORS as exc:
-            self.mark_down()
-            raise RedisUnavailable(message) from exc
 
     def mark_up(self) -> None:
         self._down_until = 0.0
