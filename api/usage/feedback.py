@@ -12,6 +12,7 @@ from api.errors import KindlyError
 from api.store.teams import Principal
 from api.usage.entry import feedback_entry, word_hashes, words
 from api.usage.log import UsageLog
+from api.usage.records import rewrite_record, rewrite_words
 
 OUTCOMES = ("accepted", "edited", "rejected")
 _REWRITE_ID = re.compile(r"^rw_[0-9a-f]{20}$")
@@ -39,13 +40,13 @@ def give_feedback(
     The rewrite is looked up under the caller's own team key, so another team's rewrite id
     is simply not found.
     """
-    record = usage.rewrite_record(who.team, rewrite_id) if _REWRITE_ID.match(rewrite_id) else None
+    record = rewrite_record(usage, who.team, rewrite_id) if _REWRITE_ID.match(rewrite_id) else None
     if record is None:
         raise FeedbackError(
             404, "No rewrite with this id for your team (or its feedback window has passed)."
         )
     distance = ratio = None
-    before = usage.rewrite_words(who.team, record) if sent_text is not None else None
+    before = rewrite_words(usage, who.team, record) if sent_text is not None else None
     if sent_text is not None and before is not None:
         after = word_hashes(sent_text)
         distance = word_edit_distance(before, after)

@@ -18,6 +18,7 @@ from api.store.connection import RedisHandle
 from api.usage.entry import word_hashes
 from api.usage.log import UsageLog, UsageQuery
 from api.usage.pricing import estimated_cost, with_cost
+from api.usage.records import rewrite_words
 from tests.support.redis_server import free_port
 
 # Redis-facing: every test here also runs on a 3-master Redis Cluster.
@@ -70,7 +71,7 @@ def test_entries_are_metadata_only_unless_the_team_stores_texts(usage, redis):
     # The small record feedback needs is kept, with its TTL: word hashes, not the text.
     raw = redis.get(redis_keys.rewrite_record_key(TEAM, "rw_1"))
     assert "kind" not in raw and "words" not in raw.replace('"words"', "")
-    assert usage.rewrite_words(TEAM, json.loads(raw)) == word_hashes("kind words")
+    assert rewrite_words(usage, TEAM, json.loads(raw)) == word_hashes("kind words")
     assert 0 < redis.ttl(redis_keys.rewrite_record_key(TEAM, "rw_1")) <= usage.rewrite_record_ttl
 
 
