@@ -45,9 +45,8 @@ def stand_in(text: str, language: str) -> list[Finding]:
     return found
 
 
-@pytest.fixture()
-def engine(fake, monkeypatch):
-    monkeypatch.setattr(tone, "_ANALYSE", stand_in)
+def focused_engine(fake):
+    """A focused-mode engine in front of the scripted server, reset."""
     fake.reset()
     return build_llm_engine(
         settings(
@@ -60,6 +59,12 @@ def engine(fake, monkeypatch):
             }
         )
     )
+
+
+@pytest.fixture()
+def engine(fake, monkeypatch):
+    monkeypatch.setattr(tone, "_ANALYSE", stand_in)
+    return focused_engine(fake)
 
 
 def job(draft: str = DRAFT) -> RewriteJob:
@@ -151,18 +156,7 @@ def test_one_sentence_may_come_back_as_a_bare_line(engine, fake):
 
 def test_each_sentence_comes_with_its_offline_version_and_what_was_found(fake, monkeypatch):
     """With the real tone analyser: the phrase, why it hurts and what to write instead."""
-    fake.reset()
-    engine = build_llm_engine(
-        settings(
-            {
-                "OPENAI_BASE_URL": fake.url,
-                "KINDLY_MODEL": "fake-model",
-                "KINDLY_LLM_TIMEOUT": 2.0,
-                "KINDLY_PROMPTS_DIR": REPO_ROOT / "prompts",
-                "KINDLY_LLM_MODE": "focused",
-            }
-        )
-    )
+    engine = focused_engine(fake)
     fake.script(Answer(lambda r: "\n".join(f"{n}. {s}" for n, s in enumerate(r.starts, 1))))
     engine.rewrite(job())
     sent = fake.requests[0]

@@ -18,8 +18,7 @@ from api.engines.llm.tone import harsh_findings
 from api.engines.offline.engine import OfflineEngine
 from api.store.presets import default_presets
 from api.types import RewriteJob
-from tests.support.factories import bearer, make_app, make_key, make_team
-from tests.support.fake_openai import Answer, FakeOpenAI
+from tests.support.fake_openai import Answer
 
 ROOT = Path(__file__).resolve().parents[2]
 PLACEHOLDER = re.compile(r"⟦F\d+⟧")
@@ -106,21 +105,8 @@ GOOD = {
 
 
 @pytest.fixture()
-def app(redis, redis_server, tmp_path: Path, fake: FakeOpenAI):
-    fake.reset()
-    app = make_app(
-        redis_server.url,
-        tmp_path,
-        KINDLY_ENGINE="auto",
-        OPENAI_BASE_URL=fake.url,
-        KINDLY_MODEL="fake-model",
-        KINDLY_LLM_TIMEOUT=2.0,
-        KINDLY_LLM_BREAKER_FAILURES=1000,
-        KINDLY_LLM_MODE="full",
-    )
-    make_team(app)
-    app.config["TEST_AUTH"] = bearer(make_key(app))
-    return app
+def app(scripted_app):
+    return scripted_app
 
 
 def post(app, body: dict) -> dict:

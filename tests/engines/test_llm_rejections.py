@@ -4,13 +4,10 @@ OpenAI-protocol server answering exactly that way: each is rejected with its rea
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from api.engines.llm import tone
-from tests.support.factories import bearer, make_app, make_key, make_team
-from tests.support.fake_openai import Answer, FakeOpenAI
+from tests.support.fake_openai import Answer
 
 DRAFT = (
     "Your order #48213 went back to our warehouse because the label was damaged. "
@@ -85,21 +82,8 @@ CASES: dict[str, tuple[object, dict]] = {
 
 
 @pytest.fixture()
-def app(redis, redis_server, tmp_path: Path, fake: FakeOpenAI):
-    fake.reset()
-    app = make_app(
-        redis_server.url,
-        tmp_path,
-        KINDLY_ENGINE="auto",
-        OPENAI_BASE_URL=fake.url,
-        KINDLY_MODEL="fake-model",
-        KINDLY_LLM_TIMEOUT=2.0,
-        KINDLY_LLM_BREAKER_FAILURES=1000,
-        KINDLY_LLM_MODE="full",
-    )
-    make_team(app)
-    app.config["TEST_AUTH"] = bearer(make_key(app))
-    return app
+def app(scripted_app):
+    return scripted_app
 
 
 def post(app, body: dict, stream: bool = False) -> dict:
