@@ -4,37 +4,41 @@ does with them, consequence verbs, and acronyms every reader knows."""
 
 from __future__ import annotations
 
+
+def words(text: str) -> frozenset[str]:
+    """The words of `text` (one space between each) as a set."""
+    return frozenset(text.split())
+
+
 # A one- to three-word line holding one of these is a sentence, not a curt fragment.
-VERBS = frozenset(
+VERBS = words(
     "is are was were be been am have has had do does did can could will would shall should "
     "may might must need needs get gets got go goes went see let lets make makes take takes "
-    "send sent check call reply try look come give tell keep use wait thank hope love".split()
+    "send sent check call reply try look come give tell keep use wait thank hope love"
 )
 # Short lines that are polite, or left to the listed rules: greetings, thanks, sign-offs,
 # answers, apologies.
-NOT_CURT = frozenset(
+NOT_CURT = words(
     "hi hello hey dear thanks thank thx ty cheers regards best sincerely kind kindest warm "
     "warmest yours welcome good morning afternoon evening night congratulations congrats "
     "sorry apologies please yes yeah yep no nope ok okay sure great perfect absolutely "
     "certainly of course bye goodbye wow excellent wonderful lovely brilliant fantastic "
     "awesome amazing enjoy happy merry noted understood fine whatever right correct agreed "
     "exactly indeed gladly with all many much same you i we he she they my our your well "
-    "welldone bravo nice cool".split()
+    "welldone bravo nice cool"
 )
 # One word that says only that something was done: the line goes.
-FRAGMENT_DROP = frozenset("done sorted fixed handled resolved looked checked".split())
+FRAGMENT_DROP = words("done sorted fixed handled resolved looked checked")
 # What the last word of a fragment names, and so what the engine makes of it.
-FRAGMENT_ERROR = frozenset(
-    "error mistake typo mix-up mixup slip oversight misunderstanding confusion".split()
-)
-FRAGMENT_ITEM = frozenset(
+FRAGMENT_ERROR = words("error mistake typo mix-up mixup slip oversight misunderstanding confusion")
+FRAGMENT_ITEM = words(
     "receipt receipts photo photos picture pictures screenshot screenshots form forms invoice "
     "proof logs log details serial number address passport statement document documents "
-    "label".split()
+    "label"
 )
-FRAGMENT_PLACE = frozenset(
+FRAGMENT_PLACE = words(
     "folder inbox settings page tab menu app account website site portal spam junk "
-    "faq dashboard profile".split()
+    "faq dashboard profile"
 )
 CONSEQUENCE = (
     "suspend|close|cancel|block|disconnect|restrict|terminate|deactivate|lock|ban|delete|"
@@ -49,10 +53,10 @@ PARTICIPLE = (
     "collections?|debt collect[a-z]*|lawyers?|solicitors?)(?: (?:team|department|agency))?"
 )
 # Acronyms plain enough for any customer (and currencies, units, sign-off marks).
-PLAIN_ACRONYMS = frozenset(
+PLAIN_ACRONYMS = words(
     "USA US UK EU UN ID PDF FAQ FAQS OK TV PIN SMS URL PC IT AM PM EUR USD GBP CAD AUD NZD "
     "JPY CHF INR SEK NOK DKK PLN VAT GST HST CEO HR PS PPS FYI ASAP ETA TBC TBD DIY NB RE FW "
     "FWD CC MR MRS MS DR ST NO QA DM DMS PM GB MB KB TB HD DVD CD USB GPS UPS DHL USPS DPD GLS "
     "TNT ATM APP APPS IOS TXT AKA VIP BBQ LOL OMG NYC LA SF DC UAE NHS BBC CNN NBA NFL XL XXL "
-    "XS SM MD LG TM ZIP WWI WWII PO RSVP ASAP CV MP3 MP4 4K LED LCD AC DC AI WIFI".split()
+    "XS SM MD LG TM ZIP WWI WWII WWI WWII PO RSVP ASAP CV MP3 MP4 4K LED LCD AC DC AI WIFI"
 )

@@ -11,7 +11,6 @@ which api/engines/offline/generic.py uses to rewrite it. Works on raw or fact-sh
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 
@@ -27,6 +26,7 @@ from api.tone.detector_words import (
     PLAIN_ACRONYMS,
     VERBS,
 )
+from api.tone.detector_words import words as word_set
 
 _F = r"[\U000f0000-\U000ffffd]"  # a shielded fact
 _I = re.IGNORECASE
@@ -55,6 +55,23 @@ def _spec(
     return category, found, reason, suggestion, frozenset(cues.split())
 
 
+# Which words each of the attitude-word patterns needs (one of), in the order of the patterns.
+_ADVERB_CUES = tuple(
+    frozenset(words.split())
+    for words in (
+        "honestly literally obviously guess",
+        "clearly simply",
+        "clearly",
+        "actually",
+        "course",
+        "simply",
+        "just",
+        "even",
+        "anyway",
+    )
+)
+
+
 _BE = r"(?:'s|'re| is| are| was| were)"
 _BE_NOT = r"(?:'s not|'re not|n't| is not| are not| was not| isn't| aren't| wasn't| weren't)"
 _SPECS: dict[str, _Spec] = {
@@ -70,7 +87,7 @@ _SPECS: dict[str, _Spec] = {
             r"\b(?P<w>simply)(?= (?:not|because|how)\b)",
             r"\b(?:honestly|seriously|look|frankly),? (?P<w>just)\b",
             r"(?:n't|\bnot|\bnever) (?P<w>even)\b",
-            r"(?P<w>,\s*anyway\b)|^(?P<x>anyway\b,?)(?! (?:thanks|thank|please|let|if|I hope|have"
+            r",\s*(?P<w>anyway\b)|^(?P<x>anyway\b,?)(?! (?:thanks|thank|please|let|if|I hope|have"
             r"|enjoy)\b)",
         ],
         "Words like 'honestly', 'just' or 'obviously' can sound impatient or talk down.",
@@ -79,7 +96,11 @@ _SPECS: dict[str, _Spec] = {
     ),
     "only": _spec(
         "dismissive",
-        r"\b(?:it|that|this)" + _BE + r" (?P<w>just|only)(?= (?:a|an|one|" + _F + r"|\d|[$£€])|"
+        r"\b(?:it|that|this)"
+        + _BE
+        + r" (?P<w>just|only)(?= (?:(?:a|an|one)\b|"
+        + _F
+        + r"|\d|[$£€])|"
         r" (?!been\b|[a-z]+ed\b|available\b|for\b|on\b|in\b|open\b|valid\b|possible\b|"
         r"until\b|after\b|before\b|from\b|when\b|if\b|by\b|with\b|to\b)[a-z]+)",
         "'It's only …' makes the customer's problem sound small.",
@@ -105,8 +126,7 @@ _SPECS: dict[str, _Spec] = {
         r"|simple|basic|obvious|self-explanatory)(?: stuff)?(?=\s*(?:[.!;]|$))",
         "Saying it isn't hard suggests the customer should have managed alone.",
         "Leave the judgement out and give the step.",
-        "hard difficult complicated tricky confusing complex easy simple basic obvious "
-        "self",
+        "hard difficult complicated tricky confusing complex easy simple basic obvious self",
     ),
     "everyone": _spec(
         "condescension",
@@ -145,7 +165,8 @@ _SPECS: dict[str, _Spec] = {
         "condescension",
         [
             r"\b(?:it's|it is|it was|they're|they are|printed|written|stated|listed|shown"
-            r"|mentioned|says so|is|are) (?P<w>right (?:there|here)\b)(?! and then)",
+            r"|mentioned|says so|is|are) (?P<w>right (?:there|here)\b)"
+            r"(?! and then| for you| with you)",
             r"\b(?:printed|written|stated|listed|shown|mentioned) (?P<w>right)(?= (?:on|in|under"
             r"|above|below|at)\b)",
             r"\b(?P<w>in black and white)\b",
@@ -174,8 +195,8 @@ _SPECS: dict[str, _Spec] = {
     "notice": _spec(
         "dismissive",
         r"(?:,\s*(?:and |but )?|^)(?:lots of|many|most|plenty of|the majority of) (?:people|"
-        r"customers|buyers|users|owners|clients)(?: don't| do not| never| won't| wouldn't)(?: even)?"
-        r" (?:notice|mind|care|see)(?: (?:it|this|that|them|the [a-z]+))?",
+        r"customers|buyers|users|owners|clients)(?: don't| do not| never| won't| wouldn't)"
+        r"(?: even)? (?:notice|mind|care|see)(?: (?:it|this|that|them|the [a-z]+))?",
         "Saying most people wouldn't notice makes the customer's problem sound small.",
         "Acknowledge what the customer noticed.",
         "people customers buyers users owners clients",
@@ -222,7 +243,7 @@ _SPECS: dict[str, _Spec] = {
         r"|doing|error|problem)\b",
         "Saying it is the customer's fault sounds blaming.",
         "Say what happened, without whose fault it was.",
-        "yours you your",
+        "yours mistake fault doing error problem",
     ),
     "doing": _spec(
         "deflection",
@@ -233,6 +254,12 @@ _SPECS: dict[str, _Spec] = {
         "doing fault problem mistake error",
     ),
 }
+# Which detectors a word can trigger, and the order they run in.
+_BY_CUE: dict[str, tuple[str, ...]] = {}
+for _kind, _spec_value in _SPECS.items():
+    for _cue in _spec_value[4]:
+        _BY_CUE[_cue] = (*_BY_CUE.get(_cue, ()), _kind)
+_ORDER = {kind: number for number, kind in enumerate(_SPECS)}
 # A threat needs a frame: a condition, an "or", "any further", or an unpaid/duplicate subject.
 _FRAME = re.compile(
     r"\b(?:if|unless|or|otherwise|until|any further|further|failure to|repeated|duplicate"
@@ -240,6 +267,7 @@ _FRAME = re.compile(
     _I,
 )
 _WORD = re.compile(r"[^\W\d_]+(?:'[a-z]+)?|\S")
+_CAPS = re.compile(r"[A-Z][A-Z0-9].*?\b[A-Z][A-Z0-9]")
 _ACRONYM = re.compile(r"(?<![\^*/~#@-])\b[A-Z][A-Z0-9]{1,5}\b(?! ?\d)")
 # Two acronyms side by side, or joined by "to", "-" or "/", name a route or a pair ("SLC to
 # LHR"), not an explanation.
@@ -252,22 +280,34 @@ def detect(sentence: str, words: frozenset[str] | None = None) -> list[Detection
     return list(_detect(sentence, words or frozenset(re.findall(r"[a-z]+", sentence.lower()))))
 
 
-@functools.lru_cache(maxsize=4096)
 def _detect(sentence: str, words: frozenset[str]) -> tuple[Detection, ...]:
     found: list[Detection] = []
-    fragment = _fragment(sentence)
-    if fragment:
-        found.append(fragment)
-    for kind, (category, patterns, reason, suggestion, cues) in _SPECS.items():
-        if not cues & words or (kind == "threat" and not _FRAME.search(sentence)):
+    if len(sentence) < 48 and sentence.count(" ") < 6:
+        fragment = _fragment(sentence)
+        if fragment:
+            found.append(fragment)
+    cued = words.intersection(_BY_CUE)
+    kinds = (
+        sorted({kind for word in cued for kind in _BY_CUE[word]}, key=_ORDER.__getitem__)
+        if cued
+        else ()
+    )
+    for kind in kinds:
+        category, patterns, reason, suggestion, _ = _SPECS[kind]
+        if kind == "threat" and not _FRAME.search(sentence):
             continue
-        for pattern in patterns:
+        for number, pattern in enumerate(patterns):
+            if kind == "adverb" and not _ADVERB_CUES[number] & words:
+                continue
             for match in pattern.finditer(sentence):
                 lo, hi = span(match)
                 if hi > lo:
                     found.append(Detection(kind, category, lo, hi, reason, suggestion))
-    found.extend(_jargon(sentence))
-    found.sort(key=lambda d: d.start)
+    if _CAPS.search(sentence):
+        found.extend(_jargon(sentence))
+        found.sort(key=lambda d: d.start)
+    elif len(found) > 1:
+        found.sort(key=lambda d: d.start)
     return tuple(found)
 
 
@@ -301,8 +341,11 @@ def fragment_class(sentence: str) -> str | None:
         return "drop"
     if last in ("stuff", "thing", "things"):
         return "drop"
-    for name, nouns in (("error", FRAGMENT_ERROR), ("item", FRAGMENT_ITEM),
-                        ("place", FRAGMENT_PLACE)):
+    for name, nouns in (
+        ("error", FRAGMENT_ERROR),
+        ("item", FRAGMENT_ITEM),
+        ("place", FRAGMENT_PLACE),
+    ):
         if last in nouns:
             return name
     if len(tokens) == 2 and tokens[0][:1].isupper() and not set(lower) & _NOT_NOUNS:
@@ -310,9 +353,9 @@ def fragment_class(sentence: str) -> str | None:
     return None
 
 
-_NOT_NOUNS = frozenset(
+_NOT_NOUNS = word_set(
     "it them me us you him her this that these those there here up out in on off now again "
-    "soon later too".split()
+    "soon later too"
 )
 
 
@@ -333,7 +376,7 @@ def _fragment(sentence: str) -> Detection | None:
 
 
 def _jargon(sentence: str) -> list[Detection]:
-    if not re.search(r"[A-Z].*[A-Z]", sentence):
+    if not _CAPS.search(sentence):
         return []
     hits = [
         m

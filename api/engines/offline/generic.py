@@ -138,8 +138,9 @@ def _gerund(verb: str) -> str | None:
         return verb[:-3] + "ying"
     vowels = "aeiou"
     prev = verb[-5] if len(verb) >= 5 else "x"
-    if verb[-3] in "vzcg" or (verb[-4] in vowels and verb[-3] not in vowels + "wy" and
-                              prev not in vowels):
+    if verb[-3] in "vzcg" or (
+        verb[-4] in vowels and verb[-3] not in vowels + "wy" and prev not in vowels
+    ):
         return verb[:-2] + "ing"
     return verb[:-2] + "ing"
 
@@ -158,10 +159,18 @@ def _should(core: str, hit: Detection, lowercase: bool) -> str | None:
 
 
 def _big_deal(core: str, hit: Detection, lowercase: bool) -> str | None:
-    match = re.match(r"(?:(?:the|these|those|such) )?(.+?)(?:'s|'re| is| are| was| were|n't)\b",
-                     core[hit.start : hit.end], re.IGNORECASE)
+    match = re.match(
+        r"(?:(?:the|these|those|such) )?(.+?)(?:'s|'re| is| are| was| were|n't)\b",
+        core[hit.start : hit.end],
+        re.IGNORECASE,
+    )
     noun = match.group(1).strip().lower() if match else ""
-    if not noun or noun in ("it", "this", "that") or noun.endswith(" is") or " " in noun.strip()[:0]:
+    if (
+        not noun
+        or noun in ("it", "this", "that")
+        or noun.endswith(" is")
+        or " " in noun.strip()[:0]
+    ):
         new = _cut(core, hit.start, hit.end, lowercase)
         return new or (_ACK if not re.search(_F, core) else None)
     noun = re.sub(r"\s+(?:are|is|were|was)$", "", noun)
@@ -187,9 +196,13 @@ def _participle(verb: str) -> str:
 
 def _threat(core: str, hit: Detection, lowercase: bool) -> str | None:
     found = core[hit.start : hit.end]
-    we = re.match(r"(?:we|I)\b[^a-z]*(?:[a-z' ]*? )?(?:have to )?(suspend|close|cancel|block|"
-                  r"disconnect|restrict|terminate|deactivate|lock|ban|delete|cut off|shut off)"
-                  r"\b(.*)$", found, re.IGNORECASE)
+    we = re.match(
+        r"(?:we|I)\b[^a-z]*(?:[a-z' ]*? )?(?:have to )?(suspend|close|cancel|block|"
+        r"disconnect|restrict|terminate|deactivate|lock|ban|delete|cut off|shut off)"
+        r"\b(.*)$",
+        found,
+        re.IGNORECASE,
+    )
     before = core[: hit.start]
     after = core[hit.end :]
     if we:
@@ -210,8 +223,10 @@ def _threat(core: str, hit: Detection, lowercase: bool) -> str | None:
     orr = re.search(r"(?:,\s*)?\bor (?:else )?(?P<s>[^,;]*?)\s*$", before, re.IGNORECASE)
     if orr:
         subject = orr.group("s").strip() or "it"
-        neg = "aren't" if subject.lower() in ("you", "they", "we") or subject.endswith("s") else (
-            "isn't"
+        neg = (
+            "aren't"
+            if subject.lower() in ("you", "they", "we") or subject.endswith("s")
+            else ("isn't")
         )
         head = before[: orr.start()].rstrip(" ,")
         return f"{head} so {subject} {neg} {rest}{after}"
@@ -227,11 +242,17 @@ def _consequence(
     if orr:
         head = before[: orr.start()].rstrip(" ,")
         return f"{head} so {thing} isn't {done}{after}"
-    cond = re.match(r"\s*if (?P<s>.+?) (?:isn't|is not|aren't|are not|hasn't been|haven't been)"
-                    r" (?P<p>[a-z]+ed|paid|sent|made)(?P<r>[^,]*?),?\s*$", before, re.IGNORECASE)
+    cond = re.match(
+        r"\s*if (?P<s>.+?) (?:isn't|is not|aren't|are not|hasn't been|haven't been)"
+        r" (?P<p>[a-z]+ed|paid|sent|made)(?P<r>[^,]*?),?\s*$",
+        before,
+        re.IGNORECASE,
+    )
     if cond:
-        new = (f"to avoid {thing} being {done}, {cond.group('s')} needs to be "
-               f"{cond.group('p')}{cond.group('r')}{after}")
+        new = (
+            f"to avoid {thing} being {done}, {cond.group('s')} needs to be "
+            f"{cond.group('p')}{cond.group('r')}{after}"
+        )
         return _capital(new, lowercase)
     head = before.rstrip(" ,")
     if re.match(r"\s*(?:if|unless)\b", head, re.IGNORECASE):
@@ -240,32 +261,41 @@ def _consequence(
 
 
 def _wrong(core: str, hit: Detection, lowercase: bool) -> str | None:
-    match = re.search(r"(\w+) (?:in |on |up |out )?(?:the|an?) (?:wrong|incorrect) (.+)$",
-                      core[hit.start : hit.end], re.IGNORECASE)
+    match = re.search(
+        r"(\w+) (?:in |on |up |out )?(?:the|an?) (?:wrong|incorrect) (.+)$",
+        core[hit.start : hit.end],
+        re.IGNORECASE,
+    )
     if match is None:
         return None
     verb = _IRREGULAR.get(match.group(1).lower(), match.group(1).lower())
-    new = f"it looks like the wrong {match.group(2)} was {verb}"
+    new = f"the wrong {match.group(2)} was {verb}"
+    if not re.search(r"\b(?:looks|seems) like\s*$", core[: hit.start], re.IGNORECASE):
+        new = "it looks like " + new
     return _replace(core, hit.start, hit.end, new, lowercase)
 
 
 def _yours(core: str, hit: Detection, lowercase: bool) -> str | None:
     found = core[hit.start : hit.end]
-    np = re.match(r"(?:the |this |that |a )?(.+?)(?:'s| is| was) (?:all )?yours$", found,
-                  re.IGNORECASE)
+    np = re.match(
+        r"(?:the |this |that |a )?(.+?)(?:'s| is| was) (?:all )?yours$", found, re.IGNORECASE
+    )
     if np:
         noun = _noun(np.group(1))
         return _replace(core, hit.start, hit.end, f"there was {_article(noun)} {noun}", lowercase)
-    verb = re.match(r"(is|are|was|were|'s|'re) ", found, re.IGNORECASE)
-    if verb:
-        joined = verb.group(1) if not verb.group(1).startswith("'") else verb.group(1)
-        return core[: hit.start] + f"{joined} what caused this" + core[hit.end :]
+    before = core[: hit.start]
+    pronoun = re.search(r"\b(?:it|that|this)\s*$", before, re.IGNORECASE)
+    if pronoun:
+        return _cut(core, pronoun.start(), hit.end, lowercase)
+    if re.match(r"(?:is|are|was|were|'s|'re) ", found, re.IGNORECASE):
+        return before.rstrip() + " caused this" + core[hit.end :]
     return _cut(core, hit.start, hit.end, lowercase)
 
 
 def _doing(core: str, hit: Detection, lowercase: bool) -> str | None:
-    match = re.search(r"((?:the|your|their) [a-z]+(?: [a-z]+)?)'s", core[hit.start : hit.end],
-                      re.IGNORECASE)
+    match = re.search(
+        r"((?:the|your|their) [a-z]+(?: [a-z]+)?)'s", core[hit.start : hit.end], re.IGNORECASE
+    )
     if match is None:
         return None
     lead = "" if core[: hit.start].endswith(" ") else " "

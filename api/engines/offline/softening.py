@@ -31,8 +31,6 @@ def soften_sentence(work: Work, book: RuleBook, core: str) -> str:
         for hit in detected:
             label = book.labels.get(hit.category, hit.category)
             work.note("fallback", f"Softened a sentence that {label} ({hit.kind})")
-        if detected and core.strip():
-            core = _apply_rules(work, book, core)
     if book.language == "en" and core.strip():
         claimed = detected_spans(core)
         left = [
@@ -57,7 +55,9 @@ def _apply_rules(work: Work, book: RuleBook, core: str) -> str:
         core = _splice(work, core, match, book.render(rule, match))
         label = book.labels.get(rule.category, rule.category)
         work.note(rule.category, f"Rewrote wording that {label}: '{match.group(0).strip(' ,')}'")
-    return core
+    # Two blame rules in a row ("You must have" then "you may have clicked ...") each open
+    # with "it looks like": say it once.
+    return re.sub(r"\b(it looks like) it looks like\b", r"\1", core, flags=re.IGNORECASE)
 
 
 def _first_rule(book: RuleBook, core: str) -> tuple[Rule, re.Match[str]] | None:
