@@ -336,6 +336,8 @@ def fragment_class(sentence: str) -> str | None:
         return None
     if len(tokens) > 1 and all(t[:1].isupper() for t in tokens):
         return None  # a name ("Marta Lopez.")
+    if set(lower[1:]) & _DETERMINERS:
+        return None  # a verb and its object ("Utilize the app."): an order, not a fragment
     last = lower[-1]
     if len(tokens) == 1 and (last in FRAGMENT_DROP or (last.endswith("ed") and len(last) > 4)):
         return "drop"
@@ -353,6 +355,7 @@ def fragment_class(sentence: str) -> str | None:
     return None
 
 
+_DETERMINERS = word_set("the a an your my our this that these those its their his her some any")
 _NOT_NOUNS = word_set(
     "it them me us you him her this that these those there here up out in on off now again "
     "soon later too"
