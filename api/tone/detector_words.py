@@ -58,5 +58,14 @@ PLAIN_ACRONYMS = words(
     "JPY CHF INR SEK NOK DKK PLN VAT GST HST CEO HR PS PPS FYI ASAP ETA TBC TBD DIY NB RE FW "
     "FWD CC MR MRS MS DR ST NO QA DM DMS PM GB MB KB TB HD DVD CD USB GPS UPS DHL USPS DPD GLS "
     "TNT ATM APP APPS IOS TXT AKA VIP BBQ LOL OMG NYC LA SF DC UAE NHS BBC CNN NBA NFL XL XXL "
-    "XS SM MD LG TM ZIP WWI WWII WWI WWII PO RSVP ASAP CV MP3 MP4 4K LED LCD AC DC AI WIFI"
+    "XS SM MD LG TM ZIP WWI WWII PO RSVP ASAP CV MP3 MP4 4K LED LCD AC DC AI WIFI"
+)
+
+# Fragment words: a state that makes "Wrong form." a fault, words that make a short line a
+# verb with its object ("Utilize the app."), words no bare noun phrase holds.
+FAULTY = words("wrong incorrect invalid expired missing outdated damaged")
+DETERMINERS = words("the a an your my our this that these those its their his her some any")
+NOT_NOUNS = words(
+    "it them me us you him her this that these those there here up out in on off now again "
+    "soon later too"
 )

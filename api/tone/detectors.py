@@ -2,11 +2,10 @@
 ease and competence judgements, a minimised problem, consequence threats, blame with a fault
 word, and sentences dense with unexplained acronyms.
 
-Each detector is a shape of sentence, not a phrase: "Checked." is any verbless fragment of one
-to three words, "you probably typed the wrong X" any past verb before "the wrong", "we will
-disconnect" any consequence verb inside a conditional or "or" frame. Each hit names its `kind`,
-which api/engines/offline/generic.py uses to rewrite it. Works on raw or fact-shielded text
-(a shielded fact is one private-use character: a fact, never a word).
+Each is a shape of sentence, not a phrase ("Checked." is any verbless fragment of one to three
+words; "we will disconnect" any consequence verb in a conditional or "or" frame). Each hit
+names its `kind`, which api/engines/offline/generic.py rewrites. Works on raw or fact-shielded
+text (a shielded fact is one private-use character: a fact, never a word).
 """
 
 from __future__ import annotations
@@ -17,16 +16,18 @@ from dataclasses import dataclass
 from api.tone.cues import COMMON_WORDS
 from api.tone.detector_words import (
     CONSEQUENCE,
+    DETERMINERS,
+    FAULTY,
     FRAGMENT_DROP,
     FRAGMENT_ERROR,
     FRAGMENT_ITEM,
     FRAGMENT_PLACE,
     NOT_CURT,
+    NOT_NOUNS,
     PARTICIPLE,
     PLAIN_ACRONYMS,
     VERBS,
 )
-from api.tone.detector_words import words as word_set
 
 _F = r"[\U000f0000-\U000ffffd]"  # a shielded fact
 _I = re.IGNORECASE
@@ -131,7 +132,8 @@ _SPECS: dict[str, _Spec] = {
     "everyone": _spec(
         "condescension",
         r"\b(?:most people|everyone|everybody|anyone|anybody|any (?:[a-z]+ ){0,2}(?:user|"
-        r"customer|person|adult|owner|driver|buyer)s?)(?: else)? (?:(?:should|would) know|knows"
+        r"customer|person|adult|owner|driver|buyer)s?)(?: else| (?:who|that) [a-z ]{3,40}?)?"
+        r" (?:(?:should|would) know|knows"
         r"|figures? (?:(?:this|that|it) )?out|manages?(?: (?:this|that|it))?)(?: (?:that|this|it))?"
         r"(?= |\s*[.!,;:]|$)",
         "Saying everyone knows this suggests the customer should have.",
@@ -186,7 +188,8 @@ _SPECS: dict[str, _Spec] = {
     ),
     "happens": _spec(
         "dismissive",
-        r"^(?:these|such|those) things (?:can )?happen\b|(?:,\s*|^)(?:it|this|stuff like this)"
+        r"^(?:these|such|those) things (?:can )?happen\b|^(?:stuff|things) like (?:this|that)"
+        r" (?:can )?happens?\b|(?:,\s*|^)(?:it|this|stuff like this)"
         r" happens(?: sometimes| all the time)?(?=\s*[.!,;]|$)",
         "'These things happen' dismisses the customer's problem.",
         "Say you're sorry it happened.",
@@ -213,7 +216,8 @@ _SPECS: dict[str, _Spec] = {
     "threat": _spec(
         "threat",
         r"\b(?:(?:we|I)(?: will|'ll| may| might| are going to|'re going to| shall)(?: have to)?"
-        rf" (?P<v>{CONSEQUENCE})\b(?P<o>[^,.;!?]*)"
+        rf" (?P<v>{CONSEQUENCE})\b(?P<o>(?:(?! (?:unless|if|until|or|and|so|because|when|"
+        r"before|after)\b)[^,.;!?])*)"
         rf"|(?P<be>will be|may be|might be|would be|gets?|are|is|be) (?P<p>{PARTICIPLE})\b"
         r"(?P<rest>[^,.;!?]*))",
         "A consequence said as a warning sounds like a threat.",
@@ -336,9 +340,11 @@ def fragment_class(sentence: str) -> str | None:
         return None
     if len(tokens) > 1 and all(t[:1].isupper() for t in tokens):
         return None  # a name ("Marta Lopez.")
-    if set(lower[1:]) & _DETERMINERS:
+    if set(lower[1:]) & DETERMINERS:
         return None  # a verb and its object ("Utilize the app."): an order, not a fragment
     last = lower[-1]
+    if len(tokens) == 2 and lower[0] in FAULTY:
+        return "faulty"
     if len(tokens) == 1 and (last in FRAGMENT_DROP or (last.endswith("ed") and len(last) > 4)):
         return "drop"
     if last in ("stuff", "thing", "things"):
@@ -350,16 +356,9 @@ def fragment_class(sentence: str) -> str | None:
     ):
         if last in nouns:
             return name
-    if len(tokens) == 2 and tokens[0][:1].isupper() and not set(lower) & _NOT_NOUNS:
+    if len(tokens) == 2 and tokens[0][:1].isupper() and not set(lower) & NOT_NOUNS:
         return "other"
     return None
-
-
-_DETERMINERS = word_set("the a an your my our this that these those its their his her some any")
-_NOT_NOUNS = word_set(
-    "it them me us you him her this that these those there here up out in on off now again "
-    "soon later too"
-)
 
 
 def _fragment(sentence: str) -> Detection | None:

@@ -110,6 +110,10 @@ def _fragment(core: str, hit: Detection, lowercase: bool) -> str | None:
     noun = _noun(core[hit.start : hit.end])
     if kind == "drop":
         return ""
+    if kind == "faulty":
+        state, thing = noun.split(" ", 1)
+        verb = "were" if thing.endswith("s") else "was"
+        return _capital(f"it looks like the {thing} {verb} {state}.", lowercase)
     if kind == "error":
         return _capital(f"it looks like there was {_article(noun)} {noun}.", lowercase)
     if kind == "item":
@@ -127,6 +131,13 @@ def _drop_word(core: str, hit: Detection, lowercase: bool) -> str | None:
     """An attitude word goes; the sentence stays (unless nothing else was in it)."""
     new = _cut(core, hit.start, hit.end, lowercase)
     return new or None
+
+
+def _everyone(core: str, hit: Detection, lowercase: bool) -> str | None:
+    """ "Everyone knows X" keeps X; "anyone figures this out" is only the judgement."""
+    if re.search(r"\b(?:figures?|manages?|who|that)\b", core[hit.start : hit.end], re.IGNORECASE):
+        return "" if not re.search(_F, core) else _cut(core, hit.start, hit.end, lowercase)
+    return _cut(core, hit.start, hit.end, lowercase)
 
 
 def _gerund(verb: str) -> str | None:
@@ -257,6 +268,8 @@ def _consequence(
     head = before.rstrip(" ,")
     if re.match(r"\s*(?:if|unless)\b", head, re.IGNORECASE):
         return f"{head}, {thing} would be {done}{after}"
+    if not head.strip() and re.match(r"\s*(?:unless|if)\b", after, re.IGNORECASE):
+        return _capital(f"{thing} would be {done}{after}", lowercase)  # "… unless X": a condition
     return None
 
 
@@ -308,7 +321,7 @@ _FIXES: dict[str, Callable[[str, Detection, bool], str | None]] = {
     "only": _drop_word,
     "point": _drop_hit,
     "ease": _drop_hit,
-    "everyone": _drop_hit,
+    "everyone": _everyone,
     "should": _should,
     "think": _drop_hit,
     "howitworks": _drop_hit,
