@@ -25,7 +25,7 @@ NOT_CURT = words(
     "certainly of course bye goodbye wow excellent wonderful lovely brilliant fantastic "
     "awesome amazing enjoy happy merry noted understood fine whatever right correct agreed "
     "exactly indeed gladly with all many much same you i we he she they my our your well "
-    "welldone bravo nice cool"
+    "bravo nice cool to"
 )
 # One word that says only that something was done: the line goes.
 FRAGMENT_DROP = words("done sorted fixed handled resolved looked checked")

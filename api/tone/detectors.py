@@ -218,7 +218,7 @@ _SPECS: dict[str, _Spec] = {
         r"\b(?:(?:we|I)(?: will|'ll| may| might| are going to|'re going to| shall)(?: have to)?"
         rf" (?P<v>{CONSEQUENCE})\b(?P<o>(?:(?! (?:unless|if|until|or|and|so|because|when|"
         r"before|after)\b)[^,.;!?])*)"
-        rf"|(?P<be>will be|may be|might be|would be|gets?|are|is|be) (?P<p>{PARTICIPLE})\b"
+        rf"|(?P<be>will be|may be|might be|can be|gets?|are|is) (?P<p>{PARTICIPLE})\b"
         r"(?P<rest>[^,.;!?]*))",
         "A consequence said as a warning sounds like a threat.",
         "Say what the customer can do and when, and the consequence as information.",

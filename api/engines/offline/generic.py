@@ -220,7 +220,7 @@ def _threat(core: str, hit: Detection, lowercase: bool) -> str | None:
         done = _participle(we.group(1).lower())
         thing = we.group(2).strip() or "the account"
         return _consequence(core, before, after, thing, done, lowercase)
-    be = re.match(r"(will be|may be|might be|gets?|are|is|be) (.+)$", found, re.IGNORECASE)
+    be = re.match(r"(will be|may be|might be|can be|gets?|are|is) (.+)$", found, re.IGNORECASE)
     if be is None:
         return None
     verb, rest = be.group(1).lower(), be.group(2)
