@@ -11,7 +11,7 @@ text (a shielded fact is one private-use character: a fact, never a word).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from api.tone.cues import COMMON_WORDS
 from api.tone.detector_words import (
@@ -33,8 +33,7 @@ _F = r"[\U000f0000-\U000ffffd]"  # a shielded fact
 _I = re.IGNORECASE
 
 
-@dataclass(frozen=True)
-class Detection:
+class Detection(NamedTuple):
     """One hit: its kind (for the rewrite), category, span in the sentence, reason, suggestion."""
 
     kind: str
@@ -264,6 +263,7 @@ for _kind, _spec_value in _SPECS.items():
     for _cue in _spec_value[4]:
         _BY_CUE[_cue] = (*_BY_CUE.get(_cue, ()), _kind)
 _ORDER = {kind: number for number, kind in enumerate(_SPECS)}
+_CUE_WORDS = frozenset(_BY_CUE)
 # A threat needs a frame: a condition, an "or", "any further", or an unpaid/duplicate subject.
 _FRAME = re.compile(
     r"\b(?:if|unless|or|otherwise|until|any further|further|failure to|repeated|duplicate"
@@ -290,7 +290,7 @@ def _detect(sentence: str, words: frozenset[str]) -> tuple[Detection, ...]:
         fragment = _fragment(sentence)
         if fragment:
             found.append(fragment)
-    cued = words.intersection(_BY_CUE)
+    cued = words & _CUE_WORDS
     kinds = (
         sorted({kind for word in cued for kind in _BY_CUE[word]}, key=_ORDER.__getitem__)
         if cued
