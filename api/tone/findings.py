@@ -132,7 +132,9 @@ def _hits(sentence: str, book: RuleBook, lexicon: Lexicon) -> tuple[Hit, ...]:
             word = match.group(0)
             reason, _ = book.reasons["jargon"]
             add("jargon", match.start(), match.end(), f"{reason} ('{word}')", f"Write '{plain}'.")
-    if book.language == "en":
+    # The generic detectors read only sentences no listed rule flagged (the offline engine
+    # runs them on every sentence it rewrites): that keeps a typical draft's check fast.
+    if book.language == "en" and not found:
         for hit in detect(sentence, present):
             add(hit.category, hit.start, hit.end, hit.reason, hit.suggestion)
     command = bare_command(sentence, book, lexicon)
