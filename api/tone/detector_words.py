@@ -28,7 +28,8 @@ NOT_CURT = words(
     "bravo nice cool to"
 )
 # One word that says only that something was done: the line goes.
-FRAGMENT_DROP = words("done sorted fixed handled resolved looked checked")
+# (Not "Shipped." or "Refunded.": a status the customer needs, kept as it is.)
+FRAGMENT_DROP = words("done sorted fixed handled resolved looked checked reviewed seen")
 # What the last word of a fragment names, and so what the engine makes of it.
 FRAGMENT_ERROR = words("error mistake typo mix-up mixup slip oversight misunderstanding confusion")
 FRAGMENT_ITEM = words(

@@ -345,7 +345,7 @@ def fragment_class(sentence: str) -> str | None:
     last = lower[-1]
     if len(tokens) == 2 and lower[0] in FAULTY:
         return "faulty"
-    if len(tokens) == 1 and (last in FRAGMENT_DROP or (last.endswith("ed") and len(last) > 4)):
+    if len(tokens) == 1 and last in FRAGMENT_DROP:
         return "drop"
     if last in ("stuff", "thing", "things"):
         return "drop"
