@@ -53,7 +53,8 @@ def find_greeting(work: Work, line: str) -> Greeting | None:
 def _greeting_in(work: Work, line: str) -> Greeting | None:
     stripped = line.lstrip()
     offset = len(line) - len(stripped)
-    if _NAME_ALONE.match(line):  # "Tomasz," on its own line: the name is the greeting
+    # "Tomasz," on its own line: the name is the greeting (an ID such as "a1" is no name).
+    if _NAME_ALONE.match(line) and not re.search(r"\d", work.unshield(line)):
         return Greeting(len(line), True, None, None)
     match = work.lexicon.greeting_starts.match(stripped)
     if not match:
