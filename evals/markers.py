@@ -41,6 +41,7 @@ REFUSAL_PATTERNS: dict[str, tuple[str, ...]] = {
         rf"n't {_NOT_DONE}",
         r"\bno longer\b",
         r"\bnon-?(?:refundable|transferable|returnable|negotiable)\b",
+        r"\bnot (?:refundable|transferable|returnable|negotiable)\b",
         r"\bout of the question\b",
         r"\bnot an option\b",
         r"\bineligible\b",

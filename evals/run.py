@@ -5,7 +5,8 @@ and the dev split (harshest sentence changed, meaning kept, facts kept, unchange
 
     evals/run.py [--preset SLUG] [--json] [--show N] [--corpus FILE] [--second FILE |
                  --no-second] [--third FILE | --no-third] [--fourth FILE | --no-fourth]
-                 [--fifth FILE | --no-fifth] [--dev DIR | --no-dev]
+                 [--fifth FILE | --no-fifth] [--sixth FILE | --no-sixth]
+                 [--dev DIR | --no-dev]
                  [--harshness lexicon|kindly]
 
 Importable: `load_corpus`, `score` and `summarise` (then `evals.score.markdown`) are what
@@ -50,6 +51,9 @@ THIRD = REPO / "evals" / "harsh_drafts_third.jsonl"
 FOURTH = REPO / "evals" / "harsh_drafts_fourth.jsonl"
 # Written after the fourth set's fixes, scored once before any change for it (then fixed).
 FIFTH = REPO / "evals" / "harsh_drafts_fifth.jsonl"
+# Written for the generic detectors of api/tone/detectors.py, before they were built, in
+# wordings far from every earlier set; scored once before any change (then fixed).
+SIXTH = REPO / "evals" / "harsh_drafts_sixth.jsonl"
 
 Softener = Callable[..., str]
 
@@ -197,6 +201,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-fourth", action="store_true", help="skip the fourth corpus")
     parser.add_argument("--fifth", type=Path, default=FIFTH, help="fifth corpus, on its own")
     parser.add_argument("--no-fifth", action="store_true", help="skip the fifth corpus")
+    parser.add_argument("--sixth", type=Path, default=SIXTH, help="sixth corpus, on its own")
+    parser.add_argument("--no-sixth", action="store_true", help="skip the sixth corpus")
     parser.add_argument("--dev", type=Path, default=None, help="dev split folder")
     parser.add_argument("--no-dev", action="store_true", help="skip the dev split")
     parser.add_argument(
@@ -243,6 +249,8 @@ def main(argv: list[str] | None = None) -> int:
     fourth_rows = run_corpus(load_corpus(fourth), preset=args.preset) if fourth else []
     fifth = None if args.no_fifth or not args.fifth.is_file() else args.fifth
     fifth_rows = run_corpus(load_corpus(fifth), preset=args.preset) if fifth else []
+    sixth = None if args.no_sixth or not args.sixth.is_file() else args.sixth
+    sixth_rows = run_corpus(load_corpus(sixth), preset=args.preset) if sixth else []
     dev_dir, dev_tables, dev_rows = _dev_results(args)
 
     if args.json:
@@ -251,6 +259,7 @@ def main(argv: list[str] | None = None) -> int:
         tables["third"] = summarise(third_rows) if third_rows else {}
         tables["fourth"] = summarise(fourth_rows) if fourth_rows else {}
         tables["fifth"] = summarise(fifth_rows) if fifth_rows else {}
+        tables["sixth"] = summarise(sixth_rows) if sixth_rows else {}
         print(json.dumps(tables))
     else:
         print(f"Kindly code: {Path(api.__file__).resolve().parent.parent}; preset: {args.preset}\n")
@@ -268,13 +277,16 @@ def main(argv: list[str] | None = None) -> int:
         if fifth_rows:
             print(f"\n## Fifth harsh corpus ({fifth.name}, {len(fifth_rows)} drafts)\n")
             print(markdown({"all": summarise(fifth_rows)["all"]}))
+        if sixth_rows:
+            print(f"\n## Sixth harsh corpus ({sixth.name}, {len(sixth_rows)} drafts)\n")
+            print(markdown(summarise(sixth_rows)))
         if dev_tables:
             print(f"\n## Dev split ({dev_dir}; harshest sentence by {args.harshness})\n")
             print(_dev_table(dev_tables))
         elif not args.no_dev:
             print("\n(no dev split found; pass --dev DIR)")
     if args.show:
-        extra = second_rows + third_rows + fourth_rows + fifth_rows
+        extra = second_rows + third_rows + fourth_rows + fifth_rows + sixth_rows
         _show(corpus_rows + extra, dev_rows, args.show)
     return 0
 

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from api.tone.cues import COMMON_WORDS
+from api.tone.detectors import detect
 from api.tone.lexicon import Lexicon, load_lexicon
 from api.tone.rules import CATEGORIES, RuleBook, rule_book
 from api.tone.sentences import sentence_spans
@@ -131,6 +132,11 @@ def _hits(sentence: str, book: RuleBook, lexicon: Lexicon) -> tuple[Hit, ...]:
             word = match.group(0)
             reason, _ = book.reasons["jargon"]
             add("jargon", match.start(), match.end(), f"{reason} ('{word}')", f"Write '{plain}'.")
+    # The generic detectors read only sentences no listed rule flagged (the offline engine
+    # runs them on every sentence it rewrites): that keeps a typical draft's check fast.
+    if book.language == "en" and not found:
+        for hit in detect(sentence, present):
+            add(hit.category, hit.start, hit.end, hit.reason, hit.suggestion)
     command = bare_command(sentence, book, lexicon)
     if command is not None:
         reason, suggestion = book.reasons["command"]

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from api.tone.rules import CATEGORIES as TONE_CATEGORIES
 from evals.markers import CURT_REFUSALS
-from evals.run import SECOND, find_dev_dir, load_corpus
+from evals.run import SECOND, SIXTH, find_dev_dir, load_corpus
 from evals.score import has_refusal, phrase_present, refusal_kept, words
 
 CATEGORIES = set(TONE_CATEGORIES)  # the analyser's categories, which the issue names
@@ -71,7 +71,7 @@ STOPWORDS = {
 
 ITEMS = load_corpus()
 SECOND_ITEMS = load_corpus(SECOND)
-EVERY_ITEM = ITEMS + SECOND_ITEMS
+EVERY_ITEM = ITEMS + SECOND_ITEMS + load_corpus(SIXTH)
 
 
 def test_there_are_enough_drafts_with_unique_ids() -> None:

@@ -50,10 +50,15 @@ def find_greeting(work: Work, line: str) -> Greeting | None:
     return greeting
 
 
+def _name_like(text: str) -> bool:
+    return text[:1].isupper() and any(c.islower() for c in text) and not re.search(r"\d", text)
+
+
 def _greeting_in(work: Work, line: str) -> Greeting | None:
     stripped = line.lstrip()
     offset = len(line) - len(stripped)
-    if _NAME_ALONE.match(line):  # "Tomasz," on its own line: the name is the greeting
+    # "Tomasz," on its own line: the name is the greeting ("a1" or "DM" is no name).
+    if _NAME_ALONE.match(line) and _name_like(work.unshield(line).strip(" \t,!")):
         return Greeting(len(line), True, None, None)
     match = work.lexicon.greeting_starts.match(stripped)
     if not match:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from api.engines.offline.fallback import soften_flagged
+from api.engines.offline.generic import detected_spans, rewrite_detected
 from api.engines.offline.text import join_around, lower_first, upper_first
 from api.engines.offline.work import Work
 from api.tone.findings import sentence_findings
@@ -24,6 +25,28 @@ _OPENING = " \t\"'“‘("
 def soften_sentence(work: Work, book: RuleBook, core: str) -> str:
     """`core` (one sentence, no trailing space) with every harsh phrase the rules know
     rewritten."""
+    core = _apply_rules(work, book, core)
+    if book.language == "en" and core.strip():
+        core, detected = rewrite_detected(core, work.lowercase_text)
+        for hit in detected:
+            label = book.labels.get(hit.category, hit.category)
+            work.note("fallback", f"Softened a sentence that {label} ({hit.kind})")
+    if book.language == "en" and core.strip():
+        claimed = detected_spans(core)
+        left = [
+            finding
+            for finding in sentence_findings(core, book, work.lexicon)
+            if (finding.start, finding.end, finding.category) not in claimed
+        ]
+        if left:
+            core, acted = soften_flagged(core, left, work.lowercase_text)
+            for finding in acted:
+                label = book.labels.get(finding.category, finding.category)
+                work.note("fallback", f"Softened a sentence that {label}: '{finding.text}'")
+    return core
+
+
+def _apply_rules(work: Work, book: RuleBook, core: str) -> str:
     for _ in range(_MAX_ROUNDS):
         fired = _first_rule(book, core)
         if fired is None:
@@ -32,14 +55,9 @@ def soften_sentence(work: Work, book: RuleBook, core: str) -> str:
         core = _splice(work, core, match, book.render(rule, match))
         label = book.labels.get(rule.category, rule.category)
         work.note(rule.category, f"Rewrote wording that {label}: '{match.group(0).strip(' ,')}'")
-    if book.language == "en" and core.strip():
-        left = sentence_findings(core, book, work.lexicon)
-        if left:
-            core, acted = soften_flagged(core, left, work.lowercase_text)
-            for finding in acted:
-                label = book.labels.get(finding.category, finding.category)
-                work.note("fallback", f"Softened a sentence that {label}: '{finding.text}'")
-    return core
+    # Two blame rules in a row ("You must have" then "you may have clicked ...") each open
+    # with "it looks like": say it once.
+    return re.sub(r"\b(it looks like) it looks like\b", r"\1", core, flags=re.IGNORECASE)
 
 
 def _first_rule(book: RuleBook, core: str) -> tuple[Rule, re.Match[str]] | None:
