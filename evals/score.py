@@ -107,14 +107,25 @@ def has_refusal(text: str, language: str) -> bool:
 def refusal_kept(item: dict[str, Any], rewrite: str) -> bool:
     """Whether `rewrite` still refuses what the refusal `item` refuses: it has a refusal marker,
     or (for a draft that refuses only with a curt word, `CURT_REFUSALS`) it still has that word;
-    the curt word then counts against the harsh phrases instead."""
+    the curt word then counts against the harsh phrases instead. A draft that refuses with no
+    marker at all ("The $90 stays on the bill.") refuses through what it says: then every one
+    of its sentences must keep its content outside the harsh phrases (`sentence_kept`), so
+    the draft itself, returned unchanged, still counts as a refusal."""
     language = item.get("language", "en")
     if has_refusal(rewrite, language):
         return True
     if has_refusal(item["draft"], language):
         return False
     curt = [p for p in item["must_go"] if " ".join(words(p)) in CURT_REFUSALS]
-    return any(phrase_present(phrase, rewrite) for phrase in curt)
+    if curt:
+        return any(phrase_present(phrase, rewrite) for phrase in curt)
+    return all(sentence_kept(s, item["must_go"], rewrite) for s in sentences(item["draft"]))
+
+
+def sentence_kept(sentence: str, harsh: Sequence[str], rewrite: str) -> bool:
+    """Whether the content words of one draft sentence, outside its harsh phrases, survive."""
+    wanted = content_words_of(sentence, harsh)
+    return not wanted or enough_kept(wanted, rewrite)
 
 
 def content_words_of(text: str, harsh: Iterable[str | re.Pattern[str]]) -> list[str]:

@@ -81,6 +81,17 @@ def test_a_curt_refusal_is_kept_by_a_marker_or_by_the_curt_word_itself() -> None
     assert not refusal_kept(curt, "The claim is late.")
 
 
+def test_a_refusal_without_a_marker_is_kept_by_keeping_what_each_sentence_says() -> None:
+    implicit = item(
+        draft="Looked into it. The $90.00 roaming charge stays on the bill. That's on you.",
+        must_go=["That's on you."],
+        must_keep=["$90.00"],
+    )
+    assert refusal_kept(implicit, implicit["draft"])  # the draft itself still refuses
+    assert refusal_kept(implicit, "I looked into it: the $90.00 roaming charge stays on the bill.")
+    assert not refusal_kept(implicit, "I looked into it. We'll take the $90.00 off.")
+
+
 def test_refusals_in_other_languages() -> None:
     spanish = item(language="es", draft="No podemos reembolsar el pedido.", must_go=[])
     assert refusal_kept(spanish, "Lo siento, no nos es posible reembolsar el pedido.")
