@@ -77,6 +77,9 @@ class EngineResult:
     # What the model calls behind this result really used, rejected answers and repairs
     # included: {"prompt_tokens", "completion_tokens", "calls"}; None when no model was asked.
     model_usage: dict[str, int] | None = None
+    # The fact guard's verdict on `text` when the engine already ran it with the pipeline's
+    # own inputs (draft, known context, preset text): the pipeline then doesn't run it again.
+    fact_check: FactCheck | None = None
 
 
 @dataclass

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 
 from api.facts.spans import fact_tokens, free_after, free_before, is_word_char, spans_of
-from api.types import FactCheck
+from api.types import FactCheck, RewriteJob
 
 
 def _occurs(haystack: str, needle: str) -> bool:
@@ -61,3 +61,18 @@ def _is_sourced(claim: str, kind: str, sources: Sequence[str]) -> bool:
     return len(with_digits) < len(parts) and all(
         any(_occurs(source, part) for source in sources) for part in with_digits
     )
+
+
+def preset_allowed(job: RewriteJob) -> list[str]:
+    """Text the preset itself adds (required phrases, the sign-off with the agent's name), so
+    its numbers are not taken for invented facts."""
+    allowed = [phrase for phrase in job.preset.get("required_phrases", []) if phrase]
+    signoff = job.preset.get("signoff") or ""
+    if signoff:
+        allowed.append(signoff.replace("{agent_name}", job.agent_name or ""))
+    return allowed
+
+
+def known_context(job: RewriteJob) -> list[str]:
+    """What a rewrite may quote besides the draft: the customer's message and the names."""
+    return [t for t in (job.customer_message, job.customer_name, job.agent_name) if t]

@@ -10,7 +10,7 @@ from typing import Any
 from api.engines import Engine, EngineError
 from api.engines.language import detect_language
 from api.facts import marks
-from api.facts.guard import check_facts
+from api.facts.guard import check_facts, known_context, preset_allowed
 from api.facts.spans import protected_spans
 from api.rewrite.phrase_rules import apply_phrase_rules
 from api.rewrite.spend import Spend
@@ -32,12 +32,17 @@ def verified_rewrite(
     job.spans = protected_spans(job.draft)
     if job.rich is not None:  # marked runs are kept like facts
         job.rich, job.spans = marks.protect(job.rich, job.spans)
-    context = [t for t in (job.customer_message, job.customer_name, job.agent_name) if t]
-    allowed = _preset_allowed(job.preset, job.agent_name)
+    context = known_context(job)
+    allowed = preset_allowed(job)
     warnings: list[str] = []
     spent = Spend(model=engine.model)
-    result = apply_phrase_rules(_run(engine, fallback, job, warnings, spent, outcome), job)
-    check = _guard(job, result.text, context, allowed)
+    answered = _run(engine, fallback, job, warnings, spent, outcome)
+    checked_text, checked = answered.text, answered.fact_check
+    result = apply_phrase_rules(answered, job)
+    if checked is not None and result.text == checked_text and job.rich is None:
+        check = checked  # the engine checked this very text with the same inputs
+    else:
+        check = _guard(job, result.text, context, allowed)
     if not check.passed and engine is not fallback and fallback.supports(job.action):
         warnings.append(
             f"The {engine.name} rewrite changed facts ({_describe(check)}); "
@@ -111,14 +116,6 @@ def _run(
         result = spent.add(fallback.rewrite(job))
         result.rejected = [*rejected, *result.rejected]
         return result
-
-
-def _preset_allowed(preset: dict[str, Any], agent_name: str | None) -> list[str]:
-    allowed = [p for p in preset.get("required_phrases", []) if p]
-    signoff = preset.get("signoff") or ""
-    if signoff:
-        allowed.append(signoff.replace("{agent_name}", agent_name or ""))
-    return allowed
 
 
 def _describe(check: FactCheck) -> str:

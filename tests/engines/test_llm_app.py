@@ -69,6 +69,29 @@ def test_llm_answer_comes_back_with_usage_and_request_id(llm_client, llm_auth, f
     assert again["cached"] is True and len(fake.requests) == 1
 
 
+def test_the_facts_of_a_model_answer_are_checked_once(llm_client, llm_auth, monkeypatch):
+    """The engine's review checks the answer's facts with the pipeline's own inputs; the
+    pipeline takes that verdict instead of running the guard again on the same text."""
+    import api.engines.llm.review as review
+    import api.rewrite.verify as verify
+
+    calls = {"engine": 0, "pipeline": 0}
+
+    def counting(where, real):
+        def check(*args, **kwargs):
+            calls[where] += 1
+            return real(*args, **kwargs)
+
+        return check
+
+    monkeypatch.setattr(review, "check_facts", counting("engine", review.check_facts))
+    monkeypatch.setattr(verify, "check_facts", counting("pipeline", verify.check_facts))
+    body = llm_client.post("/v1/rewrite", json=BODY, headers=llm_auth).json
+    assert body["engine"] == "openai" and body["checks"]["passed"], body
+    assert "#48213" in body["rewrite"] and body["checks"]["facts"]
+    assert calls == {"engine": 1, "pipeline": 0}
+
+
 def test_usage_log_records_tokens_and_the_upstream_request_id(llm_app, llm_client, llm_auth):
     from api.services import app_services
 

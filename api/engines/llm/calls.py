@@ -62,6 +62,8 @@ class Prepared:
     # Focused mode: the offline rewrite the model's sentences go back into.
     focus: Any = None
     notes: list[str] = field(default_factory=list)  # what Kindly put right in an answer
+    # (text, verdict) of the last answer's fact check, handed on with the result.
+    fact_check: tuple[str, Any] | None = None
 
     def model_usage(self) -> dict[str, int]:
         """What every model call of this job really used, rejected answers included."""

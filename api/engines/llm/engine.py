@@ -249,10 +249,12 @@ class LLMEngine(EngineBase):
                 f"The first {self.name} answer was rejected ({'; '.join(rejected)}); "
                 "the repair attempt fixed it."
             )
+        checked = prep.fact_check
         return EngineResult(
             text=text,
             engine=self.name,
             model=self.model,
+            fact_check=checked[1] if checked is not None and checked[0] == text else None,
             changes=changes,
             warnings=warnings,
             tokens_in=usage["prompt_tokens"],

@@ -9,9 +9,8 @@ from api.engines.llm.calls import Completion, Prepared
 from api.engines.llm.checks import Problem, answer_problems, expected_language
 from api.engines.llm.guard import Context, guard_problems
 from api.engines.llm.meaning import fix_signoff
-from api.facts.guard import check_facts
+from api.facts.guard import check_facts, known_context, preset_allowed
 from api.facts.placeholders import PLACEHOLDER
-from api.types import RewriteJob
 
 _WRAPPING_TAGS = re.compile(r"^\s*<draft>\s*|\s*</draft>\s*$", re.IGNORECASE)
 _DATA_BLOCK = re.compile(
@@ -86,20 +85,10 @@ def guard_context(prep: Prepared) -> Context:
     )
 
 
-def allowed_text(job: RewriteJob) -> list[str]:
-    """Text the preset itself adds, so its numbers are not 'invented' (same rule as the
-    pipeline's fact check)."""
-    allowed = [phrase for phrase in job.preset.get("required_phrases", []) if phrase]
-    signoff = job.preset.get("signoff") or ""
-    if signoff:
-        allowed.append(signoff.replace("{agent_name}", job.agent_name or ""))
-    return allowed
-
-
 def _fact_problems(prep: Prepared, text: str, lost: list[str]) -> list[Problem]:
     job, redacted = prep.job, prep.redacted
-    context = [t for t in (job.customer_message, job.customer_name, job.agent_name) if t]
-    check = check_facts(job.draft, text, context=context, allowed=allowed_text(job))
+    check = check_facts(job.draft, text, context=known_context(job), allowed=preset_allowed(job))
+    prep.fact_check = (text, check)  # the pipeline's own check of this text, done once
     already = {redacted.mapping[key] for key in lost}
     placeholder_of = {fact: key for key, fact in redacted.mapping.items()}
     problems = []
