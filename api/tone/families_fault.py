@@ -242,7 +242,7 @@ def fault_families() -> list[dict[str, Any]]:
         family(
             dism,
             rf"^(?:{ACK_WORDS})(?:[ ,]+(?:{ACK_WORDS}))*\s*[.!]*$",
-            "Thanks for letting us know",
+            "Thanks for letting us know.",
             "A bare 'Noted.' sounds dismissive.",
         ),
         family(

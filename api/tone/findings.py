@@ -206,12 +206,57 @@ def bare_command(sentence: str, book: RuleBook, lexicon: Lexicon) -> Command | N
             return None
     if match is None or rest[match.end() : match.end() + 1] == ":":
         return None
+    if _names_a_record(rest, match):
+        return None
     if not listed and not _followed_like_a_command(rest, match.end(), book):
         return None
     return Command(offset, offset + at + match.start(), offset + at + match.end())
 
 
 _NEXT_WORD = re.compile(r"\s*(\S*)")
+# Words that are verbs and also name a record: followed by its ID ("Order FD-90113 from
+# Golden Wok, $27.80.") they open a noun phrase, not an order.
+_RECORD_WORDS = frozenset(
+    [
+        "order",
+        "ticket",
+        "case",
+        "invoice",
+        "booking",
+        "reference",
+        "claim",
+        "policy",
+        "account",
+        "reservation",
+        "subscription",
+    ]
+)
+# The ID as written, or as the offline engine's shield character for a fact (U+F0000 on).
+_RECORD_ID = re.compile(
+    r"[\U000f0000-\U000ffffd]|#?(?=\S*[0-9])(?:[A-Za-z]+[-_]?[0-9]|[0-9]{4,}|#[0-9])\S*"
+)
+
+
+def _names_a_record(rest: str, match: re.Match[str]) -> bool:
+    """Whether the opening word is a record's name followed by its ID and then what a noun
+    phrase goes on with ("Order FD-90113 from Golden Wok", "Order 48213, as noted"), not an
+    object ("Order 3 more filters")."""
+    if match.group(0).strip().lower() not in _RECORD_WORDS:
+        return False
+    step = _NEXT_WORD.match(rest, match.end())
+    if not _RECORD_ID.match(rest, step.start(1)):
+        return False
+    then = _NEXT_WORD.match(rest, step.end()).group(1).lower()
+    after_id = rest[step.end(1) - 1 : step.end(1)]
+    return (
+        not then
+        or after_id in ",.;:!"
+        or then.strip(",.;:!") in _RECORD_FOLLOWERS
+        or then.strip(",.;:!") in _STATEMENT_VERBS
+    )
+
+
+_RECORD_FOLLOWERS = frozenset(["from", "for", "of", "at", "on", "with", "placed", "dated"])
 
 
 def _followed_like_a_command(rest: str, end: int, book: RuleBook) -> bool:

@@ -262,3 +262,32 @@ def test_plain_language_splits_a_comma_splice_but_not_a_lead_in():
                   "plain-language")
     assert "twice. The courier can only scan one" in text
     assert "Just so you know, the" in soften("FYI, the depot closes at 6pm.", "plain-language")
+
+
+@pytest.mark.parametrize(
+    ("draft", "kept", "never"),
+    [
+        # "stop" after a subject or modal is a statement, not an order to the customer
+        (
+            "We reviewed it twice and we'll stop responding if it's reopened.",
+            "stop responding",
+            "there's no need to responding",
+        ),
+        # a rule that rewrites a whole sentence keeps its full stop
+        ("Another message like this and we'll stop responding.", "this thread.", "thread\n"),
+        # a threat clause without a comma keeps its grammar
+        (
+            "If you keep calling the hotline we'll block your number.",
+            "calling the hotline",
+            "calling,the",
+        ),
+        # a record's name followed by its ID is a noun phrase, not a command
+        ("Order FD-90113 from Golden Wok, $27.80.", "Order FD-90113 from", "Please order"),
+        # a dismissive word replaced at the end of the draft keeps its full stop
+        ("That is not covered. Whatever.", "letting us know.", "letting us know\n"),
+    ],
+)
+def test_rewrites_keep_their_grammar(draft: str, kept: str, never: str) -> None:
+    rewrite = soften(draft)
+    assert kept in rewrite, rewrite
+    assert never not in rewrite + "\n", rewrite

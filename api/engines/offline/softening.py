@@ -79,6 +79,9 @@ def _splice(work: Work, core: str, match: re.Match[str], new: str) -> str:
     at_start = not left.strip(_OPENING)
     if not new.strip():
         return join_around(left, right, found, at_start, work.lowercase_text)
+    ending = re.search(r"[.!?]+(?=\s*$)", found)
+    if ending and not right.strip() and not re.search(r"[.!?,;:]\s*$", new):
+        new = new.rstrip() + ending.group(0)  # a rule that took the full stop gives it back
     if at_start and not work.lowercase_text:
         new = upper_first(new)
     elif not re.match(r"I\b", new.lstrip()) and not _keeps_its_capital(new, found):
