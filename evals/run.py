@@ -232,6 +232,16 @@ def _dev_results(
     return dev_dir, tables, scored_rows
 
 
+# The harsh sets scored on their own, in order, and whether each gets a table per category.
+_EXTRA_SETS = (
+    ("second", False),
+    ("third", True),
+    ("fourth", False),
+    ("fifth", False),
+    ("sixth", True),
+)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -241,52 +251,38 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--harshness kindly needs api.tone.findings, which this code does not have")
 
     corpus_rows = run_corpus(load_corpus(args.corpus), preset=args.preset)
-    second = None if args.no_second or not args.second.is_file() else args.second
-    second_rows = run_corpus(load_corpus(second), preset=args.preset) if second else []
-    third = None if args.no_third or not args.third.is_file() else args.third
-    third_rows = run_corpus(load_corpus(third), preset=args.preset) if third else []
-    fourth = None if args.no_fourth or not args.fourth.is_file() else args.fourth
-    fourth_rows = run_corpus(load_corpus(fourth), preset=args.preset) if fourth else []
-    fifth = None if args.no_fifth or not args.fifth.is_file() else args.fifth
-    fifth_rows = run_corpus(load_corpus(fifth), preset=args.preset) if fifth else []
-    sixth = None if args.no_sixth or not args.sixth.is_file() else args.sixth
-    sixth_rows = run_corpus(load_corpus(sixth), preset=args.preset) if sixth else []
+    extra_sets = []  # (name, file, rows) of the sets scored on their own
+    for name, _per_category in _EXTRA_SETS:
+        path = getattr(args, name)
+        if not getattr(args, f"no_{name}") and path.is_file():
+            extra_sets.append((name, path, run_corpus(load_corpus(path), preset=args.preset)))
     dev_dir, dev_tables, dev_rows = _dev_results(args)
 
     if args.json:
         tables = {"preset": args.preset, "corpus": summarise(corpus_rows), "dev": dev_tables}
-        tables["second"] = summarise(second_rows) if second_rows else {}
-        tables["third"] = summarise(third_rows) if third_rows else {}
-        tables["fourth"] = summarise(fourth_rows) if fourth_rows else {}
-        tables["fifth"] = summarise(fifth_rows) if fifth_rows else {}
-        tables["sixth"] = summarise(sixth_rows) if sixth_rows else {}
+        for name, _per_category in _EXTRA_SETS:
+            tables[name] = {}
+        for name, _path, rows in extra_sets:
+            tables[name] = summarise(rows) if rows else {}
         print(json.dumps(tables))
     else:
         print(f"Kindly code: {Path(api.__file__).resolve().parent.parent}; preset: {args.preset}\n")
         print(f"## Harsh corpus ({args.corpus.name}, {len(corpus_rows)} drafts)\n")
         print(markdown(summarise(corpus_rows)))
-        if second_rows:
-            print(f"\n## Second harsh corpus ({second.name}, {len(second_rows)} drafts)\n")
-            print(markdown({"all": summarise(second_rows)["all"]}))
-        if third_rows:
-            print(f"\n## Third harsh corpus ({third.name}, {len(third_rows)} drafts)\n")
-            print(markdown(summarise(third_rows)))
-        if fourth_rows:
-            print(f"\n## Fourth harsh corpus ({fourth.name}, {len(fourth_rows)} drafts)\n")
-            print(markdown({"all": summarise(fourth_rows)["all"]}))
-        if fifth_rows:
-            print(f"\n## Fifth harsh corpus ({fifth.name}, {len(fifth_rows)} drafts)\n")
-            print(markdown({"all": summarise(fifth_rows)["all"]}))
-        if sixth_rows:
-            print(f"\n## Sixth harsh corpus ({sixth.name}, {len(sixth_rows)} drafts)\n")
-            print(markdown(summarise(sixth_rows)))
+        per_category = dict(_EXTRA_SETS)
+        for name, path, rows in extra_sets:
+            if not rows:
+                continue
+            print(f"\n## {name.capitalize()} harsh corpus ({path.name}, {len(rows)} drafts)\n")
+            table = summarise(rows)
+            print(markdown(table if per_category[name] else {"all": table["all"]}))
         if dev_tables:
             print(f"\n## Dev split ({dev_dir}; harshest sentence by {args.harshness})\n")
             print(_dev_table(dev_tables))
         elif not args.no_dev:
             print("\n(no dev split found; pass --dev DIR)")
     if args.show:
-        extra = second_rows + third_rows + fourth_rows + fifth_rows + sixth_rows
+        extra = [row for _name, _path, rows in extra_sets for row in rows]
         _show(corpus_rows + extra, dev_rows, args.show)
     return 0
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from tests.support.factories import bearer, make_app, make_key, make_team
+from tests.engines.conftest import llm_app_for
+from tests.support.factories import bearer, make_key, make_team
 from tests.support.fake_openai import Answer, Fail, FakeOpenAI, Malformed
 
 # Calm on purpose: the model's answers below keep its wording, and the tone check would reject
@@ -24,17 +25,11 @@ BODY = {"draft": DRAFT, "customer_name": "Maria", "agent_name": "Sam"}
 
 @pytest.fixture()
 def llm_app(redis, redis_server, tmp_path: Path, fake: FakeOpenAI):
-    fake.reset()
-    fake.default = Answer(lambda r: "Hi Maria,\n\nSorry for the wait! " + r.draft)
-    return make_app(
-        redis_server.url,
-        tmp_path,
-        KINDLY_ENGINE="auto",
-        OPENAI_BASE_URL=fake.url,
-        KINDLY_MODEL="fake-model",
-        KINDLY_LLM_TIMEOUT=1.0,
-        KINDLY_LLM_BREAKER_FAILURES=3,
+    app = llm_app_for(
+        redis_server, tmp_path, fake, KINDLY_LLM_TIMEOUT=1.0, KINDLY_LLM_BREAKER_FAILURES=3
     )
+    fake.default = Answer(lambda r: "Hi Maria,\n\nSorry for the wait! " + r.draft)
+    return app
 
 
 @pytest.fixture()
